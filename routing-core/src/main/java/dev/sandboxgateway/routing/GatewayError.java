@@ -1,0 +1,77 @@
+package dev.sandboxgateway.routing;
+
+/**
+ * Every way the gateway itself can refuse or fail a request, each with its HTTP status and a
+ * stable machine-readable code that clients may switch on. The codes are public API: never
+ * rename one.
+ */
+public enum GatewayError {
+    INVALID_HOST(400, "invalid_host", "This address does not name a sandbox",
+            "Check the URL: sandbox addresses look like https://{port}-{sandboxId}-{suffix}.{domain}/."),
+    BAD_REQUEST(400, "bad_request", "The request could not be understood",
+            "The request was malformed. Retry with a standards-conforming HTTP client."),
+    SANDBOX_NOT_FOUND(404, "sandbox_not_found", "Sandbox not found",
+            "The sandbox does not exist or was deleted. Check the id in the URL, or create the sandbox again."),
+    PORT_NOT_ALLOWED(403, "port_not_allowed", "This port is not open",
+            "The sandbox does not expose this port. Use one of the ports it allows."),
+    METHOD_NOT_ALLOWED(405, "method_not_allowed", "Method not allowed",
+            "The gateway does not act as a forward proxy; send requests to sandbox URLs directly."),
+    REQUEST_HEADER_TIMEOUT(408, "request_header_timeout", "Request took too long",
+            "The request headers did not arrive in time. Check the network and retry."),
+    REQUEST_LINE_TOO_LONG(414, "request_line_too_long", "Address too long",
+            "The request line is longer than the gateway accepts. Shorten the URL."),
+    REQUEST_HEADERS_TOO_LARGE(431, "request_headers_too_large", "Request headers too large",
+            "The request headers are larger than the gateway accepts. Clear cookies for this site and retry."),
+    SANDBOX_PAUSED(503, "sandbox_paused", "Sandbox is paused",
+            "Resume the sandbox, then reload this page."),
+    SANDBOX_STARTING(503, "sandbox_starting", "Sandbox is starting",
+            "The sandbox is still starting. Reload this page in a few seconds."),
+    SANDBOX_STOPPED(503, "sandbox_stopped", "Sandbox is stopped",
+            "Start the sandbox again, then reload this page."),
+    REGISTRY_UNAVAILABLE(503, "registry_unavailable", "Gateway cannot look up sandboxes",
+            "The gateway cannot reach its sandbox registry right now. Retry shortly."),
+    SHUTTING_DOWN(503, "gateway_shutting_down", "Gateway is restarting",
+            "This gateway is shutting down. Retry; the request will reach another instance."),
+    BACKEND_POOL_EXHAUSTED(503, "backend_connection_limit", "Too many connections to this sandbox",
+            "The gateway has as many connections open to this sandbox as it allows. Retry shortly."),
+    BACKEND_CONNECTION_REFUSED(502, "backend_connection_refused", "Nothing is listening on this port",
+            "Start a server on this port inside the sandbox, listening on 0.0.0.0, then reload."),
+    BACKEND_CLOSED(502, "backend_closed", "The sandbox closed the connection",
+            "The server in the sandbox closed the connection without a complete response. Check its logs."),
+    BACKEND_BAD_RESPONSE(502, "backend_bad_response", "The sandbox sent an invalid response",
+            "The server in the sandbox answered with malformed HTTP. Check its logs."),
+    BACKEND_CONNECT_TIMEOUT(504, "backend_connect_timeout", "The sandbox did not accept the connection",
+            "The sandbox did not accept a connection in time. It may be overloaded or unreachable; retry shortly."),
+    BACKEND_RESPONSE_TIMEOUT(504, "backend_response_timeout", "The sandbox did not answer in time",
+            "The server in the sandbox accepted the request but did not start a response in time. Check its logs.");
+
+    private final int status;
+    private final String code;
+    private final String title;
+    private final String advice;
+
+    GatewayError(int status, String code, String title, String advice) {
+        this.status = status;
+        this.code = code;
+        this.title = title;
+        this.advice = advice;
+    }
+
+    public int status() {
+        return status;
+    }
+
+    public String code() {
+        return code;
+    }
+
+    /** A short human headline for the error page. */
+    public String title() {
+        return title;
+    }
+
+    /** What the person seeing the error can do about it. */
+    public String advice() {
+        return advice;
+    }
+}
