@@ -1,0 +1,123 @@
+package dev.sandboxgateway.config;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Checks values that bind but cannot work, naming each key and why. */
+final class ConfigValidator {
+
+    private final List<String> problems = new ArrayList<>();
+
+    private ConfigValidator() {
+    }
+
+    static List<String> validate(GatewayConfig config) {
+        ConfigValidator v = new ConfigValidator();
+        v.check(config);
+        return v.problems;
+    }
+
+    private void check(GatewayConfig c) {
+        notBlank("server.bindAddress", c.server().bindAddress());
+        range("server.port", c.server().port(), 0, 65535);
+        range("server.ioThreads", c.server().ioThreads(), 0, 1024);
+        range("server.maxInitialLineLength", c.server().maxInitialLineLength(), 256, 1 << 20);
+        range("server.maxHeaderSize", c.server().maxHeaderSize(), 1024, 1 << 20);
+
+        if (c.routing().baseDomains() == null || c.routing().baseDomains().isEmpty()) {
+            problems.add("routing.baseDomains: at least one base domain is required");
+        } else {
+            c.routing().baseDomains().forEach(d -> domain("routing.baseDomains", d));
+        }
+        if (c.routing().sharedHosts() != null) {
+            c.routing().sharedHosts().forEach(d -> domain("routing.sharedHosts", d));
+        }
+        length("routing.sandboxIdLength", c.routing().sandboxIdLength());
+        length("routing.suffixLength", c.routing().suffixLength());
+
+        if (c.registry().type() == RegistryType.FILE) {
+            notBlank("registry.file", c.registry().file());
+        }
+        atLeast("registry.pollInterval", c.registry().pollInterval(), Duration.ofMillis(10));
+
+        if (c.cache().maximumSize() < 1) {
+            problems.add("cache.maximumSize: must be at least 1, was " + c.cache().maximumSize());
+        }
+        positive("cache.foundTtl", c.cache().foundTtl());
+        positive("cache.notFoundTtl", c.cache().notFoundTtl());
+        positive("cache.refreshAfter", c.cache().refreshAfter());
+        if (c.cache().refreshAfter() != null && c.cache().foundTtl() != null
+                && c.cache().refreshAfter().compareTo(c.cache().foundTtl()) >= 0) {
+            problems.add("cache.refreshAfter: must be shorter than cache.foundTtl ("
+                    + DurationFormat.format(c.cache().foundTtl()) + "), or entries expire before they are refreshed");
+        }
+
+        atLeast("backend.connectTimeout", c.backend().connectTimeout(), Duration.ofMillis(1));
+        atLeast("backend.responseTimeout", c.backend().responseTimeout(), Duration.ofMillis(1));
+        range("backend.pool.maxIdlePerBackend", c.backend().pool().maxIdlePerBackend(), 0, 100_000);
+        range("backend.pool.maxConnectionsPerBackend", c.backend().pool().maxConnectionsPerBackend(), 1, 1_000_000);
+        atLeast("backend.pool.idleTimeout", c.backend().pool().idleTimeout(), Duration.ofMillis(1));
+
+        atLeast("timeouts.requestHeader", c.timeouts().requestHeader(), Duration.ofMillis(1));
+        atLeast("timeouts.keepAliveIdle", c.timeouts().keepAliveIdle(), Duration.ofMillis(1));
+        atLeast("timeouts.webSocketIdle", c.timeouts().webSocketIdle(), Duration.ofMillis(1));
+        atLeast("shutdown.drainTimeout", c.shutdown().drainTimeout(), Duration.ZERO);
+
+        notBlank("admin.bindAddress", c.admin().bindAddress());
+        range("admin.port", c.admin().port(), 0, 65535);
+        if (c.admin().token() != null && c.admin().token().isBlank()) {
+            problems.add("admin.token: must not be blank when set (leave it out to disable authentication)");
+        }
+        if (c.admin().enabled() && c.admin().port() != 0 && c.admin().port() == c.server().port()) {
+            problems.add("admin.port: must differ from server.port (" + c.server().port() + ")");
+        }
+    }
+
+    private void notBlank(String key, String value) {
+        if (value == null || value.isBlank()) {
+            problems.add(key + ": is required");
+        }
+    }
+
+    private void range(String key, long value, long min, long max) {
+        if (value < min || value > max) {
+            problems.add(key + ": must be between " + min + " and " + max + ", was " + value);
+        }
+    }
+
+    private void positive(String key, Duration value) {
+        atLeast(key, value, Duration.ofNanos(1));
+    }
+
+    private void atLeast(String key, Duration value, Duration min) {
+        if (value == null) {
+            problems.add(key + ": is required");
+        } else if (value.compareTo(min) < 0) {
+            problems.add(key + ": must be at least " + DurationFormat.format(min) + ", was "
+                    + DurationFormat.format(value));
+        }
+    }
+
+    private void length(String key, GatewayConfig.Length length) {
+        if (length == null) {
+            problems.add(key + ": is required");
+        } else if (length.min() < 1 || length.max() > 63 || length.min() > length.max()) {
+            problems.add(key + ": must satisfy 1 <= min <= max <= 63, was " + length.min() + ".." + length.max());
+        }
+    }
+
+    private void domain(String key, String domain) {
+        if (domain == null || domain.isBlank()) {
+            problems.add(key + ": contains an empty entry");
+            return;
+        }
+        for (int i = 0; i < domain.length(); i++) {
+            char c = Character.toLowerCase(domain.charAt(i));
+            if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.')) {
+                problems.add(key + ": '" + domain + "' is not a domain name");
+                return;
+            }
+        }
+    }
+}

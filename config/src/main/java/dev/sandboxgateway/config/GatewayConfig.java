@@ -1,0 +1,127 @@
+package dev.sandboxgateway.config;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The whole gateway configuration: what one YAML file holds. Every key and its default is listed
+ * in README's configuration reference; {@link #defaults()} is the single place defaults live.
+ */
+public record GatewayConfig(Server server, Routing routing, Registry registry, Cache cache, Backend backend,
+                            Timeouts timeouts, Shutdown shutdown, Admin admin, AccessLog accessLog) {
+
+    /**
+     * The public listener.
+     *
+     * @param bindAddress          address to listen on
+     * @param port                 port to listen on; 0 picks a free one
+     * @param transport            auto, epoll, io_uring or nio
+     * @param ioThreads            event loop threads; 0 means one per core
+     * @param maxInitialLineLength longest request line accepted (414 beyond)
+     * @param maxHeaderSize        largest total request header size accepted (431 beyond)
+     */
+    public record Server(String bindAddress, int port, Transport transport, int ioThreads,
+                         int maxInitialLineLength, int maxHeaderSize) {
+    }
+
+    /**
+     * Which hosts name which sandboxes.
+     *
+     * @param baseDomains     wildcard domains: {port}-{id}[-{suffix}].{baseDomain}
+     * @param sharedHosts     hosts whose requests name the sandbox in X-Sandbox-Id/X-Sandbox-Port;
+     *                        when absent, every base domain and localhost
+     * @param sandboxIdLength allowed sandbox id length
+     * @param suffixLength    allowed suffix length
+     */
+    public record Routing(List<String> baseDomains, List<String> sharedHosts, Length sandboxIdLength,
+                          Length suffixLength) {
+    }
+
+    /** Inclusive length bounds. */
+    public record Length(int min, int max) {
+    }
+
+    /**
+     * Where sandbox records come from.
+     *
+     * @param type         file or memory
+     * @param file         the registry file (YAML, or JSON when it ends in .json), for type file
+     * @param pollInterval how often the file is checked for edits
+     */
+    public record Registry(RegistryType type, String file, Duration pollInterval) {
+    }
+
+    /**
+     * The lookup cache in front of the registry.
+     *
+     * @param maximumSize  most sandbox ids kept
+     * @param foundTtl     how long a found record is used without a change event
+     * @param notFoundTtl  how long "no such sandbox" is remembered
+     * @param refreshAfter age after which a used entry is reloaded in the background
+     */
+    public record Cache(long maximumSize, Duration foundTtl, Duration notFoundTtl, Duration refreshAfter) {
+    }
+
+    /**
+     * Connections to sandboxes.
+     *
+     * @param connectTimeout  time allowed for a TCP connect (504 beyond)
+     * @param responseTimeout time from the request being sent to the response head arriving (504 beyond)
+     * @param pool            connection pool limits
+     */
+    public record Backend(Duration connectTimeout, Duration responseTimeout, Pool pool) {
+    }
+
+    /**
+     * Backend connection pooling; pools are kept per event loop, and so are these limits.
+     *
+     * @param maxIdlePerBackend        idle connections kept per backend address
+     * @param maxConnectionsPerBackend open connections allowed per backend address (503 beyond)
+     * @param idleTimeout              idle pooled connections are closed after this
+     */
+    public record Pool(int maxIdlePerBackend, int maxConnectionsPerBackend, Duration idleTimeout) {
+    }
+
+    /**
+     * Client-side timeouts.
+     *
+     * @param requestHeader  time for a complete request head, counted from its first byte or from connect (408)
+     * @param keepAliveIdle  an idle keep-alive connection is closed after this
+     * @param webSocketIdle  a WebSocket tunnel with no traffic either way is closed after this
+     */
+    public record Timeouts(Duration requestHeader, Duration keepAliveIdle, Duration webSocketIdle) {
+    }
+
+    /** @param drainTimeout time in-flight requests get to finish after SIGTERM */
+    public record Shutdown(Duration drainTimeout) {
+    }
+
+    /**
+     * The admin listener: health, metrics and the registry API.
+     *
+     * @param enabled     whether it listens at all
+     * @param bindAddress address to listen on; loopback by default
+     * @param port        port to listen on; 0 picks a free one
+     * @param token       bearer token required on /v1 when set
+     */
+    public record Admin(boolean enabled, String bindAddress, int port, String token) {
+    }
+
+    /** @param enabled one structured line per request on the "access" logger */
+    public record AccessLog(boolean enabled) {
+    }
+
+    public static GatewayConfig defaults() {
+        return new GatewayConfig(
+                new Server("0.0.0.0", 8080, Transport.AUTO, 0, 8192, 16384),
+                new Routing(List.of("localhost"), null, new Length(1, 63), new Length(1, 63)),
+                new Registry(RegistryType.FILE, "sandboxes.yaml", Duration.ofSeconds(1)),
+                new Cache(100_000, Duration.ofSeconds(60), Duration.ofSeconds(5), Duration.ofSeconds(30)),
+                new Backend(Duration.ofSeconds(5), Duration.ofSeconds(60),
+                        new Pool(64, 1024, Duration.ofSeconds(60))),
+                new Timeouts(Duration.ofSeconds(10), Duration.ofSeconds(75), Duration.ofHours(1)),
+                new Shutdown(Duration.ofSeconds(30)),
+                new Admin(true, "127.0.0.1", 9090, null),
+                new AccessLog(true));
+    }
+}

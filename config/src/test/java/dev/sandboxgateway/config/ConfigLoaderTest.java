@@ -1,0 +1,162 @@
+package dev.sandboxgateway.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+
+    @TempDir
+    Path dir;
+
+    private final ConfigLoader loader = new ConfigLoader();
+
+    private Path file(String name, String content) throws IOException {
+        Path path = dir.resolve(name);
+        Files.writeString(path, content);
+        return path;
+    }
+
+    private String problem(Path file, Map<String, String> env) {
+        ConfigException error = assertThrows(ConfigException.class, () -> loader.load(file, env));
+        assertEquals(1, error.problems().size(), error.getMessage());
+        return error.problems().get(0);
+    }
+
+    @Test
+    void noFileMeansDefaults() throws Exception {
+        assertEquals(GatewayConfig.defaults(), loader.load(null, Map.of()));
+    }
+
+    @Test
+    void fileOverridesOnlyTheKeysItSets() throws Exception {
+        GatewayConfig config = loader.load(file("gateway.yaml", """
+                server:
+                  port: 8443
+                routing:
+                  baseDomains: [sandbox.example.dev, sbx.example.dev]
+                backend:
+                  pool:
+                    idleTimeout: 90s
+                """), Map.of());
+        assertEquals(8443, config.server().port());
+        assertEquals("0.0.0.0", config.server().bindAddress());
+        assertEquals(List.of("sandbox.example.dev", "sbx.example.dev"), config.routing().baseDomains());
+        assertEquals(Duration.ofSeconds(90), config.backend().pool().idleTimeout());
+        assertEquals(64, config.backend().pool().maxIdlePerBackend());
+        assertNull(config.routing().sharedHosts());
+    }
+
+    @Test
+    void jsonFilesWorkToo() throws Exception {
+        GatewayConfig config = loader.load(file("gateway.json", "{\"admin\": {\"port\": 9191}}"), Map.of());
+        assertEquals(9191, config.admin().port());
+    }
+
+    @Test
+    void environmentOverridesTheFile() throws Exception {
+        GatewayConfig config = loader.load(file("gateway.yaml", "server: {port: 8443}\n"), Map.of(
+                "GATEWAY_SERVER_PORT", "9000",
+                "GATEWAY_ROUTING_BASE_DOMAINS", "a.example.dev, b.example.dev",
+                "GATEWAY_BACKEND_POOL_IDLE_TIMEOUT", "250ms",
+                "GATEWAY_ACCESS_LOG_ENABLED", "false",
+                "GATEWAY_ADMIN_TOKEN", "secret-token",
+                "UNRELATED", "x"));
+        assertEquals(9000, config.server().port());
+        assertEquals(List.of("a.example.dev", "b.example.dev"), config.routing().baseDomains());
+        assertEquals(Duration.ofMillis(250), config.backend().pool().idleTimeout());
+        assertEquals(false, config.accessLog().enabled());
+        assertEquals("secret-token", config.admin().token());
+    }
+
+    @Test
+    void environmentVariableNamesFollowTheKeys() {
+        Map<String, String> names = ConfigLoader.environmentVariables();
+        assertEquals("backend.pool.maxIdlePerBackend", names.get("GATEWAY_BACKEND_POOL_MAX_IDLE_PER_BACKEND"));
+        assertEquals("server.port", names.get("GATEWAY_SERVER_PORT"));
+        assertEquals("routing.sandboxIdLength.min", names.get("GATEWAY_ROUTING_SANDBOX_ID_LENGTH_MIN"));
+    }
+
+    @Test
+    void unknownKeyIsNamed() throws Exception {
+        String problem = problem(file("gateway.yaml", "server:\n  prot: 8080\n"), Map.of());
+        assertTrue(problem.startsWith("unknown key 'server.prot'"), problem);
+        assertTrue(problem.contains("port"), problem);
+    }
+
+    @Test
+    void badValueNamesTheKey() throws Exception {
+        assertTrue(problem(file("a.yaml", "server:\n  port: eighty\n"), Map.of()).startsWith("server.port: "));
+        String duration = problem(file("b.yaml", "timeouts:\n  keepAliveIdle: 5 minutes\n"), Map.of());
+        assertTrue(duration.startsWith("timeouts.keepAliveIdle: "), duration);
+        assertTrue(duration.contains("unknown"), duration);
+        String transport = problem(file("c.yaml", "server:\n  transport: kqueue\n"), Map.of());
+        assertTrue(transport.contains("server.transport") && transport.contains("'kqueue' is not one of auto, epoll, io_uring, nio"),
+                transport);
+    }
+
+    @Test
+    void badEnvironmentValueNamesTheKey() {
+        String problem = problem(null, Map.of("GATEWAY_SERVER_PORT", "x"));
+        assertTrue(problem.startsWith("server.port: "), problem);
+    }
+
+    @Test
+    void syntaxErrorNamesFileAndLine() throws Exception {
+        Path path = file("gateway.yaml", "server:\n  port: 8080\n   bad indentation: [\n");
+        String problem = problem(path, Map.of());
+        assertTrue(problem.startsWith(path.toString()) && problem.contains("line "), problem);
+    }
+
+    @Test
+    void validationNamesEveryBadKey() throws Exception {
+        ConfigException error = assertThrows(ConfigException.class, () -> loader.load(file("gateway.yaml", """
+                server: {port: 70000}
+                routing: {baseDomains: ["bad domain"], sandboxIdLength: {min: 5, max: 2}}
+                cache: {foundTtl: 10s, refreshAfter: 20s}
+                admin: {token: " "}
+                """), Map.of()));
+        List<String> problems = error.problems();
+        assertEquals(5, problems.size(), error.getMessage());
+        assertTrue(problems.contains("server.port: must be between 0 and 65535, was 70000"), error.getMessage());
+        assertTrue(problems.contains("routing.baseDomains: 'bad domain' is not a domain name"), error.getMessage());
+        assertTrue(problems.contains("routing.sandboxIdLength: must satisfy 1 <= min <= max <= 63, was 5..2"), error.getMessage());
+        assertTrue(problems.stream().anyMatch(p -> p.startsWith("cache.refreshAfter: must be shorter than cache.foundTtl (10s)")),
+                error.getMessage());
+        assertTrue(problems.stream().anyMatch(p -> p.startsWith("admin.token:")), error.getMessage());
+    }
+
+    @Test
+    void missingFileIsNamed() {
+        Path missing = dir.resolve("nope.yaml");
+        assertEquals("config file " + missing + " does not exist", problem(missing, Map.of()));
+    }
+
+    @Test
+    void printedConfigurationLoadsBackUnchanged() throws Exception {
+        GatewayConfig config = loader.load(file("gateway.yaml", "backend: {responseTimeout: 1500ms}\n"), Map.of());
+        assertEquals(config, loader.load(file("printed.yaml", loader.toYaml(config)), Map.of()));
+    }
+
+    @Test
+    void durationsReadAndPrintInHumanUnits() {
+        assertEquals(Duration.ofMillis(250), DurationFormat.parse("250ms"));
+        assertEquals(Duration.ofDays(1), DurationFormat.parse("1d"));
+        assertEquals(Duration.ofSeconds(5), DurationFormat.parse("PT5S"));
+        assertEquals("90s", DurationFormat.format(Duration.ofSeconds(90)));
+        assertEquals("2m", DurationFormat.format(Duration.ofMinutes(2)));
+        assertEquals("1500ms", DurationFormat.format(Duration.ofMillis(1500)));
+        assertThrows(IllegalArgumentException.class, () -> DurationFormat.parse("5"));
+        assertThrows(IllegalArgumentException.class, () -> DurationFormat.parse("s"));
+    }
+}
