@@ -1,0 +1,168 @@
+package dev.sandboxgateway.gateway;
+
+import dev.sandboxgateway.config.GatewayConfig;
+import dev.sandboxgateway.config.RegistryType;
+import dev.sandboxgateway.gateway.admin.AdminServer;
+import dev.sandboxgateway.gateway.edge.EdgeServer;
+import dev.sandboxgateway.gateway.metrics.GatewayMetrics;
+import dev.sandboxgateway.gateway.transport.NettyTransport;
+import dev.sandboxgateway.routing.FileSandboxRegistry;
+import dev.sandboxgateway.routing.HostParser;
+import dev.sandboxgateway.routing.HostRules;
+import dev.sandboxgateway.routing.InMemorySandboxRegistry;
+import dev.sandboxgateway.routing.LengthRange;
+import dev.sandboxgateway.routing.RegistryFileException;
+import dev.sandboxgateway.routing.SandboxRegistry;
+import dev.sandboxgateway.routing.SandboxResolver;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.netty.channel.EventLoopGroup;
+import io.netty.util.NettyRuntime;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** A running gateway: the registry, its cache, the edge listener and the admin listener, wired from one config. */
+public final class Gateway implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(Gateway.class);
+
+    private final GatewayConfig config;
+    private final SandboxRegistry registry;
+    private final SandboxResolver resolver;
+    private final GatewayMetrics metrics;
+    private final EventLoopGroup group;
+    private final EdgeServer edge;
+    private final AdminServer admin;
+    private final InetSocketAddress edgeAddress;
+    private final InetSocketAddress adminAddress;
+    private volatile boolean draining;
+    private boolean closed;
+
+    private Gateway(GatewayConfig config) throws StartupException, InterruptedException {
+        this.config = config;
+        this.registry = openRegistry(config.registry());
+        this.resolver = new SandboxResolver(registry, new SandboxResolver.Settings(config.cache().maximumSize(),
+                config.cache().foundTtl(), config.cache().notFoundTtl(), config.cache().refreshAfter()));
+        PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        this.metrics = new GatewayMetrics(prometheus).bindJvm();
+        metrics.bindResolver(resolver);
+        NettyTransport transport;
+        try {
+            transport = NettyTransport.select(config.server().transport());
+        } catch (IllegalStateException e) {
+            throw new StartupException(e.getMessage(), e);
+        }
+        int threads = config.server().ioThreads() == 0 ? NettyRuntime.availableProcessors() : config.server().ioThreads();
+        this.group = transport.newGroup(threads, "edge");
+        this.edge = new EdgeServer(config, transport, group, hostParser(config.routing()), resolver, metrics);
+        try {
+            this.edgeAddress = edge.bind();
+        } catch (RuntimeException e) {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            throw new StartupException("server.port: cannot listen on " + config.server().bindAddress() + ":"
+                    + config.server().port() + ": " + e.getMessage(), e);
+        }
+        if (config.admin().enabled()) {
+            this.admin = new AdminServer(transport, registry, prometheus, this::isReady, config.admin().token());
+            try {
+                this.adminAddress = admin.bind(config.admin().bindAddress(), config.admin().port());
+            } catch (RuntimeException e) {
+                edge.drain(0, TimeUnit.SECONDS);
+                group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+                admin.close();
+                throw new StartupException("admin.port: cannot listen on " + config.admin().bindAddress() + ":"
+                        + config.admin().port() + ": " + e.getMessage(), e);
+            }
+        } else {
+            this.admin = null;
+            this.adminAddress = null;
+        }
+        log.info("sandbox gateway listening on http://{}:{} ({} transport, {} event loops), base domains {}, "
+                        + "{} registry{}", config.server().bindAddress(), edgeAddress.getPort(),
+                transport.kind().wireName(), threads, config.routing().baseDomains(), registry.kind(),
+                adminAddress == null ? "" : ", admin on http://" + config.admin().bindAddress() + ":" + adminAddress.getPort());
+    }
+
+    /** Opens the registry, binds both listeners, and returns once they accept connections. */
+    public static Gateway start(GatewayConfig config) throws StartupException, InterruptedException {
+        return new Gateway(config);
+    }
+
+    static SandboxRegistry openRegistry(GatewayConfig.Registry settings) throws StartupException {
+        if (settings.type() == RegistryType.MEMORY) {
+            return new InMemorySandboxRegistry();
+        }
+        try {
+            return FileSandboxRegistry.open(Path.of(settings.file()), settings.pollInterval());
+        } catch (RegistryFileException e) {
+            throw new StartupException("registry.file: " + e.getMessage(), e);
+        }
+    }
+
+    static HostParser hostParser(GatewayConfig.Routing routing) {
+        Set<String> shared = routing.sharedHosts() == null
+                ? HostRules.defaultSharedHosts(routing.baseDomains())
+                : new HashSet<>(routing.sharedHosts());
+        return new HostParser(new HostRules(routing.baseDomains(), shared,
+                new LengthRange(routing.sandboxIdLength().min(), routing.sandboxIdLength().max()),
+                new LengthRange(routing.suffixLength().min(), routing.suffixLength().max())));
+    }
+
+    public InetSocketAddress edgeAddress() {
+        return edgeAddress;
+    }
+
+    /** The admin listener's address, or {@code null} when the admin API is disabled. */
+    public InetSocketAddress adminAddress() {
+        return adminAddress;
+    }
+
+    public SandboxRegistry registry() {
+        return registry;
+    }
+
+    public GatewayMetrics metrics() {
+        return metrics;
+    }
+
+    public boolean isReady() {
+        return !draining && registry.isAvailable();
+    }
+
+    /**
+     * Graceful shutdown: stop accepting, let in-flight requests finish within the configured drain
+     * timeout, then close everything.
+     *
+     * @return whether every in-flight request finished in time
+     */
+    public synchronized boolean shutdown(Duration drainTimeout) {
+        if (closed) {
+            return true;
+        }
+        closed = true;
+        draining = true;
+        log.info("shutting down: draining {} client connections for up to {} ms", edge.activeConnections(),
+                drainTimeout.toMillis());
+        boolean clean = edge.drain(drainTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        if (admin != null) {
+            admin.close();
+        }
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS);
+        resolver.close();
+        registry.close();
+        metrics.close();
+        log.info("shutdown complete{}", clean ? "" : " (some connections were cut at the drain deadline)");
+        return clean;
+    }
+
+    @Override
+    public void close() {
+        shutdown(config.shutdown().drainTimeout());
+    }
+}

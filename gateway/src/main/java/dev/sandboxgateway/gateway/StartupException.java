@@ -1,0 +1,11 @@
+package dev.sandboxgateway.gateway;
+
+/** The gateway cannot start; the message names the setting at fault. */
+public final class StartupException extends Exception {
+
+    private static final long serialVersionUID = 1L;
+
+    public StartupException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}

@@ -1,0 +1,16 @@
+package dev.sandboxgateway.gateway.admin;
+
+import dev.sandboxgateway.routing.SandboxRecord;
+import dev.sandboxgateway.routing.SandboxState;
+import java.util.Map;
+import java.util.Set;
+
+/** A sandbox as the admin API shows it: the access token is never echoed back, only whether one is set. */
+record SandboxView(String id, String suffix, String backendHost, SandboxState state, Set<Integer> allowedPorts,
+                   boolean hasAccessToken, Map<String, String> labels) {
+
+    static SandboxView of(SandboxRecord record) {
+        return new SandboxView(record.id(), record.suffix(), record.backendHost(), record.state(),
+                record.allowedPorts(), record.accessToken() != null, record.labels());
+    }
+}

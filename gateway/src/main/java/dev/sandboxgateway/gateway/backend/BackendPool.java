@@ -1,0 +1,62 @@
+package dev.sandboxgateway.gateway.backend;
+
+import dev.sandboxgateway.gateway.metrics.GatewayMetrics;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.util.concurrent.EventExecutor;
+import java.util.IdentityHashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Pooled connections to sandbox backends, one {@link LoopPool} per event loop. Keyed by backend
+ * address and port, so every client connection of a loop shares that loop's warm connections.
+ */
+public final class BackendPool {
+
+    /**
+     * @param maxIdlePerBackend        idle connections kept per address, per loop
+     * @param maxConnectionsPerBackend open connections allowed per address, per loop
+     * @param idleTimeoutNanos         idle connections are closed after this
+     * @param connectTimeoutNanos      TCP connect timeout
+     * @param responseTimeoutNanos     time from request sent to response head
+     * @param maxResponseHeadSize      largest response head accepted from a sandbox
+     */
+    public record Limits(int maxIdlePerBackend, int maxConnectionsPerBackend, long idleTimeoutNanos,
+                         long connectTimeoutNanos, long responseTimeoutNanos, int maxResponseHeadSize) {
+    }
+
+    private final Map<EventExecutor, LoopPool> pools = new IdentityHashMap<>();
+
+    public BackendPool(EventLoopGroup group, Class<? extends SocketChannel> channelType, Limits limits,
+                       GatewayMetrics metrics) {
+        Bootstrap template = new Bootstrap()
+                .channel(channelType)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS,
+                        (int) Math.max(1, TimeUnit.NANOSECONDS.toMillis(limits.connectTimeoutNanos())))
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.SO_KEEPALIVE, true);
+        for (EventExecutor executor : group) {
+            pools.put(executor, new LoopPool((EventLoop) executor, template, limits, metrics));
+        }
+        metrics.gauge("gateway.backend.connections.open", "Open connections to sandboxes", this,
+                p -> p.pools.values().stream().mapToInt(l -> l.openCount).sum());
+        metrics.gauge("gateway.backend.connections.idle", "Idle pooled connections to sandboxes", this,
+                p -> p.pools.values().stream().mapToInt(l -> l.idleCount).sum());
+    }
+
+    /** Hands {@code callback} a connection to {@code key} owned by {@code loop}; call from that loop. */
+    public void acquire(EventLoop loop, BackendKey key, AcquireCallback callback) {
+        pools.get(loop).acquire(key, callback);
+    }
+
+    /** Closes idle connections on every loop (at shutdown). */
+    public void closeIdle() {
+        for (LoopPool pool : pools.values()) {
+            pool.loop().execute(pool::closeIdle);
+        }
+    }
+}

@@ -1,0 +1,159 @@
+package dev.sandboxgateway.gateway.backend;
+
+import dev.sandboxgateway.gateway.metrics.GatewayMetrics;
+import dev.sandboxgateway.routing.GatewayError;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ConnectTimeoutException;
+import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The backend connections of one event loop. Touched only from that loop, so it needs no locks;
+ * a client connection always gets a backend connection owned by its own thread (no hand-offs).
+ * Idle connections are reused most-recently-used first, which keeps the warm ones warm and lets
+ * the rest reach the idle timeout.
+ */
+final class LoopPool {
+
+    /** The connections to one backend address. */
+    private static final class Entry {
+        final ArrayDeque<BackendConnection> idle = new ArrayDeque<>();
+        int open;
+    }
+
+    private final EventLoop loop;
+    private final Bootstrap bootstrap;
+    private final BackendPool.Limits limits;
+    private final GatewayMetrics metrics;
+    private final Map<BackendKey, Entry> entries = new HashMap<>();
+    int openCount;
+    int idleCount;
+
+    LoopPool(EventLoop loop, Bootstrap template, BackendPool.Limits limits, GatewayMetrics metrics) {
+        this.loop = loop;
+        this.limits = limits;
+        this.metrics = metrics;
+        this.bootstrap = template.clone(loop);
+        long sweepNanos = Math.max(TimeUnit.MILLISECONDS.toNanos(50), limits.idleTimeoutNanos() / 2);
+        loop.scheduleWithFixedDelay(this::closeExpired, sweepNanos, sweepNanos, TimeUnit.NANOSECONDS);
+    }
+
+    void acquire(BackendKey key, AcquireCallback callback) {
+        Entry entry = entries.get(key);
+        if (entry != null) {
+            BackendConnection pooled;
+            while ((pooled = entry.idle.pollFirst()) != null) {
+                idleCount--;
+                if (pooled.channel().isActive()) {
+                    callback.onAcquired(pooled, true, 0);
+                    return;
+                }
+            }
+        } else {
+            entry = new Entry();
+            entries.put(key, entry);
+        }
+        if (entry.open >= limits.maxConnectionsPerBackend()) {
+            callback.onAcquireFailed(GatewayError.BACKEND_POOL_EXHAUSTED,
+                    entry.open + " connections are already open to this sandbox port");
+            return;
+        }
+        connect(key, entry, callback);
+    }
+
+    private void connect(BackendKey key, Entry entry, AcquireCallback callback) {
+        entry.open++;
+        openCount++;
+        BackendConnection connection = new BackendConnection(key, this, limits.responseTimeoutNanos());
+        long start = System.nanoTime();
+        ChannelFuture connect = bootstrap.clone()
+                .handler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        ch.pipeline().addLast(new HttpClientCodec(new HttpDecoderConfig()
+                                .setMaxInitialLineLength(limits.maxResponseHeadSize())
+                                .setMaxHeaderSize(limits.maxResponseHeadSize())
+                                .setMaxChunkSize(65536), false, false));
+                        ch.pipeline().addLast(connection);
+                    }
+                })
+                .connect(new InetSocketAddress(key.host(), key.port()));
+        connect.channel().closeFuture().addListener(f -> closed(key, entry, connection));
+        connect.addListener(f -> {
+            long elapsed = System.nanoTime() - start;
+            if (f.isSuccess()) {
+                metrics.connect(GatewayMetrics.ConnectResult.SUCCESS, elapsed);
+                callback.onAcquired(connection, false, elapsed);
+            } else if (f.cause() instanceof ConnectTimeoutException) {
+                metrics.connect(GatewayMetrics.ConnectResult.TIMEOUT, elapsed);
+                callback.onAcquireFailed(GatewayError.BACKEND_CONNECT_TIMEOUT,
+                        "no connection within " + TimeUnit.NANOSECONDS.toMillis(limits.connectTimeoutNanos()) + " ms");
+            } else {
+                metrics.connect(GatewayMetrics.ConnectResult.REFUSED, elapsed);
+                String detail = f.cause() instanceof ConnectException ? "connection refused" : String.valueOf(f.cause());
+                callback.onAcquireFailed(GatewayError.BACKEND_CONNECTION_REFUSED, detail);
+            }
+        });
+    }
+
+    void release(BackendConnection connection) {
+        Entry entry = entries.get(connection.key());
+        if (entry == null || !connection.channel().isActive() || entry.idle.size() >= limits.maxIdlePerBackend()) {
+            connection.channel().close();
+            return;
+        }
+        connection.idleSinceNanos = System.nanoTime();
+        entry.idle.addFirst(connection);
+        idleCount++;
+    }
+
+    private void closed(BackendKey key, Entry entry, BackendConnection connection) {
+        entry.open--;
+        openCount--;
+        if (entry.idle.remove(connection)) {
+            idleCount--;
+        }
+        if (entry.open == 0 && entries.get(key) == entry) {
+            entries.remove(key);
+        }
+    }
+
+    private void closeExpired() {
+        long now = System.nanoTime();
+        for (Iterator<Entry> it = entries.values().iterator(); it.hasNext(); ) {
+            Entry entry = it.next();
+            BackendConnection oldest;
+            while ((oldest = entry.idle.peekLast()) != null && now - oldest.idleSinceNanos >= limits.idleTimeoutNanos()) {
+                entry.idle.pollLast();
+                idleCount--;
+                oldest.channel().close();
+            }
+        }
+    }
+
+    /** Closes every idle connection; in-use ones close when their exchange ends. */
+    void closeIdle() {
+        for (Entry entry : entries.values()) {
+            BackendConnection idle;
+            while ((idle = entry.idle.pollFirst()) != null) {
+                idleCount--;
+                idle.channel().close();
+            }
+        }
+    }
+
+    EventLoop loop() {
+        return loop;
+    }
+}

@@ -1,0 +1,233 @@
+package dev.sandboxgateway.gateway.edge;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.ReferenceCountUtil;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The client side of one connection: turns decoded requests into {@link Exchange}s one at a
+ * time, holds pipelined requests until the exchange before them has answered (responses must go
+ * out in request order), and reads from the client only while the current exchange can take more.
+ */
+final class ClientHandler extends ChannelInboundHandlerAdapter {
+
+    private static final Logger log = LoggerFactory.getLogger(ClientHandler.class);
+
+    private final EdgeContext edge;
+    private final ClientTimeouts timeouts;
+    private ChannelHandlerContext ctx;
+    private Exchange current;
+    private ArrayDeque<Object> queued;
+    private boolean dispatchingQueue;
+    private boolean draining;
+    private boolean closing;
+    private String clientAddress;
+    private String localPort;
+
+    ClientHandler(EdgeContext edge, ClientTimeouts timeouts) {
+        this.edge = edge;
+        this.timeouts = timeouts;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        Channel channel = ctx.channel();
+        clientAddress = ((InetSocketAddress) channel.remoteAddress()).getAddress().getHostAddress();
+        localPort = Integer.toString(((InetSocketAddress) channel.localAddress()).getPort());
+        edge.connections().add(channel);
+        ctx.fireChannelActive();
+    }
+
+    String clientAddress() {
+        return clientAddress;
+    }
+
+    String localPort() {
+        return localPort;
+    }
+
+    boolean draining() {
+        return draining;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (closing) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        if ((queued != null && !queued.isEmpty()) || (current != null && current.requestComplete())) {
+            if (queued == null) {
+                queued = new ArrayDeque<>(4);
+            }
+            queued.add(msg);
+            updateReading();
+            return;
+        }
+        dispatch(msg);
+    }
+
+    private void dispatch(Object msg) {
+        if (msg instanceof HttpRequest request) {
+            timeouts.requestHeadReceived();
+            Exchange exchange = new Exchange(this, ctx, edge, request);
+            current = exchange;
+            exchange.start();
+            if (msg instanceof HttpContent content && !request.decoderResult().isFailure()) {
+                exchange.onRequestContent(content);
+            } else {
+                ReferenceCountUtil.release(msg);
+            }
+        } else if (msg instanceof HttpContent content && current != null) {
+            current.onRequestContent(content);
+        } else {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (current != null) {
+            current.flushToBackend();
+        }
+    }
+
+    /** Reads from the client only while no pipelined request waits and the exchange can take more body. */
+    void updateReading() {
+        boolean read = (queued == null || queued.isEmpty()) && (current == null || current.acceptsRequestContent());
+        ctx.channel().config().setAutoRead(read);
+    }
+
+    void sendError(FullHttpResponse response, boolean close) {
+        if (close) {
+            closing = true;
+            ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+        } else {
+            ctx.writeAndFlush(response, ctx.voidPromise());
+        }
+    }
+
+    /** The exchange wrote its last byte; start on the next pipelined request, if any. */
+    void exchangeFinished(Exchange exchange, boolean close) {
+        if (current != exchange) {
+            return;
+        }
+        current = null;
+        if (close || draining) {
+            closing = true;
+            releaseQueued();
+            if (draining && !close) {
+                ctx.close();
+            }
+            return;
+        }
+        timeouts.exchangeFinished();
+        if (dispatchingQueue) {
+            return;
+        }
+        dispatchingQueue = true;
+        try {
+            while (queued != null && !queued.isEmpty() && !closing
+                    && (current == null || !current.requestComplete())) {
+                dispatch(queued.poll());
+            }
+        } finally {
+            dispatchingQueue = false;
+        }
+        if (!closing) {
+            updateReading();
+        }
+    }
+
+    /**
+     * The sandbox accepted a WebSocket upgrade: both connections become a byte tunnel. The 101
+     * response is already encoded, so the HTTP codecs can go; frames are never decoded.
+     */
+    void switchToTunnel(Channel backend) {
+        current = null;
+        Channel client = ctx.channel();
+        ChannelPipeline clientPipeline = client.pipeline();
+        ChannelPipeline backendPipeline = backend.pipeline();
+        backendPipeline.get(HttpClientCodec.class).prepareUpgradeFrom(backendPipeline.context(HttpClientCodec.class));
+        timeouts.stop();
+        clientPipeline.remove(ClientTimeouts.class);
+        clientPipeline.addFirst(new IdleStateHandler(0, 0, edge.webSocketIdleNanos(), TimeUnit.NANOSECONDS));
+        clientPipeline.replace(this, "tunnel", new TunnelHandler(backend));
+        clientPipeline.remove(HttpServerCodec.class);
+        backendPipeline.replace(backendPipeline.last(), "tunnel", new TunnelHandler(client));
+        backendPipeline.remove(HttpClientCodec.class);
+        edge.connections().tunnelOpened(client);
+        client.flush();
+        client.config().setAutoRead(true);
+        backend.config().setAutoRead(true);
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (current != null) {
+            current.onClientWritabilityChanged(ctx.channel().isWritable());
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+        if (event == ClientConnections.DRAIN) {
+            draining = true;
+            if (current == null) {
+                ctx.close();
+            }
+            return;
+        }
+        ctx.fireUserEventTriggered(event);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        timeouts.stop();
+        if (current != null) {
+            current.onClientClosed();
+            current = null;
+        }
+        releaseQueued();
+    }
+
+    private void releaseQueued() {
+        if (queued != null) {
+            Object msg;
+            while ((msg = queued.poll()) != null) {
+                ReferenceCountUtil.release(msg);
+            }
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof IOException) {
+            log.debug("client connection {} failed", ctx.channel(), cause);
+        } else {
+            log.warn("client connection {} failed", ctx.channel(), cause);
+        }
+        ctx.close();
+    }
+}

@@ -1,0 +1,91 @@
+package dev.sandboxgateway.gateway.edge;
+
+import dev.sandboxgateway.routing.GatewayError;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+
+/**
+ * Client-side timeouts, placed before the HTTP codec so it sees raw bytes arrive.
+ *
+ * <ul>
+ *   <li>A new connection must deliver a complete request head within the request-header timeout.</li>
+ *   <li>Between requests, a keep-alive connection may stay silent for the keep-alive idle timeout.</li>
+ *   <li>Once the first byte of a request arrives, its head must be complete within the
+ *       request-header timeout, else 408 (a slowloris client cannot hold a connection open by
+ *       trickling bytes).</li>
+ * </ul>
+ * While a request is being served no client timeout runs: the backend's timeouts govern.
+ * A head that arrives in one read (almost all of them) costs no timer work at all.
+ */
+final class ClientTimeouts extends ChannelInboundHandlerAdapter {
+
+    private enum State { IDLE, READING_HEAD, BUSY }
+
+    private final EdgeContext edge;
+    private ChannelHandlerContext ctx;
+    private LazyTimer timer;
+    private State state = State.IDLE;
+    private long headStartNanos;
+
+    ClientTimeouts(EdgeContext edge) {
+        this.edge = edge;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+        this.timer = new LazyTimer(ctx.executor(), this::expired);
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        timer.armAfter(edge.requestHeaderTimeoutNanos());
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (state == State.IDLE) {
+            state = State.READING_HEAD;
+            headStartNanos = System.nanoTime();
+        }
+        ctx.fireChannelRead(msg);
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (state == State.READING_HEAD) {
+            timer.armAt(headStartNanos + edge.requestHeaderTimeoutNanos());
+        }
+        ctx.fireChannelReadComplete();
+    }
+
+    void requestHeadReceived() {
+        state = State.BUSY;
+        timer.disarm();
+    }
+
+    void exchangeFinished() {
+        state = State.IDLE;
+        timer.armAfter(edge.keepAliveIdleNanos());
+    }
+
+    void stop() {
+        timer.stop();
+    }
+
+    private void expired() {
+        if (!ctx.channel().isActive()) {
+            return;
+        }
+        if (state == State.READING_HEAD) {
+            ctx.channel().writeAndFlush(edge.errors().render(ctx.alloc(), GatewayError.REQUEST_HEADER_TIMEOUT,
+                    "The request headers did not arrive within "
+                            + edge.requestHeaderTimeoutNanos() / 1_000_000 + " ms.", null, false, true))
+                    .addListener(ChannelFutureListener.CLOSE);
+        } else if (state == State.IDLE) {
+            ctx.close();
+        }
+    }
+}

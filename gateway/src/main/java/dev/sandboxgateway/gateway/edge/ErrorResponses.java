@@ -1,0 +1,148 @@
+package dev.sandboxgateway.gateway.edge;
+
+import dev.sandboxgateway.routing.GatewayError;
+import dev.sandboxgateway.routing.SandboxTarget;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Renders the gateway's own error responses: a small self-contained HTML page for browsers, JSON
+ * for everything else. Both carry the stable code, also in the {@code X-Gateway-Error} header so
+ * clients can tell a gateway error from a sandbox's own 502 without parsing the body.
+ */
+public final class ErrorResponses {
+
+    /** The header naming the gateway error code on every response the gateway generated. */
+    public static final String ERROR_HEADER = "X-Gateway-Error";
+
+    private static final String PAGE = """
+            <!doctype html>
+            <html lang="en"><head><meta charset="utf-8">
+            <meta name="viewport" content="width=device-width,initial-scale=1">
+            <meta name="robots" content="noindex">
+            <title>{{title}}</title>
+            <style>
+            :root{color-scheme:light dark;--fg:#1d2430;--muted:#5b6575;--bg:#f6f7f9;--card:#fff;--line:#e3e6eb;--accent:{{accent}}}
+            @media (prefers-color-scheme:dark){:root{--fg:#e8ebf0;--muted:#a0a9b8;--bg:#14171c;--card:#1c2027;--line:#2c323c}}
+            *{box-sizing:border-box}
+            body{margin:0;min-height:100vh;display:grid;place-items:center;background:var(--bg);color:var(--fg);
+            font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;padding:24px}
+            main{max-width:560px;width:100%;background:var(--card);border:1px solid var(--line);border-radius:12px;
+            padding:32px;border-top:4px solid var(--accent)}
+            .status{font:600 13px/1 ui-monospace,SFMono-Regular,Menlo,monospace;color:var(--accent);letter-spacing:.04em}
+            h1{font-size:22px;margin:10px 0 8px}
+            p{margin:0 0 16px;color:var(--muted)}
+            .what{color:var(--fg)}
+            dl{display:grid;grid-template-columns:max-content 1fr;gap:6px 16px;margin:20px 0 0;padding-top:16px;
+            border-top:1px solid var(--line);font-size:14px}
+            dt{color:var(--muted)}dd{margin:0;font-family:ui-monospace,SFMono-Regular,Menlo,monospace;word-break:break-all}
+            </style></head>
+            <body><main>
+            <div class="status">{{status}} &middot; SANDBOX GATEWAY</div>
+            <h1>{{title}}</h1>
+            <p class="what">{{message}}</p>
+            <p>{{advice}}</p>
+            <dl>{{details}}<dt>Error code</dt><dd>{{code}}</dd></dl>
+            </main></body></html>
+            """;
+
+    /**
+     * @param error    what went wrong
+     * @param message  the specific sentence for this request
+     * @param target   the sandbox port the request named, or {@code null} when unknown
+     * @param html     render the browser page instead of JSON
+     * @param close    tell the client the connection closes after this response
+     */
+    public FullHttpResponse render(ByteBufAllocator alloc, GatewayError error, String message, SandboxTarget target,
+                                   boolean html, boolean close) {
+        String body = html ? page(error, message, target) : json(error, message, target);
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        ByteBuf content = alloc.buffer(bytes.length).writeBytes(bytes);
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+                HttpResponseStatus.valueOf(error.status()), content);
+        HttpHeaders headers = response.headers();
+        headers.set(HttpHeaderNames.CONTENT_TYPE, html ? "text/html; charset=utf-8" : "application/json");
+        headers.setInt(HttpHeaderNames.CONTENT_LENGTH, bytes.length);
+        headers.set(HttpHeaderNames.CACHE_CONTROL, "no-store");
+        headers.set("X-Content-Type-Options", "nosniff");
+        headers.set(ERROR_HEADER, error.code());
+        if (close) {
+            headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        }
+        return response;
+    }
+
+    static String json(GatewayError error, String message, SandboxTarget target) {
+        StringBuilder json = new StringBuilder(160).append("{\"code\":\"").append(error.code())
+                .append("\",\"message\":");
+        quote(json, message);
+        if (target != null) {
+            json.append(",\"sandboxId\":");
+            quote(json, target.sandboxId());
+            json.append(",\"port\":").append(target.port());
+        }
+        return json.append('}').toString();
+    }
+
+    private static String page(GatewayError error, String message, SandboxTarget target) {
+        StringBuilder details = new StringBuilder();
+        if (target != null) {
+            details.append("<dt>Sandbox</dt><dd>").append(escape(target.sandboxId())).append("</dd>")
+                    .append("<dt>Port</dt><dd>").append(target.port()).append("</dd>");
+        }
+        String accent = error.status() >= 500 ? "#d14343" : error.status() == 404 ? "#6b5bd6" : "#c27c0e";
+        return PAGE.replace("{{accent}}", accent)
+                .replace("{{status}}", Integer.toString(error.status()))
+                .replace("{{title}}", escape(error.title()))
+                .replace("{{message}}", escape(message))
+                .replace("{{advice}}", escape(error.advice()))
+                .replace("{{details}}", details)
+                .replace("{{code}}", error.code());
+    }
+
+    private static void quote(StringBuilder out, String value) {
+        out.append('"');
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            switch (c) {
+                case '"' -> out.append("\\\"");
+                case '\\' -> out.append("\\\\");
+                case '\n' -> out.append("\\n");
+                case '\r' -> out.append("\\r");
+                case '\t' -> out.append("\\t");
+                default -> {
+                    if (c < 0x20 || c == '<' || c == '>' || c == '&') {
+                        out.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        out.append(c);
+                    }
+                }
+            }
+        }
+        out.append('"');
+    }
+
+    private static String escape(String text) {
+        StringBuilder out = new StringBuilder(text.length() + 16);
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            switch (c) {
+                case '<' -> out.append("&lt;");
+                case '>' -> out.append("&gt;");
+                case '&' -> out.append("&amp;");
+                case '"' -> out.append("&quot;");
+                case '\'' -> out.append("&#39;");
+                default -> out.append(c);
+            }
+        }
+        return out.toString();
+    }
+}

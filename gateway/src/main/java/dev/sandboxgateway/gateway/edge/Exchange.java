@@ -1,0 +1,544 @@
+package dev.sandboxgateway.gateway.edge;
+
+import dev.sandboxgateway.gateway.backend.AcquireCallback;
+import dev.sandboxgateway.gateway.backend.BackendConnection;
+import dev.sandboxgateway.gateway.backend.BackendExchange;
+import dev.sandboxgateway.gateway.backend.BackendKey;
+import dev.sandboxgateway.gateway.metrics.GatewayMetrics;
+import dev.sandboxgateway.routing.GatewayError;
+import dev.sandboxgateway.routing.InvalidHost;
+import dev.sandboxgateway.routing.ParsedHost;
+import dev.sandboxgateway.routing.RoutingPolicy;
+import dev.sandboxgateway.routing.SandboxRecord;
+import dev.sandboxgateway.routing.SandboxTarget;
+import dev.sandboxgateway.routing.SharedHost;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.util.ReferenceCountUtil;
+import java.util.ArrayDeque;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * One request and its response: routes it, takes a backend connection, and streams the body
+ * each way as it arrives, never holding more than a bounded amount of either body.
+ *
+ * <p>Everything runs on the client connection's event loop (backend connections are owned by the
+ * same loop), so there is no locking. Invariant: once {@code finished} is set, nothing more is
+ * written for this exchange, and every message that still arrives for it is released.
+ */
+final class Exchange implements AcquireCallback, BackendExchange {
+
+    /** Request body bytes held while no backend connection is ready, before the client is paused. */
+    static final int PENDING_LIMIT = 64 * 1024;
+
+    private final ClientHandler client;
+    private final ChannelHandlerContext clientCtx;
+    private final EdgeContext edge;
+    private final HttpRequest request;
+    private final long startNanos = System.nanoTime();
+    private final String method;
+    private final String uri;
+    private final boolean clientKeepAlive;
+    private final boolean hasBody;
+    private final boolean html;
+
+    private SandboxTarget target;
+    private String upgrade;
+    private BackendConnection backend;
+    private boolean backendReused;
+    private ArrayDeque<HttpContent> pending;
+    private int pendingBytes;
+    private boolean backendNeedsFlush;
+
+    private boolean requestComplete;
+    private boolean responseStarted;
+    private boolean informational;
+    private boolean switchingToTunnel;
+    private boolean closeClient;
+    private boolean backendKeepAlive;
+    private boolean finished;
+
+    private int status;
+    private long bytesIn;
+    private long bytesOut;
+    private long connectNanos = -1;
+    private GatewayError error;
+
+    Exchange(ClientHandler client, ChannelHandlerContext clientCtx, EdgeContext edge, HttpRequest request) {
+        this.client = client;
+        this.clientCtx = clientCtx;
+        this.edge = edge;
+        this.request = request;
+        this.method = request.method().name();
+        this.uri = request.uri();
+        this.clientKeepAlive = HttpUtil.isKeepAlive(request);
+        this.hasBody = HttpUtil.isTransferEncodingChunked(request) || HttpUtil.getContentLength(request, 0L) > 0;
+        this.html = AcceptHeader.prefersHtml(request.headers().get(HttpHeaderNames.ACCEPT));
+    }
+
+    boolean requestComplete() {
+        return requestComplete;
+    }
+
+    /** Whether the client connection may be read now without buffering more than a bounded amount. */
+    boolean acceptsRequestContent() {
+        if (finished) {
+            return true;
+        }
+        if (upgrade != null) {
+            // A WebSocket client sends nothing before the 101; anything it does send waits for the tunnel.
+            return false;
+        }
+        if (backend == null) {
+            return pendingBytes < PENDING_LIMIT;
+        }
+        return backend.channel().isWritable();
+    }
+
+    void start() {
+        if (request.decoderResult().isFailure()) {
+            requestComplete = true;
+            failFromDecoder(request.decoderResult().cause());
+            return;
+        }
+        if (request.method() == HttpMethod.CONNECT) {
+            fail(GatewayError.METHOD_NOT_ALLOWED, "CONNECT is not supported: the gateway relays requests to sandbox URLs only.");
+            return;
+        }
+        String host = request.headers().get(HttpHeaderNames.HOST);
+        String absoluteAuthority = absoluteFormAuthority(uri);
+        if (absoluteAuthority != null) {
+            if (host != null && !host.equalsIgnoreCase(absoluteAuthority)) {
+                fail(GatewayError.BAD_REQUEST, "The Host header '" + host + "' does not match the request target.");
+                return;
+            }
+            host = absoluteAuthority;
+            request.setUri(originForm(uri, absoluteAuthority));
+        }
+        ParsedHost parsed = edge.hostParser().parse(host);
+        if (parsed == SharedHost.INSTANCE) {
+            parsed = edge.hostParser().parseHeaders(request.headers().get("X-Sandbox-Id"),
+                    request.headers().get("X-Sandbox-Port"));
+        }
+        if (parsed instanceof InvalidHost invalid) {
+            fail(GatewayError.INVALID_HOST, capitalise(invalid.reason()) + ".");
+            return;
+        }
+        target = (SandboxTarget) parsed;
+        upgrade = HopByHopHeaders.webSocketUpgrade(request);
+        CompletableFuture<Optional<SandboxRecord>> lookup = edge.resolver().resolve(target.sandboxId());
+        if (lookup.isDone()) {
+            resolved(lookup);
+        } else {
+            lookup.whenComplete((record, e) -> clientCtx.executor().execute(() -> resolved(lookup)));
+        }
+    }
+
+    private void resolved(CompletableFuture<Optional<SandboxRecord>> lookup) {
+        if (finished) {
+            return;
+        }
+        if (lookup.isCompletedExceptionally()) {
+            fail(GatewayError.REGISTRY_UNAVAILABLE, "The sandbox registry could not be asked where sandbox '"
+                    + target.sandboxId() + "' is.");
+            return;
+        }
+        Optional<SandboxRecord> record = lookup.join();
+        Optional<GatewayError> rejection = RoutingPolicy.rejection(target, record);
+        if (rejection.isPresent()) {
+            fail(rejection.get(), rejectionMessage(rejection.get()));
+            return;
+        }
+        edge.pool().acquire(clientCtx.channel().eventLoop(), new BackendKey(record.get().backendHost(), target.port()),
+                this);
+    }
+
+    @Override
+    public void onAcquired(BackendConnection connection, boolean reused, long connectNanos) {
+        if (finished) {
+            // The client left while we connected; the connection itself is clean.
+            connection.release();
+            return;
+        }
+        this.backend = connection;
+        this.backendReused = reused;
+        this.connectNanos = connectNanos;
+        connection.attach(this);
+        edge.metrics().backendRequest(reused);
+        HopByHopHeaders.rewriteRequest(request, upgrade, client.clientAddress(),
+                request.headers().get(HttpHeaderNames.HOST), client.localPort());
+        Channel channel = connection.channel();
+        channel.write(request, channel.voidPromise());
+        if (pending != null) {
+            HttpContent content;
+            while ((content = pending.poll()) != null) {
+                channel.write(content, channel.voidPromise());
+            }
+            pendingBytes = 0;
+        }
+        channel.flush();
+        if (requestComplete) {
+            connection.awaitResponse();
+        }
+        client.updateReading();
+    }
+
+    @Override
+    public void onAcquireFailed(GatewayError failure, String detail) {
+        if (finished) {
+            return;
+        }
+        String message;
+        switch (failure) {
+            case BACKEND_CONNECTION_REFUSED:
+                message = "Nothing is listening on port " + target.port() + " in sandbox " + target.sandboxId()
+                        + " (" + detail + ").";
+                break;
+            case BACKEND_CONNECT_TIMEOUT:
+                message = "Sandbox " + target.sandboxId() + " did not accept a connection on port " + target.port()
+                        + " within " + edge.connectTimeoutMillis() + " ms.";
+                break;
+            default:
+                message = "Sandbox " + target.sandboxId() + " port " + target.port() + ": " + detail + ".";
+                break;
+        }
+        fail(failure, message);
+    }
+
+    /** Request body content from the client; released here or by the backend write. */
+    void onRequestContent(HttpContent content) {
+        bytesIn += content.content().readableBytes();
+        boolean last = content instanceof LastHttpContent;
+        if (last) {
+            requestComplete = true;
+        }
+        if (content.decoderResult().isFailure()) {
+            content.release();
+            failFromDecoder(content.decoderResult().cause());
+            return;
+        }
+        if (finished) {
+            content.release();
+            return;
+        }
+        if (backend == null) {
+            if (pending == null) {
+                pending = new ArrayDeque<>(4);
+            }
+            pending.add(content);
+            pendingBytes += content.content().readableBytes();
+            return;
+        }
+        backend.channel().write(content, backend.channel().voidPromise());
+        backendNeedsFlush = true;
+        if (last) {
+            backend.awaitResponse();
+        }
+    }
+
+    /** The client read batch ended: push what it produced to the backend in one flush. */
+    void flushToBackend() {
+        if (backendNeedsFlush && backend != null) {
+            backendNeedsFlush = false;
+            backend.channel().flush();
+        }
+    }
+
+    @Override
+    public void onResponse(HttpObject message) {
+        if (finished) {
+            ReferenceCountUtil.release(message);
+            return;
+        }
+        if (message.decoderResult().isFailure()) {
+            ReferenceCountUtil.release(message);
+            backendBroken(GatewayError.BACKEND_BAD_RESPONSE, "The server on port " + target.port() + " in sandbox "
+                    + target.sandboxId() + " sent a response the gateway could not parse.");
+            return;
+        }
+        if (message instanceof HttpResponse response) {
+            onResponseHead(response);
+        }
+        if (message instanceof HttpContent content) {
+            onResponseContent(content);
+        }
+    }
+
+    private void onResponseHead(HttpResponse response) {
+        backend.responseStarted();
+        int code = response.status().code();
+        if (code == 101) {
+            if (upgrade == null) {
+                backendBroken(GatewayError.BACKEND_BAD_RESPONSE, "The server on port " + target.port()
+                        + " in sandbox " + target.sandboxId() + " switched protocols without being asked to.");
+                return;
+            }
+            status = code;
+            responseStarted = true;
+            switchingToTunnel = true;
+            HopByHopHeaders.rewriteResponse(response, true, false, request.protocolVersion());
+            clientCtx.write(response);
+            return;
+        }
+        if (code < 200) {
+            informational = true;
+            HopByHopHeaders.rewriteResponse(response, false, false, request.protocolVersion());
+            clientCtx.write(response);
+            return;
+        }
+        if (upgrade != null) {
+            // The sandbox declined the upgrade: this is an ordinary response, and the client may read again.
+            upgrade = null;
+            client.updateReading();
+        }
+        status = code;
+        responseStarted = true;
+        backendKeepAlive = HttpUtil.isKeepAlive(response);
+        closeClient = !clientKeepAlive || client.draining();
+        if (HopByHopHeaders.rewriteResponse(response, false, closeClient, request.protocolVersion())) {
+            closeClient = true;
+        }
+        clientCtx.write(response);
+    }
+
+    private void onResponseContent(HttpContent content) {
+        bytesOut += content.content().readableBytes();
+        if (switchingToTunnel) {
+            content.release();
+            switchToTunnel();
+            return;
+        }
+        if (informational) {
+            if (content instanceof LastHttpContent) {
+                informational = false;
+            }
+            clientCtx.write(content);
+            return;
+        }
+        if (content instanceof LastHttpContent) {
+            completeResponse((LastHttpContent) content);
+            return;
+        }
+        clientCtx.write(content, clientCtx.voidPromise());
+        if (!clientCtx.channel().isWritable()) {
+            backend.channel().config().setAutoRead(false);
+        }
+    }
+
+    @Override
+    public void onResponseReadComplete() {
+        if (!finished) {
+            clientCtx.flush();
+        }
+    }
+
+    private void completeResponse(LastHttpContent last) {
+        finished = true;
+        boolean close = closeClient || !requestComplete;
+        if (requestComplete && backendKeepAlive) {
+            backend.release();
+        } else {
+            backend.discard();
+        }
+        record(GatewayMetrics.Source.BACKEND, null);
+        if (close) {
+            clientCtx.writeAndFlush(last).addListener(ChannelFutureListener.CLOSE);
+        } else {
+            clientCtx.writeAndFlush(last, clientCtx.voidPromise());
+        }
+        client.exchangeFinished(this, close);
+    }
+
+    private void switchToTunnel() {
+        finished = true;
+        BackendConnection connection = backend;
+        connection.detachForTunnel();
+        record(GatewayMetrics.Source.BACKEND, null);
+        client.switchToTunnel(connection.channel());
+    }
+
+    @Override
+    public void onBackendWritabilityChanged(boolean writable) {
+        client.updateReading();
+    }
+
+    /** The client can take more: resume reading the response. */
+    void onClientWritabilityChanged(boolean writable) {
+        if (!finished && backend != null) {
+            backend.channel().config().setAutoRead(writable);
+        }
+    }
+
+    @Override
+    public void onBackendClosed() {
+        if (finished) {
+            return;
+        }
+        backendBroken(GatewayError.BACKEND_CLOSED, "The server on port " + target.port() + " in sandbox "
+                + target.sandboxId() + " closed the connection before completing its response.");
+    }
+
+    @Override
+    public void onResponseTimeout() {
+        if (finished || responseStarted) {
+            return;
+        }
+        backendBroken(GatewayError.BACKEND_RESPONSE_TIMEOUT, "The server on port " + target.port() + " in sandbox "
+                + target.sandboxId() + " did not start its response within " + edge.responseTimeoutMillis() + " ms.");
+    }
+
+    /**
+     * The backend failed. Before the response started the client gets an error response; after,
+     * the client connection is closed without completing the body, so a truncated body can never
+     * pass for a complete one.
+     */
+    private void backendBroken(GatewayError failure, String message) {
+        if (backend != null) {
+            backend.discard();
+            backend = null;
+        }
+        fail(failure, message);
+    }
+
+    private void abort(GatewayError failure) {
+        finished = true;
+        error = failure;
+        releasePending();
+        if (backend != null) {
+            backend.discard();
+            backend = null;
+        }
+        edge.metrics().abortedResponse();
+        record(GatewayMetrics.Source.BACKEND, failure);
+        clientCtx.flush();
+        clientCtx.close();
+        client.exchangeFinished(this, true);
+    }
+
+    /** The client connection closed mid-exchange: abandon the backend connection, whose state is unknown. */
+    void onClientClosed() {
+        if (finished) {
+            return;
+        }
+        finished = true;
+        releasePending();
+        if (backend != null) {
+            backend.discard();
+        }
+        edge.metrics().abortedResponse();
+        record(GatewayMetrics.Source.BACKEND, null);
+    }
+
+    void fail(GatewayError failure, String message) {
+        if (responseStarted || informational) {
+            abort(failure);
+            return;
+        }
+        finished = true;
+        error = failure;
+        status = failure.status();
+        releasePending();
+        if (backend != null) {
+            backend.discard();
+            backend = null;
+        }
+        // A body still on its way would be read as the next request: close instead of draining it.
+        boolean close = (hasBody && !requestComplete) || !clientKeepAlive || client.draining()
+                || failure == GatewayError.BAD_REQUEST || failure == GatewayError.REQUEST_HEADERS_TOO_LARGE
+                || failure == GatewayError.REQUEST_LINE_TOO_LONG;
+        record(GatewayMetrics.Source.GATEWAY, failure);
+        client.sendError(edge.errors().render(clientCtx.alloc(), failure, message, target, html, close), close);
+        client.exchangeFinished(this, close);
+    }
+
+    private void failFromDecoder(Throwable cause) {
+        if (cause instanceof TooLongHttpLineException) {
+            fail(GatewayError.REQUEST_LINE_TOO_LONG, "The request line is longer than the gateway accepts.");
+        } else if (cause instanceof TooLongHttpHeaderException) {
+            fail(GatewayError.REQUEST_HEADERS_TOO_LARGE, "The request headers are larger than the gateway accepts.");
+        } else if (cause instanceof TooLongFrameException) {
+            fail(GatewayError.BAD_REQUEST, "A request part is larger than the gateway accepts.");
+        } else {
+            fail(GatewayError.BAD_REQUEST, "The request is not valid HTTP/1.1: " + cause.getMessage());
+        }
+    }
+
+    private void releasePending() {
+        if (pending != null) {
+            HttpContent content;
+            while ((content = pending.poll()) != null) {
+                content.release();
+            }
+            pendingBytes = 0;
+        }
+    }
+
+    private void record(GatewayMetrics.Source source, GatewayError failure) {
+        long duration = System.nanoTime() - startNanos;
+        edge.metrics().request(source, status == 0 ? 499 : status, duration);
+        if (edge.accessLog().enabled()) {
+            edge.accessLog().log(client.clientAddress(), method, uri,
+                    target == null ? null : target.sandboxId(), target == null ? 0 : target.port(),
+                    status, bytesIn, bytesOut, duration, connectNanos,
+                    failure == null ? (error == null ? null : error.code()) : failure.code());
+        }
+    }
+
+    private String rejectionMessage(GatewayError rejection) {
+        String sandbox = "sandbox " + target.sandboxId();
+        switch (rejection) {
+            case SANDBOX_NOT_FOUND:
+                return "There is no " + sandbox + (target.suffix() == null ? "" : " with suffix " + target.suffix()) + ".";
+            case SANDBOX_PAUSED:
+                return capitalise(sandbox) + " is paused.";
+            case SANDBOX_STARTING:
+                return capitalise(sandbox) + " is still starting.";
+            case SANDBOX_STOPPED:
+                return capitalise(sandbox) + " is stopped.";
+            case PORT_NOT_ALLOWED:
+                return "Port " + target.port() + " of " + sandbox + " is not open to the gateway.";
+            default:
+                return rejection.title() + ".";
+        }
+    }
+
+    private static String capitalise(String text) {
+        return text.isEmpty() ? text : Character.toUpperCase(text.charAt(0)) + text.substring(1);
+    }
+
+    /** The authority of an absolute-form target ({@code http://host:port/path}), or {@code null}. */
+    private static String absoluteFormAuthority(String uri) {
+        int schemeEnd;
+        if (uri.regionMatches(true, 0, "http://", 0, 7)) {
+            schemeEnd = 7;
+        } else if (uri.regionMatches(true, 0, "https://", 0, 8)) {
+            schemeEnd = 8;
+        } else {
+            return null;
+        }
+        int end = schemeEnd;
+        while (end < uri.length() && uri.charAt(end) != '/' && uri.charAt(end) != '?' && uri.charAt(end) != '#') {
+            end++;
+        }
+        return uri.substring(schemeEnd, end);
+    }
+
+    private static String originForm(String uri, String authority) {
+        int pathStart = uri.indexOf(authority) + authority.length();
+        String rest = uri.substring(pathStart);
+        return rest.isEmpty() || rest.charAt(0) != '/' ? "/" + rest : rest;
+    }
+}

@@ -1,0 +1,140 @@
+package dev.sandboxgateway.gateway.edge;
+
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMessage;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.AsciiString;
+import java.util.List;
+
+/**
+ * Rewrites headers as a message crosses the gateway (RFC 9110 section 7.6.1): hop-by-hop headers
+ * are dropped in both directions, and the framing the next hop needs is set again, since the
+ * codec re-frames bodies (chunked stays chunked, a length stays a length).
+ */
+public final class HopByHopHeaders {
+
+    private static final AsciiString KEEP_ALIVE = AsciiString.cached("keep-alive");
+    private static final AsciiString PROXY_CONNECTION = AsciiString.cached("proxy-connection");
+    private static final AsciiString PROXY_AUTHENTICATE = HttpHeaderNames.PROXY_AUTHENTICATE;
+    private static final AsciiString PROXY_AUTHORIZATION = HttpHeaderNames.PROXY_AUTHORIZATION;
+    private static final AsciiString SANDBOX_ID = AsciiString.cached("x-sandbox-id");
+    private static final AsciiString SANDBOX_PORT = AsciiString.cached("x-sandbox-port");
+    private static final AsciiString X_FORWARDED_FOR = AsciiString.cached("x-forwarded-for");
+    private static final AsciiString X_FORWARDED_PROTO = AsciiString.cached("x-forwarded-proto");
+    private static final AsciiString X_FORWARDED_HOST = AsciiString.cached("x-forwarded-host");
+    private static final AsciiString X_FORWARDED_PORT = AsciiString.cached("x-forwarded-port");
+    private static final AsciiString FORWARDED = AsciiString.cached("forwarded");
+
+    private HopByHopHeaders() {
+    }
+
+    /**
+     * Prepares a client request for the sandbox. Routing headers and any incoming forwarding
+     * headers are replaced by the gateway's own view of the client: without a trusted-proxy list,
+     * a client-supplied X-Forwarded-For would let anyone spoof their address to the sandbox.
+     *
+     * @param upgrade the WebSocket upgrade token to keep, or {@code null} when not upgrading
+     */
+    static void rewriteRequest(HttpRequest request, String upgrade, String clientAddress, String host,
+                               String localPort) {
+        HttpHeaders headers = request.headers();
+        boolean chunked = HttpUtil.isTransferEncodingChunked(request);
+        removeHopByHop(headers);
+        if (chunked) {
+            headers.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+        }
+        if (upgrade != null) {
+            headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
+            headers.set(HttpHeaderNames.UPGRADE, upgrade);
+        }
+        headers.remove(SANDBOX_ID);
+        headers.remove(SANDBOX_PORT);
+        headers.remove(FORWARDED);
+        headers.set(X_FORWARDED_FOR, clientAddress);
+        headers.set(X_FORWARDED_PROTO, "http");
+        if (host != null) {
+            headers.set(X_FORWARDED_HOST, host);
+        }
+        headers.set(X_FORWARDED_PORT, localPort);
+        // Backend connections are always HTTP/1.1 so they can be kept alive, whatever the client spoke.
+        request.setProtocolVersion(HttpVersion.HTTP_1_1);
+    }
+
+    /**
+     * Prepares a sandbox response for the client.
+     *
+     * @param upgrade        keep the Upgrade handshake headers (a 101 answer)
+     * @param closeClient    the client connection closes after this response
+     * @param clientProtocol the protocol version the client spoke
+     * @return whether the body must be delimited by closing the connection (an HTTP/1.0 client
+     *         and a body of unknown length)
+     */
+    static boolean rewriteResponse(HttpResponse response, boolean upgrade, boolean closeClient,
+                                   HttpVersion clientProtocol) {
+        HttpHeaders headers = response.headers();
+        String upgradeToken = upgrade ? headers.get(HttpHeaderNames.UPGRADE) : null;
+        boolean chunked = HttpUtil.isTransferEncodingChunked(response);
+        removeHopByHop(headers);
+        if (upgradeToken != null) {
+            headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
+            headers.set(HttpHeaderNames.UPGRADE, upgradeToken);
+            return false;
+        }
+        boolean closeDelimited = false;
+        if (chunked) {
+            if (clientProtocol == HttpVersion.HTTP_1_0) {
+                closeDelimited = true;
+            } else {
+                headers.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+            }
+        }
+        if (closeClient || closeDelimited) {
+            headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        } else if (clientProtocol == HttpVersion.HTTP_1_0) {
+            headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+        }
+        return closeDelimited;
+    }
+
+    private static void removeHopByHop(HttpHeaders headers) {
+        List<String> connection = headers.getAll(HttpHeaderNames.CONNECTION);
+        for (String value : connection) {
+            int start = 0;
+            while (start < value.length()) {
+                int end = value.indexOf(',', start);
+                if (end < 0) {
+                    end = value.length();
+                }
+                String token = value.substring(start, end).trim();
+                if (!token.isEmpty()) {
+                    headers.remove(token);
+                }
+                start = end + 1;
+            }
+        }
+        headers.remove(HttpHeaderNames.CONNECTION);
+        headers.remove(KEEP_ALIVE);
+        headers.remove(PROXY_CONNECTION);
+        headers.remove(PROXY_AUTHENTICATE);
+        headers.remove(PROXY_AUTHORIZATION);
+        headers.remove(HttpHeaderNames.TE);
+        headers.remove(HttpHeaderNames.TRAILER);
+        headers.remove(HttpHeaderNames.TRANSFER_ENCODING);
+        headers.remove(HttpHeaderNames.UPGRADE);
+    }
+
+    /** Whether {@code message} asks to switch to WebSocket: {@code Connection: upgrade} and {@code Upgrade: websocket}. */
+    static String webSocketUpgrade(HttpMessage message) {
+        HttpHeaders headers = message.headers();
+        String upgrade = headers.get(HttpHeaderNames.UPGRADE);
+        if (upgrade == null || !upgrade.trim().equalsIgnoreCase("websocket")) {
+            return null;
+        }
+        return headers.containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true) ? upgrade.trim() : null;
+    }
+}
