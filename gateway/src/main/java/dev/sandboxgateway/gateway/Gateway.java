@@ -44,9 +44,9 @@ public final class Gateway implements AutoCloseable {
     private volatile boolean draining;
     private boolean closed;
 
-    private Gateway(GatewayConfig config) throws StartupException, InterruptedException {
+    private Gateway(GatewayConfig config, SandboxRegistry registry) throws StartupException, InterruptedException {
         this.config = config;
-        this.registry = openRegistry(config.registry());
+        this.registry = registry;
         this.resolver = new SandboxResolver(registry, new SandboxResolver.Settings(config.cache().maximumSize(),
                 config.cache().foundTtl(), config.cache().notFoundTtl(), config.cache().refreshAfter()));
         PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -91,7 +91,13 @@ public final class Gateway implements AutoCloseable {
 
     /** Opens the registry, binds both listeners, and returns once they accept connections. */
     public static Gateway start(GatewayConfig config) throws StartupException, InterruptedException {
-        return new Gateway(config);
+        return start(config, openRegistry(config.registry()));
+    }
+
+    /** Starts over a registry built by the caller (any backend); the gateway closes it on shutdown. */
+    public static Gateway start(GatewayConfig config, SandboxRegistry registry)
+            throws StartupException, InterruptedException {
+        return new Gateway(config, registry);
     }
 
     static SandboxRegistry openRegistry(GatewayConfig.Registry settings) throws StartupException {
