@@ -154,6 +154,10 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         } finally {
             dispatchingQueue = false;
         }
+        if (current != null) {
+            // Queued messages are not followed by a channelReadComplete, which is where flushes happen.
+            current.flushToBackend();
+        }
         if (!closing) {
             updateReading();
         }
