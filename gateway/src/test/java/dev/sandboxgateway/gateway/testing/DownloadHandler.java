@@ -16,6 +16,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Serves {@code GET /bytes?size=N&seed=S[&chunked=true]}: N bytes of {@link PatternBody}, written
@@ -27,13 +28,19 @@ public final class DownloadHandler extends ChannelInboundHandlerAdapter {
     private static final int PIECE = 64 * 1024;
 
     private final CountDownLatch blocked;
+    private final AtomicLong progress;
     private long size;
     private long seed;
     private long sent;
     private boolean active;
 
-    public DownloadHandler(CountDownLatch blocked) {
+    /**
+     * @param blocked  counted down when a write had to wait for the peer
+     * @param progress body bytes handed to the connection so far
+     */
+    public DownloadHandler(CountDownLatch blocked, AtomicLong progress) {
         this.blocked = blocked;
+        this.progress = progress;
     }
 
     @Override
@@ -74,6 +81,7 @@ public final class DownloadHandler extends ChannelInboundHandlerAdapter {
             PatternBody.fill(seed, sent, piece, n);
             ByteBuf buffer = ctx.alloc().buffer(n).writeBytes(piece, 0, n);
             sent += n;
+            progress.set(sent);
             ctx.writeAndFlush(new DefaultHttpContent(buffer)).addListener(ChannelFutureListener.FIRE_EXCEPTION_ON_FAILURE);
         }
         if (active) {

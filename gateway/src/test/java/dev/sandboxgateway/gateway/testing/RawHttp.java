@@ -73,6 +73,19 @@ public final class RawHttp implements AutoCloseable {
     }
 
     public Response readResponse(boolean headOnly) throws IOException {
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        Response response = readResponse(headOnly, body::write);
+        return new Response(response.status(), response.headers(), body.toByteArray(), response.complete());
+    }
+
+    /** Receives body bytes as they are read, so large bodies need not be held. */
+    @FunctionalInterface
+    public interface BodySink {
+        void accept(byte[] buffer, int offset, int length) throws IOException;
+    }
+
+    /** Reads one response, streaming its body into {@code sink}; the returned body is empty. */
+    public Response readResponse(boolean headOnly, BodySink sink) throws IOException {
         String statusLine = readLine();
         if (statusLine == null) {
             throw new EOFException("connection closed before a response");
@@ -85,24 +98,24 @@ public final class RawHttp implements AutoCloseable {
             headers.merge(line.substring(0, colon).trim().toLowerCase(Locale.ROOT), line.substring(colon + 1).trim(),
                     (a, b) -> a + ", " + b);
         }
-        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        byte[] none = new byte[0];
         if (headOnly || status / 100 == 1 || status == 204 || status == 304) {
-            return new Response(status, headers, body.toByteArray(), true);
+            return new Response(status, headers, none, true);
         }
         boolean complete;
         if ("chunked".equalsIgnoreCase(headers.get("transfer-encoding"))) {
-            complete = readChunked(body);
+            complete = readChunked(sink);
         } else if (headers.containsKey("content-length")) {
             long length = Long.parseLong(headers.get("content-length"));
-            complete = copy(body, length) == length;
+            complete = copy(sink, length) == length;
         } else {
-            copy(body, Long.MAX_VALUE);
+            copy(sink, Long.MAX_VALUE);
             complete = true;
         }
-        return new Response(status, headers, body.toByteArray(), complete);
+        return new Response(status, headers, none, complete);
     }
 
-    private boolean readChunked(ByteArrayOutputStream body) throws IOException {
+    private boolean readChunked(BodySink body) throws IOException {
         while (true) {
             String sizeLine = readLine();
             if (sizeLine == null) {
@@ -125,8 +138,8 @@ public final class RawHttp implements AutoCloseable {
         }
     }
 
-    private long copy(ByteArrayOutputStream body, long length) throws IOException {
-        byte[] buffer = new byte[8192];
+    private long copy(BodySink body, long length) throws IOException {
+        byte[] buffer = new byte[64 * 1024];
         long copied = 0;
         while (copied < length) {
             int n;
@@ -140,7 +153,7 @@ public final class RawHttp implements AutoCloseable {
             if (n < 0) {
                 return copied;
             }
-            body.write(buffer, 0, n);
+            body.accept(buffer, 0, n);
             copied += n;
         }
         return copied;
