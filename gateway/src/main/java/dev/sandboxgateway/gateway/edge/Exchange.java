@@ -289,13 +289,13 @@ final class Exchange implements AcquireCallback, BackendExchange {
             status = code;
             responseStarted = true;
             switchingToTunnel = true;
-            HopByHopHeaders.rewriteResponse(response, true, false, request.protocolVersion());
+            HopByHopHeaders.rewriteResponse(response, true, true, false, request.protocolVersion());
             clientCtx.write(response);
             return;
         }
         if (code < 200) {
             informational = true;
-            HopByHopHeaders.rewriteResponse(response, false, false, request.protocolVersion());
+            HopByHopHeaders.rewriteResponse(response, false, true, false, request.protocolVersion());
             clientCtx.write(response);
             return;
         }
@@ -308,7 +308,8 @@ final class Exchange implements AcquireCallback, BackendExchange {
         responseStarted = true;
         backendKeepAlive = HttpUtil.isKeepAlive(response);
         closeClient = !clientKeepAlive || client.draining();
-        if (HopByHopHeaders.rewriteResponse(response, false, closeClient, request.protocolVersion())) {
+        boolean bodyless = request.method() == HttpMethod.HEAD || code == 204 || code == 304;
+        if (HopByHopHeaders.rewriteResponse(response, false, bodyless, closeClient, request.protocolVersion())) {
             closeClient = true;
         }
         clientCtx.write(response);

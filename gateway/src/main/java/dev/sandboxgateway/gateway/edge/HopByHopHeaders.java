@@ -66,19 +66,22 @@ public final class HopByHopHeaders {
     }
 
     /**
-     * Prepares a sandbox response for the client.
+     * Prepares a sandbox response for the client. A body of unknown length (chunked, or delimited
+     * by the sandbox closing its connection) is sent chunked to HTTP/1.1 clients, so their
+     * connection stays reusable; HTTP/1.0 clients get it delimited by close.
      *
      * @param upgrade        keep the Upgrade handshake headers (a 101 answer)
+     * @param bodyless       the response cannot have a body (HEAD request, 1xx, 204 or 304)
      * @param closeClient    the client connection closes after this response
      * @param clientProtocol the protocol version the client spoke
-     * @return whether the body must be delimited by closing the connection (an HTTP/1.0 client
-     *         and a body of unknown length)
+     * @return whether the body must be delimited by closing the client connection
      */
-    static boolean rewriteResponse(HttpResponse response, boolean upgrade, boolean closeClient,
+    static boolean rewriteResponse(HttpResponse response, boolean upgrade, boolean bodyless, boolean closeClient,
                                    HttpVersion clientProtocol) {
         HttpHeaders headers = response.headers();
         String upgradeToken = upgrade ? headers.get(HttpHeaderNames.UPGRADE) : null;
-        boolean chunked = HttpUtil.isTransferEncodingChunked(response);
+        boolean unknownLength = HttpUtil.isTransferEncodingChunked(response)
+                || !headers.contains(HttpHeaderNames.CONTENT_LENGTH);
         removeHopByHop(headers);
         if (upgradeToken != null) {
             headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
@@ -86,10 +89,11 @@ public final class HopByHopHeaders {
             return false;
         }
         boolean closeDelimited = false;
-        if (chunked) {
+        if (unknownLength && !bodyless) {
             if (clientProtocol == HttpVersion.HTTP_1_0) {
                 closeDelimited = true;
             } else {
+                headers.remove(HttpHeaderNames.CONTENT_LENGTH);
                 headers.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
             }
         }
