@@ -13,8 +13,9 @@ import io.netty.handler.codec.http.HttpDecoderConfig;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -131,25 +132,33 @@ final class LoopPool {
 
     private void closeExpired() {
         long now = System.nanoTime();
-        for (Iterator<Entry> it = entries.values().iterator(); it.hasNext(); ) {
-            Entry entry = it.next();
+        List<BackendConnection> expired = new ArrayList<>();
+        for (Entry entry : entries.values()) {
             BackendConnection oldest;
             while ((oldest = entry.idle.peekLast()) != null && now - oldest.idleSinceNanos >= limits.idleTimeoutNanos()) {
                 entry.idle.pollLast();
                 idleCount--;
-                oldest.channel().close();
+                expired.add(oldest);
             }
         }
+        closeAll(expired);
     }
 
     /** Closes every idle connection; in-use ones close when their exchange ends. */
     void closeIdle() {
+        List<BackendConnection> idle = new ArrayList<>();
         for (Entry entry : entries.values()) {
-            BackendConnection idle;
-            while ((idle = entry.idle.pollFirst()) != null) {
-                idleCount--;
-                idle.channel().close();
-            }
+            idleCount -= entry.idle.size();
+            idle.addAll(entry.idle);
+            entry.idle.clear();
+        }
+        closeAll(idle);
+    }
+
+    /** Closes outside any iteration of {@code entries}: a close runs {@link #closed}, which edits it. */
+    private static void closeAll(List<BackendConnection> connections) {
+        for (BackendConnection connection : connections) {
+            connection.channel().close();
         }
     }
 
