@@ -1,0 +1,155 @@
+package dev.sandboxgateway.gateway.admin;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.sandboxgateway.gateway.testing.GatewayFixture;
+import dev.sandboxgateway.gateway.testing.InfoHandler;
+import dev.sandboxgateway.gateway.testing.RawHttp;
+import dev.sandboxgateway.gateway.testing.TestBackend;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Health, readiness, metrics and the registry API, through a real HTTP client. */
+class AdminApiTest {
+
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static TestBackend backend;
+    private static GatewayFixture gateway;
+
+    @BeforeAll
+    static void start() throws Exception {
+        backend = TestBackend.http(() -> new InfoHandler("web"));
+        gateway = GatewayFixture.start(Map.of("GATEWAY_ADMIN_TOKEN", "test-admin-token"));
+    }
+
+    @AfterAll
+    static void stop() {
+        gateway.close();
+        backend.close();
+    }
+
+    private static HttpResponse<String> admin(String method, String path, String body, boolean authorised)
+            throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.adminPort() + path))
+                .timeout(Duration.ofSeconds(10))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (authorised) {
+            request.header("Authorization", "Bearer test-admin-token");
+        }
+        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static int route(String id) throws Exception {
+        try (RawHttp client = new RawHttp(gateway.port())) {
+            return client.exchange(RawHttp.get(backend.port() + "-" + id + ".localhost", "/")).status();
+        }
+    }
+
+    @Test
+    void healthAndReadiness() throws Exception {
+        HttpResponse<String> health = admin("GET", "/healthz", null, false);
+        assertEquals(200, health.statusCode());
+        assertEquals("{\"status\":\"ok\"}", health.body());
+        HttpResponse<String> ready = admin("GET", "/readyz", null, false);
+        assertEquals(200, ready.statusCode());
+        assertEquals("{\"status\":\"ready\"}", ready.body());
+    }
+
+    @Test
+    void sandboxesWrittenThroughTheApiAreRoutedAtOnce() throws Exception {
+        assertEquals(404, route("apibox"));
+        HttpResponse<String> put = admin("PUT", "/v1/sandboxes/apibox",
+                "{\"backendHost\":\"127.0.0.1\",\"suffix\":\"abcd\",\"accessToken\":\"secret\",\"labels\":{\"team\":\"web\"}}", true);
+        assertEquals(200, put.statusCode(), put.body());
+        assertEquals(200, route("apibox"));
+
+        HttpResponse<String> get = admin("GET", "/v1/sandboxes/apibox", null, true);
+        assertEquals(200, get.statusCode());
+        assertTrue(get.body().contains("\"hasAccessToken\":true"), get.body());
+        assertFalse(get.body().contains("secret"), "the token is never echoed: " + get.body());
+        assertTrue(get.body().contains("\"state\":\"running\""), get.body());
+        assertTrue(admin("GET", "/v1/sandboxes", null, true).body().contains("\"id\":\"apibox\""));
+
+        admin("PUT", "/v1/sandboxes/apibox", "{\"backendHost\":\"127.0.0.1\",\"state\":\"paused\"}", true);
+        assertEquals(503, route("apibox"));
+
+        assertEquals(204, admin("DELETE", "/v1/sandboxes/apibox", null, true).statusCode());
+        assertEquals(404, route("apibox"));
+        assertEquals(404, admin("DELETE", "/v1/sandboxes/apibox", null, true).statusCode());
+        assertEquals(404, admin("GET", "/v1/sandboxes/apibox", null, true).statusCode());
+    }
+
+    @Test
+    void invalidSandboxesAreRejectedNamingTheField() throws Exception {
+        assertInvalid("{\"backendHost\":\"\"}", "backendHost", "backendHost: is required");
+        assertInvalid("{\"backendHost\":\"h\",\"state\":\"sleeping\"}", "state", "'sleeping' is not one of");
+        assertInvalid("{\"backendHost\":\"h\",\"allowedPorts\":[70000]}", "allowedPorts", "70000 is not a port number");
+        assertInvalid("{\"backendHost\":\"h\",\"prot\":1}", "prot", "prot: unknown field");
+        assertInvalid("{\"id\":\"other\",\"backendHost\":\"h\"}", "id", "differs from");
+        HttpResponse<String> notJson = admin("PUT", "/v1/sandboxes/x1", "backendHost=h", true);
+        assertEquals(400, notJson.statusCode());
+        assertInvalid("{\"backendHost\":\"h\"}", "id", "may contain only a-z and 0-9", "/v1/sandboxes/Bad_Id");
+    }
+
+    private static void assertInvalid(String body, String field, String message) throws Exception {
+        assertInvalid(body, field, message, "/v1/sandboxes/x1");
+    }
+
+    private static void assertInvalid(String body, String field, String message, String path) throws Exception {
+        HttpResponse<String> response = admin("PUT", path, body, true);
+        assertEquals(400, response.statusCode(), response.body());
+        assertTrue(response.body().contains("\"code\":\"invalid_sandbox\""), response.body());
+        assertTrue(response.body().contains("\"field\":\"" + field + "\""), response.body());
+        assertTrue(response.body().contains(message), response.body());
+    }
+
+    @Test
+    void registryApiRequiresTheTokenWhenOneIsSet() throws Exception {
+        HttpResponse<String> anonymous = admin("GET", "/v1/sandboxes", null, false);
+        assertEquals(401, anonymous.statusCode());
+        assertEquals("Bearer", anonymous.headers().firstValue("WWW-Authenticate").orElse(""));
+        assertEquals(200, admin("GET", "/v1/sandboxes", null, true).statusCode());
+    }
+
+    @Test
+    void metricsArePrometheusText() throws Exception {
+        gateway.register("metered");
+        assertEquals(200, route("metered"));
+        assertEquals(404, route("unmetered"));
+        HttpResponse<String> metrics = admin("GET", "/metrics", null, false);
+        assertEquals(200, metrics.statusCode());
+        assertTrue(metrics.headers().firstValue("Content-Type").orElse("").startsWith("text/plain"));
+        String text = metrics.body();
+        for (String series : new String[] {
+                "gateway_requests_seconds_count{source=\"backend\",status=\"2xx\"}",
+                "gateway_requests_seconds_count{source=\"gateway\",status=\"4xx\"}",
+                "gateway_backend_connect_seconds_count{result=\"success\"}",
+                "gateway_backend_requests_total{connection=\"new\"}",
+                "gateway_connections_active",
+                "gateway_websocket_tunnels_active",
+                "gateway_backend_connections_open",
+                "gateway_backend_connections_idle",
+                "gateway_registry_lookups_total{result=\"miss\"}",
+                "gateway_registry_lookups_total{result=\"not_found\"}",
+                "cache_gets_total{cache=\"sandboxes\",result=\"hit\"}",
+                "jvm_memory_used_bytes"}) {
+            assertTrue(text.contains(series), "missing " + series);
+        }
+        assertFalse(text.contains("metered"), "no sandbox id may appear as a label");
+    }
+
+    @Test
+    void unknownAdminPathIs404() throws Exception {
+        assertEquals(404, admin("GET", "/nope", null, true).statusCode());
+        assertEquals(405, admin("POST", "/v1/sandboxes", "{}", true).statusCode());
+    }
+}
