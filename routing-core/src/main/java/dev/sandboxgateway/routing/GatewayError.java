@@ -30,8 +30,6 @@ public enum GatewayError {
             "Start the sandbox again, then reload this page."),
     REGISTRY_UNAVAILABLE(503, "registry_unavailable", "Gateway cannot look up sandboxes",
             "The gateway cannot reach its sandbox registry right now. Retry shortly."),
-    SHUTTING_DOWN(503, "gateway_shutting_down", "Gateway is restarting",
-            "This gateway is shutting down. Retry; the request will reach another instance."),
     BACKEND_POOL_EXHAUSTED(503, "backend_connection_limit", "Too many connections to this sandbox",
             "The gateway has as many connections open to this sandbox as it allows. Retry shortly."),
     BACKEND_CONNECTION_REFUSED(502, "backend_connection_refused", "Nothing is listening on this port",

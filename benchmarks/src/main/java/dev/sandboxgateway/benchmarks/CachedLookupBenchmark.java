@@ -1,0 +1,73 @@
+package dev.sandboxgateway.benchmarks;
+
+import dev.sandboxgateway.routing.InMemorySandboxRegistry;
+import dev.sandboxgateway.routing.SandboxRecord;
+import dev.sandboxgateway.routing.SandboxResolver;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * A cache hit is what almost every request pays to find its sandbox; its cost must not grow with
+ * the number of sandboxes registered, so the benchmark rotates over all of them.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(1)
+public class CachedLookupBenchmark {
+
+    @Param({"10", "100000"})
+    int sandboxes;
+
+    private String[] ids;
+    private SandboxResolver resolver;
+
+    @State(Scope.Thread)
+    public static class Cursor {
+        int next;
+    }
+
+    @Setup(Level.Trial)
+    public void fillCache() {
+        InMemorySandboxRegistry registry = new InMemorySandboxRegistry();
+        ids = new String[sandboxes];
+        for (int i = 0; i < sandboxes; i++) {
+            ids[i] = "sb" + Integer.toString(i, 36);
+            registry.put(SandboxRecord.running(ids[i], "10.0." + (i >> 8 & 255) + "." + (i & 255))).join();
+        }
+        resolver = new SandboxResolver(registry, new SandboxResolver.Settings(
+                Math.max(100_000, sandboxes), Duration.ofHours(1), Duration.ofSeconds(5), Duration.ofMinutes(30)));
+        for (String id : ids) {
+            resolver.resolve(id).join();
+        }
+    }
+
+    @TearDown(Level.Trial)
+    public void close() {
+        resolver.close();
+    }
+
+    @Benchmark
+    public CompletableFuture<Optional<SandboxRecord>> hit(Cursor cursor) {
+        int i = cursor.next;
+        cursor.next = i + 1 == ids.length ? 0 : i + 1;
+        return resolver.resolve(ids[i]);
+    }
+}
