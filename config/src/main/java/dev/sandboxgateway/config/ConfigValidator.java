@@ -1,8 +1,11 @@
 package dev.sandboxgateway.config;
 
+import dev.sandboxgateway.routing.CidrBlock;
+import dev.sandboxgateway.routing.PortRanges;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 
 /** Checks values that bind but cannot work, naming each key and why. */
 final class ConfigValidator {
@@ -24,6 +27,11 @@ final class ConfigValidator {
         range("server.ioThreads", c.server().ioThreads(), 0, 1024);
         range("server.maxInitialLineLength", c.server().maxInitialLineLength(), 256, 1 << 20);
         range("server.maxHeaderSize", c.server().maxHeaderSize(), 1024, 1 << 20);
+        range("server.maxHeaderCount", c.server().maxHeaderCount(), 1, 10_000);
+        if (c.server().proxyProtocol() && (c.security().trustedProxies() == null
+                || c.security().trustedProxies().isEmpty())) {
+            problems.add("server.proxyProtocol: needs security.trustedProxies, the load balancers allowed to send it");
+        }
 
         if (c.routing().baseDomains() == null || c.routing().baseDomains().isEmpty()) {
             problems.add("routing.baseDomains: at least one base domain is required");
@@ -62,6 +70,16 @@ final class ConfigValidator {
         atLeast("timeouts.requestHeader", c.timeouts().requestHeader(), Duration.ofMillis(1));
         atLeast("timeouts.keepAliveIdle", c.timeouts().keepAliveIdle(), Duration.ofMillis(1));
         atLeast("timeouts.webSocketIdle", c.timeouts().webSocketIdle(), Duration.ofMillis(1));
+        range("limits.maxConnections", c.limits().maxConnections(), 0, 10_000_000);
+        range("limits.maxConnectionsPerSandbox", c.limits().maxConnectionsPerSandbox(), 0, 10_000_000);
+        range("limits.maxRequestBodySize", c.limits().maxRequestBodySize(), 0, Long.MAX_VALUE);
+        rate("limits.perSandboxRate", c.limits().perSandboxRate());
+        rate("limits.perClientRate", c.limits().perClientRate());
+
+        each("security.allowedPorts", c.security().allowedPorts(), PortRanges.Range::parse);
+        each("security.deniedPorts", c.security().deniedPorts(), PortRanges.Range::parse);
+        each("security.trustedProxies", c.security().trustedProxies(), CidrBlock::parse);
+
         atLeast("shutdown.drainTimeout", c.shutdown().drainTimeout(), Duration.ZERO);
 
         notBlank("admin.bindAddress", c.admin().bindAddress());
@@ -71,6 +89,32 @@ final class ConfigValidator {
         }
         if (c.admin().enabled() && c.admin().port() != 0 && c.admin().port() == c.server().port()) {
             problems.add("admin.port: must differ from server.port (" + c.server().port() + ")");
+        }
+    }
+
+    private void rate(String key, GatewayConfig.Rate rate) {
+        if (rate == null) {
+            problems.add(key + ": is required");
+            return;
+        }
+        if (!(rate.requestsPerSecond() >= 0) || Double.isInfinite(rate.requestsPerSecond())) {
+            problems.add(key + ".requestsPerSecond: must be a number of at least 0 (0 switches the limit off), was "
+                    + rate.requestsPerSecond());
+        }
+        range(key + ".burst", rate.burst(), 0, 1_000_000_000);
+    }
+
+    private void each(String key, List<String> values, Consumer<String> parser) {
+        if (values == null) {
+            problems.add(key + ": is required (an empty list is allowed)");
+            return;
+        }
+        for (String value : values) {
+            try {
+                parser.accept(value);
+            } catch (IllegalArgumentException e) {
+                problems.add(key + ": " + e.getMessage());
+            }
         }
     }
 

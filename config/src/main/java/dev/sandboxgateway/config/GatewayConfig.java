@@ -8,7 +8,8 @@ import java.util.List;
  * in README's configuration reference; {@link #defaults()} is the single place defaults live.
  */
 public record GatewayConfig(Server server, Routing routing, Registry registry, Cache cache, Backend backend,
-                            Timeouts timeouts, Shutdown shutdown, Admin admin, AccessLog accessLog) {
+                            Timeouts timeouts, Limits limits, Security security, Shutdown shutdown, Admin admin,
+                            AccessLog accessLog) {
 
     /**
      * The public listener.
@@ -19,9 +20,11 @@ public record GatewayConfig(Server server, Routing routing, Registry registry, C
      * @param ioThreads            event loop threads; 0 means one per core
      * @param maxInitialLineLength longest request line accepted (414 beyond)
      * @param maxHeaderSize        largest total request header size accepted (431 beyond)
+     * @param maxHeaderCount       most request header fields accepted (431 beyond)
+     * @param proxyProtocol        every connection starts with a PROXY protocol v1 or v2 header from a trusted proxy
      */
     public record Server(String bindAddress, int port, Transport transport, int ioThreads,
-                         int maxInitialLineLength, int maxHeaderSize) {
+                         int maxInitialLineLength, int maxHeaderSize, int maxHeaderCount, boolean proxyProtocol) {
     }
 
     /**
@@ -92,6 +95,38 @@ public record GatewayConfig(Server server, Routing routing, Registry registry, C
     public record Timeouts(Duration requestHeader, Duration keepAliveIdle, Duration webSocketIdle) {
     }
 
+    /**
+     * Limits that protect the gateway and the sandboxes from clients; 0 switches a limit off.
+     *
+     * @param maxConnections           open client connections in total (503 beyond)
+     * @param maxConnectionsPerSandbox open client connections addressing one sandbox (503 beyond)
+     * @param maxRequestBodySize       largest request body in bytes, unless a sandbox record sets its own (413 beyond)
+     * @param perSandboxRate           request rate allowed per sandbox (429 beyond)
+     * @param perClientRate            request rate allowed per client address (429 beyond)
+     */
+    public record Limits(int maxConnections, int maxConnectionsPerSandbox, long maxRequestBodySize,
+                         Rate perSandboxRate, Rate perClientRate) {
+    }
+
+    /**
+     * A token-bucket rate; a requestsPerSecond of 0 switches it off.
+     *
+     * @param requestsPerSecond sustained rate
+     * @param burst             requests admitted at once after a quiet period; 0 means one second's worth
+     */
+    public record Rate(double requestsPerSecond, int burst) {
+    }
+
+    /**
+     * Who may reach what.
+     *
+     * @param allowedPorts   port ranges any sandbox may be reached on, e.g. 1024-65535
+     * @param deniedPorts    port ranges no sandbox may be reached on, whatever its record says
+     * @param trustedProxies address blocks whose X-Forwarded-* headers and PROXY protocol headers are believed
+     */
+    public record Security(List<String> allowedPorts, List<String> deniedPorts, List<String> trustedProxies) {
+    }
+
     /** @param drainTimeout time in-flight requests get to finish after SIGTERM */
     public record Shutdown(Duration drainTimeout) {
     }
@@ -113,13 +148,15 @@ public record GatewayConfig(Server server, Routing routing, Registry registry, C
 
     public static GatewayConfig defaults() {
         return new GatewayConfig(
-                new Server("0.0.0.0", 8080, Transport.AUTO, 0, 8192, 16384),
+                new Server("0.0.0.0", 8080, Transport.AUTO, 0, 8192, 16384, 100, false),
                 new Routing(List.of("localhost"), null, new Length(1, 63), new Length(1, 63)),
                 new Registry(RegistryType.FILE, "sandboxes.yaml", Duration.ofSeconds(1)),
                 new Cache(100_000, Duration.ofSeconds(60), Duration.ofSeconds(5), Duration.ofSeconds(30)),
                 new Backend(Duration.ofSeconds(5), Duration.ofSeconds(60),
                         new Pool(64, 1024, Duration.ofSeconds(60))),
                 new Timeouts(Duration.ofSeconds(10), Duration.ofSeconds(75), Duration.ofHours(1)),
+                new Limits(100_000, 0, 0, new Rate(0, 0), new Rate(0, 0)),
+                new Security(List.of("1-65535"), List.of(), List.of()),
                 new Shutdown(Duration.ofSeconds(30)),
                 new Admin(true, "127.0.0.1", 9090, null),
                 new AccessLog(true));

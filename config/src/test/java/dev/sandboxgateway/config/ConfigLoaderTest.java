@@ -137,6 +137,33 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void securityAndLimitSettingsAreCheckedWithTheEntryNamed() throws Exception {
+        ConfigException error = assertThrows(ConfigException.class, () -> loader.load(file("gateway.yaml", """
+                server: {proxyProtocol: true}
+                security: {allowedPorts: ["1024-65535", "80-70000"], deniedPorts: [ssh], trustedProxies: []}
+                limits: {maxConnections: -1, perClientRate: {requestsPerSecond: -5, burst: 10}}
+                """), Map.of()));
+        List<String> problems = error.problems();
+        assertEquals(5, problems.size(), error.getMessage());
+        assertTrue(problems.contains("server.proxyProtocol: needs security.trustedProxies, the load balancers allowed to send it"),
+                error.getMessage());
+        assertTrue(problems.contains("security.allowedPorts: '80-70000' is not a port range within 1-65535"), error.getMessage());
+        assertTrue(problems.contains("security.deniedPorts: 'ssh' is not a port or a port range like 3000-3999"),
+                error.getMessage());
+        assertTrue(problems.contains("limits.maxConnections: must be between 0 and 10000000, was -1"), error.getMessage());
+        assertTrue(problems.stream().anyMatch(p -> p.startsWith("limits.perClientRate.requestsPerSecond: must be")),
+                error.getMessage());
+    }
+
+    @Test
+    void trustedProxiesAreAddressBlocksFromTheEnvironment() throws Exception {
+        GatewayConfig config = loader.load(null, Map.of("GATEWAY_SECURITY_TRUSTED_PROXIES", "10.0.0.0/8, 2001:db8::/32"));
+        assertEquals(List.of("10.0.0.0/8", "2001:db8::/32"), config.security().trustedProxies());
+        String problem = problem(null, Map.of("GATEWAY_SECURITY_TRUSTED_PROXIES", "10.0.0.0/8,lb.internal"));
+        assertEquals("security.trustedProxies: 'lb.internal' is not an IP address or address block", problem);
+    }
+
+    @Test
     void missingFileIsNamed() {
         Path missing = dir.resolve("nope.yaml");
         assertEquals("config file " + missing + " does not exist", problem(missing, Map.of()));

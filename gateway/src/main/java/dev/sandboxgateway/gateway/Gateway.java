@@ -137,6 +137,11 @@ public final class Gateway implements AutoCloseable {
         return metrics;
     }
 
+    /** Open client connections on the edge listener. */
+    public int activeConnections() {
+        return edge.activeConnections();
+    }
+
     public boolean isReady() {
         return !draining && registry.isAvailable();
     }

@@ -12,6 +12,18 @@ public enum GatewayError {
             "The request was malformed. Retry with a standards-conforming HTTP client."),
     SANDBOX_NOT_FOUND(404, "sandbox_not_found", "Sandbox not found",
             "The sandbox does not exist or was deleted. Check the id in the URL, or create the sandbox again."),
+    ACCESS_TOKEN_MISSING(401, "access_token_missing", "This sandbox needs an access token",
+            "Open the link you were given, which carries ?access_token=..., or send the X-Access-Token header."),
+    ACCESS_TOKEN_INVALID(403, "access_token_invalid", "The access token is not valid",
+            "The token may have been replaced. Ask the sandbox owner for a current link."),
+    CLIENT_NOT_ALLOWED(403, "client_not_allowed", "Your network may not reach this sandbox",
+            "This sandbox accepts connections only from listed addresses. Ask its owner to add yours."),
+    REQUEST_BODY_TOO_LARGE(413, "request_body_too_large", "Request body too large",
+            "Send a smaller body; this sandbox limits how much a request may carry."),
+    RATE_LIMITED(429, "rate_limited", "Too many requests",
+            "Slow down, and retry after the time given in the Retry-After header."),
+    TOO_MANY_CONNECTIONS(503, "too_many_connections", "Too many connections",
+            "The gateway has as many connections open as it allows. Retry shortly."),
     PORT_NOT_ALLOWED(403, "port_not_allowed", "This port is not open",
             "The sandbox does not expose this port. Use one of the ports it allows."),
     METHOD_NOT_ALLOWED(405, "method_not_allowed", "Method not allowed",
@@ -61,6 +73,15 @@ public enum GatewayError {
 
     public String code() {
         return code;
+    }
+
+    /**
+     * Whether the client connection must close after this answer: the request could not be
+     * framed with certainty, or the connection itself is over a limit.
+     */
+    public boolean closesConnection() {
+        return this == BAD_REQUEST || this == REQUEST_HEADERS_TOO_LARGE || this == REQUEST_LINE_TOO_LONG
+                || this == TOO_MANY_CONNECTIONS || this == REQUEST_BODY_TOO_LARGE;
     }
 
     /** A short human headline for the error page. */

@@ -1,6 +1,7 @@
 package dev.sandboxgateway.routing;
 
 import java.util.Collections;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -16,9 +17,12 @@ import java.util.TreeSet;
  * @param allowedPorts the only ports that may be reached; empty means every port
  * @param accessToken  token clients must present, or {@code null}
  * @param labels       free-form metadata
+ * @param allowedClients client address blocks that may reach it; empty means every client
+ * @param maxRequestBodySize largest request body in bytes, or {@code null} for the gateway-wide limit
  */
 public record SandboxRecord(String id, String suffix, String backendHost, SandboxState state,
-                            Set<Integer> allowedPorts, String accessToken, Map<String, String> labels) {
+                            Set<Integer> allowedPorts, String accessToken, Map<String, String> labels,
+                            List<CidrBlock> allowedClients, Long maxRequestBodySize) {
 
     public SandboxRecord {
         requireLowerAlphanumeric("id", id);
@@ -37,19 +41,66 @@ public record SandboxRecord(String id, String suffix, String backendHost, Sandbo
             throw new IllegalArgumentException("accessToken: must not be empty when present");
         }
         labels = labels == null ? Map.of() : Map.copyOf(labels);
+        allowedClients = allowedClients == null ? List.of() : List.copyOf(allowedClients);
+        if (maxRequestBodySize != null && maxRequestBodySize < 0) {
+            throw new IllegalArgumentException("maxRequestBodySize: must not be negative, was " + maxRequestBodySize);
+        }
     }
 
     /** A running sandbox reachable on every port, with no suffix, token or labels. */
     public static SandboxRecord running(String id, String backendHost) {
-        return new SandboxRecord(id, null, backendHost, SandboxState.RUNNING, Set.of(), null, Map.of());
+        return new SandboxRecord(id, null, backendHost, SandboxState.RUNNING, Set.of(), null, Map.of(), List.of(), null);
+    }
+
+    public SandboxRecord withSuffix(String newSuffix) {
+        return new SandboxRecord(id, newSuffix, backendHost, state, allowedPorts, accessToken, labels, allowedClients,
+                maxRequestBodySize);
+    }
+
+    public SandboxRecord withBackendHost(String newBackendHost) {
+        return new SandboxRecord(id, suffix, newBackendHost, state, allowedPorts, accessToken, labels, allowedClients,
+                maxRequestBodySize);
     }
 
     public SandboxRecord withState(SandboxState newState) {
-        return new SandboxRecord(id, suffix, backendHost, newState, allowedPorts, accessToken, labels);
+        return new SandboxRecord(id, suffix, backendHost, newState, allowedPorts, accessToken, labels, allowedClients,
+                maxRequestBodySize);
+    }
+
+    public SandboxRecord withAllowedPorts(Set<Integer> ports) {
+        return new SandboxRecord(id, suffix, backendHost, state, ports, accessToken, labels, allowedClients,
+                maxRequestBodySize);
+    }
+
+    public SandboxRecord withAccessToken(String token) {
+        return new SandboxRecord(id, suffix, backendHost, state, allowedPorts, token, labels, allowedClients,
+                maxRequestBodySize);
+    }
+
+    public SandboxRecord withAllowedClients(List<CidrBlock> clients) {
+        return new SandboxRecord(id, suffix, backendHost, state, allowedPorts, accessToken, labels, clients,
+                maxRequestBodySize);
+    }
+
+    public SandboxRecord withMaxRequestBodySize(Long bytes) {
+        return new SandboxRecord(id, suffix, backendHost, state, allowedPorts, accessToken, labels, allowedClients,
+                bytes);
     }
 
     public boolean allowsPort(int port) {
         return allowedPorts.isEmpty() || allowedPorts.contains(port);
+    }
+
+    public boolean allowsClient(byte[] address) {
+        if (allowedClients.isEmpty()) {
+            return true;
+        }
+        for (CidrBlock block : allowedClients) {
+            if (block.contains(address)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static void requireLowerAlphanumeric(String field, String value) {

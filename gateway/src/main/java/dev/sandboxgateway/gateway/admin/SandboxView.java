@@ -1,16 +1,20 @@
 package dev.sandboxgateway.gateway.admin;
 
+import dev.sandboxgateway.routing.CidrBlock;
 import dev.sandboxgateway.routing.SandboxRecord;
 import dev.sandboxgateway.routing.SandboxState;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
 /** A sandbox as the admin API shows it: the access token is never echoed back, only whether one is set. */
 record SandboxView(String id, String suffix, String backendHost, SandboxState state, Set<Integer> allowedPorts,
-                   boolean hasAccessToken, Map<String, String> labels) {
+                   boolean hasAccessToken, Map<String, String> labels, List<CidrBlock> allowedClients,
+                   Long maxRequestBodySize) {
 
     static SandboxView of(SandboxRecord record) {
         return new SandboxView(record.id(), record.suffix(), record.backendHost(), record.state(),
-                record.allowedPorts(), record.accessToken() != null, record.labels());
+                record.allowedPorts(), record.accessToken() != null, record.labels(), record.allowedClients(),
+                record.maxRequestBodySize());
     }
 }

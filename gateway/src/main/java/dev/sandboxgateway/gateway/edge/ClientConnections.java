@@ -23,9 +23,13 @@ public final class ClientConnections {
 
     private final ChannelGroup channels = new DefaultChannelGroup("clients", GlobalEventExecutor.INSTANCE);
     private final AtomicInteger webSocketTunnels = new AtomicInteger();
+    private final AtomicInteger open = new AtomicInteger();
 
-    void add(Channel channel) {
+    /** Tracks {@code channel} until it closes; returns how many connections are open with it. */
+    int add(Channel channel) {
         channels.add(channel);
+        channel.closeFuture().addListener(f -> open.decrementAndGet());
+        return open.incrementAndGet();
     }
 
     void tunnelOpened(Channel channel) {
@@ -34,7 +38,7 @@ public final class ClientConnections {
     }
 
     public int active() {
-        return channels.size();
+        return open.get();
     }
 
     public int webSocketTunnels() {

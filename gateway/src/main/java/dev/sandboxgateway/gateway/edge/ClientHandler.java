@@ -9,7 +9,6 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
@@ -36,8 +35,10 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     private boolean dispatchingQueue;
     private boolean draining;
     private boolean closing;
-    private String clientAddress;
+    private ClientAddress peer;
     private String localPort;
+    private boolean overConnectionLimit;
+    private String sandboxId;
 
     ClientHandler(EdgeContext edge, ClientTimeouts timeouts) {
         this.edge = edge;
@@ -52,14 +53,45 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         Channel channel = ctx.channel();
-        clientAddress = ((InetSocketAddress) channel.remoteAddress()).getAddress().getHostAddress();
         localPort = Integer.toString(((InetSocketAddress) channel.localAddress()).getPort());
-        edge.connections().add(channel);
+        int open = edge.connections().add(channel);
+        overConnectionLimit = edge.limits().maxConnections() > 0 && open > edge.limits().maxConnections();
         ctx.fireChannelActive();
     }
 
-    String clientAddress() {
-        return clientAddress;
+    /** The connection's peer: the load balancer's PROXY header when one was received, else the TCP peer. */
+    ClientAddress peer() {
+        if (peer == null) {
+            ClientAddress proxied = ctx.channel().attr(ProxyProtocolHandler.PROXIED_CLIENT).get();
+            peer = proxied != null ? proxied : ClientAddress.of((InetSocketAddress) ctx.channel().remoteAddress());
+        }
+        return peer;
+    }
+
+    /** Whether this connection was accepted beyond {@code limits.maxConnections}: it only gets a 503. */
+    boolean overConnectionLimit() {
+        return overConnectionLimit;
+    }
+
+    /**
+     * Counts this connection for the sandbox its request addresses, moving it from the sandbox of
+     * an earlier request if that was another one.
+     *
+     * @return false when that sandbox already has as many connections as it may
+     */
+    boolean addressSandbox(String id) {
+        if (id.equals(sandboxId)) {
+            return true;
+        }
+        if (sandboxId != null) {
+            edge.sandboxConnections().remove(sandboxId, ctx.channel());
+            sandboxId = null;
+        }
+        if (!edge.sandboxConnections().add(id, ctx.channel())) {
+            return false;
+        }
+        sandboxId = id;
+        return true;
     }
 
     String localPort() {
@@ -177,7 +209,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         clientPipeline.remove(ClientTimeouts.class);
         clientPipeline.addFirst(new IdleStateHandler(0, 0, edge.webSocketIdleNanos(), TimeUnit.NANOSECONDS));
         clientPipeline.replace(this, "tunnel", new TunnelHandler(backend));
-        clientPipeline.remove(HttpServerCodec.class);
+        clientPipeline.remove(StrictHttpServerCodec.class);
         backendPipeline.replace(backendPipeline.last(), "tunnel", new TunnelHandler(client));
         backendPipeline.remove(HttpClientCodec.class);
         edge.connections().tunnelOpened(client);

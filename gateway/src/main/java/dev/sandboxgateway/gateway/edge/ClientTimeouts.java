@@ -4,6 +4,9 @@ import dev.sandboxgateway.routing.GatewayError;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 
 /**
  * Client-side timeouts, placed before the HTTP codec so it sees raw bytes arrive.
@@ -80,10 +83,11 @@ final class ClientTimeouts extends ChannelInboundHandlerAdapter {
             return;
         }
         if (state == State.READING_HEAD) {
-            ctx.channel().writeAndFlush(edge.errors().render(ctx.alloc(), GatewayError.REQUEST_HEADER_TIMEOUT,
+            FullHttpResponse response = edge.errors().render(ctx.alloc(), GatewayError.REQUEST_HEADER_TIMEOUT,
                     "The request headers did not arrive within "
-                            + edge.requestHeaderTimeoutNanos() / 1_000_000 + " ms.", null, false, true))
-                    .addListener(ChannelFutureListener.CLOSE);
+                            + edge.requestHeaderTimeoutNanos() / 1_000_000 + " ms.", null, false);
+            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+            ctx.channel().writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
         } else if (state == State.IDLE) {
             ctx.close();
         }

@@ -3,11 +3,13 @@ package dev.sandboxgateway.gateway.edge;
 import dev.sandboxgateway.gateway.backend.BackendPool;
 import dev.sandboxgateway.gateway.metrics.GatewayMetrics;
 import dev.sandboxgateway.routing.HostParser;
+import dev.sandboxgateway.routing.RoutingPolicy;
 import dev.sandboxgateway.routing.SandboxResolver;
 
 /** What every client connection shares: routing, the pool, rendering, metrics and settings. */
-record EdgeContext(HostParser hostParser, SandboxResolver resolver, BackendPool pool, ErrorResponses errors,
-                   GatewayMetrics metrics, AccessLog accessLog, ClientConnections connections,
+record EdgeContext(HostParser hostParser, SandboxResolver resolver, RoutingPolicy policy, BackendPool pool,
+                   ErrorResponses errors, GatewayMetrics metrics, AccessLog accessLog, ClientConnections connections,
+                   SandboxConnections sandboxConnections, TrustedProxies trustedProxies, ClientLimits limits,
                    long requestHeaderTimeoutNanos, long keepAliveIdleNanos, long webSocketIdleNanos,
                    long connectTimeoutMillis, long responseTimeoutMillis) {
 }

@@ -4,7 +4,10 @@ import dev.sandboxgateway.config.GatewayConfig;
 import dev.sandboxgateway.gateway.backend.BackendPool;
 import dev.sandboxgateway.gateway.metrics.GatewayMetrics;
 import dev.sandboxgateway.gateway.transport.NettyTransport;
+import dev.sandboxgateway.routing.CidrBlock;
 import dev.sandboxgateway.routing.HostParser;
+import dev.sandboxgateway.routing.PortRanges;
+import dev.sandboxgateway.routing.RoutingPolicy;
 import dev.sandboxgateway.routing.SandboxResolver;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -13,7 +16,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpDecoderConfig;
-import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.haproxy.HAProxyMessageDecoder;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 
@@ -25,6 +28,7 @@ public final class EdgeServer {
     private final EdgeContext edge;
     private final GatewayConfig.Server settings;
     private final BackendPool pool;
+    private final TrustedProxies trustedProxies;
     private Channel serverChannel;
 
     public EdgeServer(GatewayConfig config, NettyTransport transport, EventLoopGroup group, HostParser hostParser,
@@ -40,8 +44,14 @@ public final class EdgeServer {
                 config.backend().responseTimeout().toNanos(),
                 64 * 1024), metrics);
         ClientConnections connections = new ClientConnections();
-        this.edge = new EdgeContext(hostParser, resolver, pool, new ErrorResponses(), metrics,
+        this.trustedProxies = new TrustedProxies(config.security().trustedProxies().stream()
+                .map(CidrBlock::parse).toList());
+        RoutingPolicy policy = new RoutingPolicy(PortRanges.parse(config.security().allowedPorts()),
+                PortRanges.parse(config.security().deniedPorts()));
+        this.edge = new EdgeContext(hostParser, resolver, policy, pool, new ErrorResponses(), metrics,
                 new AccessLog(config.accessLog().enabled()), connections,
+                new SandboxConnections(config.limits().maxConnectionsPerSandbox()), trustedProxies,
+                ClientLimits.from(config.limits()),
                 config.timeouts().requestHeader().toNanos(), config.timeouts().keepAliveIdle().toNanos(),
                 config.timeouts().webSocketIdle().toNanos(), config.backend().connectTimeout().toMillis(),
                 config.backend().responseTimeout().toMillis());
@@ -66,7 +76,11 @@ public final class EdgeServer {
                     protected void initChannel(SocketChannel ch) {
                         ClientTimeouts timeouts = new ClientTimeouts(edge);
                         ch.pipeline().addLast(timeouts);
-                        ch.pipeline().addLast(new HttpServerCodec(decoder));
+                        if (settings.proxyProtocol()) {
+                            ch.pipeline().addLast(new HAProxyMessageDecoder());
+                            ch.pipeline().addLast(new ProxyProtocolHandler(trustedProxies));
+                        }
+                        ch.pipeline().addLast(new StrictHttpServerCodec(decoder, settings.maxHeaderCount()));
                         ch.pipeline().addLast(new ClientHandler(edge, timeouts));
                     }
                 });

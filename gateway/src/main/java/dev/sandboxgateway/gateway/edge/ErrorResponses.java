@@ -59,10 +59,9 @@ public final class ErrorResponses {
      * @param message  the specific sentence for this request
      * @param target   the sandbox port the request named, or {@code null} when unknown
      * @param html     render the browser page instead of JSON
-     * @param close    tell the client the connection closes after this response
      */
     public FullHttpResponse render(ByteBufAllocator alloc, GatewayError error, String message, SandboxTarget target,
-                                   boolean html, boolean close) {
+                                   boolean html) {
         String body = html ? page(error, message, target) : json(error, message, target);
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         ByteBuf content = alloc.buffer(bytes.length).writeBytes(bytes);
@@ -74,9 +73,6 @@ public final class ErrorResponses {
         headers.set(HttpHeaderNames.CACHE_CONTROL, "no-store");
         headers.set("X-Content-Type-Options", "nosniff");
         headers.set(ERROR_HEADER, error.code());
-        if (close) {
-            headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-        }
         return response;
     }
 

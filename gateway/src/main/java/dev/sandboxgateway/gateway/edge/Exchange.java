@@ -5,10 +5,12 @@ import dev.sandboxgateway.gateway.backend.BackendConnection;
 import dev.sandboxgateway.gateway.backend.BackendExchange;
 import dev.sandboxgateway.gateway.backend.BackendKey;
 import dev.sandboxgateway.gateway.metrics.GatewayMetrics;
+import dev.sandboxgateway.routing.AccessTokens;
+import dev.sandboxgateway.routing.Credentials;
 import dev.sandboxgateway.routing.GatewayError;
 import dev.sandboxgateway.routing.InvalidHost;
 import dev.sandboxgateway.routing.ParsedHost;
-import dev.sandboxgateway.routing.RoutingPolicy;
+import dev.sandboxgateway.routing.RateLimiter;
 import dev.sandboxgateway.routing.SandboxRecord;
 import dev.sandboxgateway.routing.SandboxTarget;
 import dev.sandboxgateway.routing.SharedHost;
@@ -17,7 +19,9 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
@@ -27,7 +31,9 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.AsciiString;
 import java.util.ArrayDeque;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
@@ -44,6 +50,8 @@ final class Exchange implements AcquireCallback, BackendExchange {
     /** Request body bytes held while no backend connection is ready, before the client is paused. */
     static final int PENDING_LIMIT = 64 * 1024;
 
+    private static final AsciiString X_FORWARDED_FOR = AsciiString.cached("x-forwarded-for");
+
     private final ClientHandler client;
     private final ChannelHandlerContext clientCtx;
     private final EdgeContext edge;
@@ -55,8 +63,11 @@ final class Exchange implements AcquireCallback, BackendExchange {
     private final boolean hasBody;
     private final boolean html;
 
+    private ClientAddress clientAddress;
+    private boolean trustedPeer;
     private SandboxTarget target;
     private String upgrade;
+    private long bodyLimit;
     private BackendConnection backend;
     private boolean backendReused;
     private ArrayDeque<HttpContent> pending;
@@ -85,8 +96,11 @@ final class Exchange implements AcquireCallback, BackendExchange {
         this.method = request.method().name();
         this.uri = request.uri();
         this.clientKeepAlive = HttpUtil.isKeepAlive(request);
-        this.hasBody = HttpUtil.isTransferEncodingChunked(request) || HttpUtil.getContentLength(request, 0L) > 0;
+        // A head the decoder refused may carry a Content-Length that does not parse; it is closed anyway.
+        this.hasBody = !request.decoderResult().isFailure()
+                && (HttpUtil.isTransferEncodingChunked(request) || HttpUtil.getContentLength(request, 0L) > 0);
         this.html = AcceptHeader.prefersHtml(request.headers().get(HttpHeaderNames.ACCEPT));
+        this.clientAddress = client.peer();
     }
 
     boolean requestComplete() {
@@ -114,8 +128,21 @@ final class Exchange implements AcquireCallback, BackendExchange {
             failFromDecoder(request.decoderResult().cause());
             return;
         }
+        if (client.overConnectionLimit()) {
+            fail(GatewayError.TOO_MANY_CONNECTIONS, "The gateway has as many client connections open as it allows ("
+                    + edge.limits().maxConnections() + ").");
+            return;
+        }
         if (request.method() == HttpMethod.CONNECT) {
             fail(GatewayError.METHOD_NOT_ALLOWED, "CONNECT is not supported: the gateway relays requests to sandbox URLs only.");
+            return;
+        }
+        ClientAddress peer = clientAddress;
+        trustedPeer = !edge.trustedProxies().isEmpty() && edge.trustedProxies().trusts(peer.bytes());
+        if (trustedPeer) {
+            clientAddress = edge.trustedProxies().clientBehind(request.headers().getAll(X_FORWARDED_FOR), peer);
+        }
+        if (rateLimited(edge.limits().perClientRate(), clientAddress.text(), "from " + clientAddress.text())) {
             return;
         }
         String host = request.headers().get(HttpHeaderNames.HOST);
@@ -138,6 +165,13 @@ final class Exchange implements AcquireCallback, BackendExchange {
             return;
         }
         target = (SandboxTarget) parsed;
+        if (!edge.policy().portAllowed(target.port())) {
+            fail(GatewayError.PORT_NOT_ALLOWED, rejectionMessage(GatewayError.PORT_NOT_ALLOWED));
+            return;
+        }
+        if (rateLimited(edge.limits().perSandboxRate(), target.sandboxId(), "to sandbox " + target.sandboxId())) {
+            return;
+        }
         upgrade = HopByHopHeaders.webSocketUpgrade(request);
         CompletableFuture<Optional<SandboxRecord>> lookup = edge.resolver().resolve(target.sandboxId());
         if (lookup.isDone()) {
@@ -156,14 +190,71 @@ final class Exchange implements AcquireCallback, BackendExchange {
                     + target.sandboxId() + "' is.");
             return;
         }
-        Optional<SandboxRecord> record = lookup.join();
-        Optional<GatewayError> rejection = RoutingPolicy.rejection(target, record);
+        Optional<SandboxRecord> found = lookup.join();
+        String token = found.map(SandboxRecord::accessToken).orElse(null);
+        Credentials credentials = token == null ? Credentials.NONE
+                : SandboxAccess.credentials(request, requestHost());
+        Optional<GatewayError> rejection = edge.policy().rejection(target, found, clientAddress.bytes(), credentials);
         if (rejection.isPresent()) {
             fail(rejection.get(), rejectionMessage(rejection.get()));
             return;
         }
-        edge.pool().acquire(clientCtx.channel().eventLoop(), new BackendKey(record.get().backendHost(), target.port()),
-                this);
+        SandboxRecord record = found.get();
+        if (!client.addressSandbox(target.sandboxId())) {
+            fail(GatewayError.TOO_MANY_CONNECTIONS, "Sandbox " + target.sandboxId()
+                    + " has as many client connections through this gateway as it may.");
+            return;
+        }
+        bodyLimit = edge.limits().maxRequestBodySize(record);
+        if (bodyLimit > 0 && (HttpUtil.getContentLength(request, 0L) > bodyLimit || bytesIn > bodyLimit)) {
+            bodyTooLarge();
+            return;
+        }
+        if (token != null && credentials.header() == null && credentials.query() != null && upgrade == null
+                && (request.method() == HttpMethod.GET || request.method() == HttpMethod.HEAD)) {
+            boolean https = HopByHopHeaders.clientUsedHttps(request, trustedPeer);
+            answerLocally(SandboxAccess.cookieRedirect(uri, AccessTokens.cookieValue(token, credentials.host()), https),
+                    null);
+            return;
+        }
+        SandboxAccess.strip(request, token != null);
+        edge.pool().acquire(clientCtx.channel().eventLoop(), new BackendKey(record.backendHost(), target.port()), this);
+    }
+
+    /** Answers 429 when {@code limiter} has no token for {@code key}; {@code whom} completes "Too many requests ...". */
+    private boolean rateLimited(RateLimiter limiter, String key, String whom) {
+        if (limiter == null) {
+            return false;
+        }
+        long waitNanos = limiter.acquire(key);
+        if (waitNanos == 0) {
+            return false;
+        }
+        long seconds = ClientLimits.retryAfterSeconds(waitNanos);
+        FullHttpResponse response = render(GatewayError.RATE_LIMITED, "Too many requests " + whom
+                + ". Retry in " + seconds + " s.");
+        response.headers().set(HttpHeaderNames.RETRY_AFTER, seconds);
+        answerLocally(response, GatewayError.RATE_LIMITED);
+        return true;
+    }
+
+    private void bodyTooLarge() {
+        fail(GatewayError.REQUEST_BODY_TOO_LARGE, "The request body is larger than the " + bodyLimit
+                + " bytes sandbox " + target.sandboxId() + " accepts.");
+    }
+
+    /** The host the request named, lower case, without port or trailing dot: what a cookie is bound to. */
+    private String requestHost() {
+        String host = request.headers().get(HttpHeaderNames.HOST, "");
+        int end = host.length();
+        int colon = host.lastIndexOf(':');
+        if (colon >= 0 && host.indexOf(']') < colon) {
+            end = colon;
+        }
+        if (end > 0 && host.charAt(end - 1) == '.') {
+            end--;
+        }
+        return host.substring(0, end).toLowerCase(Locale.ROOT);
     }
 
     @Override
@@ -178,8 +269,7 @@ final class Exchange implements AcquireCallback, BackendExchange {
         this.connectNanos = connectNanos;
         connection.attach(this);
         edge.metrics().backendRequest(reused);
-        HopByHopHeaders.rewriteRequest(request, upgrade, client.clientAddress(),
-                request.headers().get(HttpHeaderNames.HOST), client.localPort());
+        HopByHopHeaders.rewriteRequest(request, upgrade, client.peer(), trustedPeer, client.localPort());
         Channel channel = connection.channel();
         channel.write(request, channel.voidPromise());
         if (pending != null) {
@@ -232,6 +322,11 @@ final class Exchange implements AcquireCallback, BackendExchange {
         }
         if (finished) {
             content.release();
+            return;
+        }
+        if (bodyLimit > 0 && bytesIn > bodyLimit) {
+            content.release();
+            bodyTooLarge();
             return;
         }
         if (backend == null) {
@@ -448,9 +543,18 @@ final class Exchange implements AcquireCallback, BackendExchange {
             abort(failure);
             return;
         }
+        answerLocally(render(failure, message), failure);
+    }
+
+    private FullHttpResponse render(GatewayError failure, String message) {
+        return edge.errors().render(clientCtx.alloc(), failure, message, target, html);
+    }
+
+    /** Sends a response the gateway made itself (an error, a redirect) in place of the sandbox's. */
+    private void answerLocally(FullHttpResponse response, GatewayError failure) {
         finished = true;
         error = failure;
-        status = failure.status();
+        status = response.status().code();
         releasePending();
         if (backend != null) {
             backend.discard();
@@ -458,15 +562,19 @@ final class Exchange implements AcquireCallback, BackendExchange {
         }
         // A body still on its way would be read as the next request: close instead of draining it.
         boolean close = (hasBody && !requestComplete) || !clientKeepAlive || client.draining()
-                || failure == GatewayError.BAD_REQUEST || failure == GatewayError.REQUEST_HEADERS_TOO_LARGE
-                || failure == GatewayError.REQUEST_LINE_TOO_LONG;
+                || (failure != null && failure.closesConnection());
+        if (close) {
+            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        }
         record(GatewayMetrics.Source.GATEWAY, failure);
-        client.sendError(edge.errors().render(clientCtx.alloc(), failure, message, target, html, close), close);
+        client.sendError(response, close);
         client.exchangeFinished(this, close);
     }
 
     private void failFromDecoder(Throwable cause) {
-        if (cause instanceof TooLongHttpLineException) {
+        if (cause instanceof RequestRejectedException rejected) {
+            fail(rejected.error(), capitalise(rejected.getMessage()) + ".");
+        } else if (cause instanceof TooLongHttpLineException) {
             fail(GatewayError.REQUEST_LINE_TOO_LONG, "The request line is longer than the gateway accepts.");
         } else if (cause instanceof TooLongHttpHeaderException) {
             fail(GatewayError.REQUEST_HEADERS_TOO_LARGE, "The request headers are larger than the gateway accepts.");
@@ -491,7 +599,7 @@ final class Exchange implements AcquireCallback, BackendExchange {
         long duration = System.nanoTime() - startNanos;
         edge.metrics().request(source, status == 0 ? 499 : status, duration);
         if (edge.accessLog().enabled()) {
-            edge.accessLog().log(client.clientAddress(), method, uri,
+            edge.accessLog().log(clientAddress.text(), method, uri,
                     target == null ? null : target.sandboxId(), target == null ? 0 : target.port(),
                     status, bytesIn, bytesOut, duration, connectNanos,
                     failure == null ? (error == null ? null : error.code()) : failure.code());

@@ -34,13 +34,15 @@ public final class HopByHopHeaders {
     }
 
     /**
-     * Prepares a client request for the sandbox. Routing headers and any incoming forwarding
-     * headers are replaced by the gateway's own view of the client: without a trusted-proxy list,
-     * a client-supplied X-Forwarded-For would let anyone spoof their address to the sandbox.
+     * Prepares a client request for the sandbox. Routing headers are removed. Forwarding headers
+     * from a trusted proxy are extended with its address; from anyone else they are replaced by
+     * the gateway's own view of the client, or anyone could spoof their address to the sandbox.
      *
-     * @param upgrade the WebSocket upgrade token to keep, or {@code null} when not upgrading
+     * @param upgrade     the WebSocket upgrade token to keep, or {@code null} when not upgrading
+     * @param peer        the connection's peer (a proxy, when trusted)
+     * @param trustedPeer whether the peer is one of the trusted proxies
      */
-    static void rewriteRequest(HttpRequest request, String upgrade, String clientAddress, String host,
+    static void rewriteRequest(HttpRequest request, String upgrade, ClientAddress peer, boolean trustedPeer,
                                String localPort) {
         HttpHeaders headers = request.headers();
         boolean chunked = HttpUtil.isTransferEncodingChunked(request);
@@ -54,15 +56,41 @@ public final class HopByHopHeaders {
         }
         headers.remove(SANDBOX_ID);
         headers.remove(SANDBOX_PORT);
-        headers.remove(FORWARDED);
-        headers.set(X_FORWARDED_FOR, clientAddress);
-        headers.set(X_FORWARDED_PROTO, "http");
-        if (host != null) {
-            headers.set(X_FORWARDED_HOST, host);
+        String host = headers.get(HttpHeaderNames.HOST);
+        if (trustedPeer) {
+            List<String> chain = headers.getAll(X_FORWARDED_FOR);
+            headers.set(X_FORWARDED_FOR, chain.isEmpty() ? peer.text() : String.join(", ", chain) + ", " + peer.text());
+            setIfAbsent(headers, X_FORWARDED_PROTO, "http");
+            if (host != null) {
+                setIfAbsent(headers, X_FORWARDED_HOST, host);
+            }
+            setIfAbsent(headers, X_FORWARDED_PORT, localPort);
+        } else {
+            headers.remove(FORWARDED);
+            headers.set(X_FORWARDED_FOR, peer.text());
+            headers.set(X_FORWARDED_PROTO, "http");
+            if (host != null) {
+                headers.set(X_FORWARDED_HOST, host);
+            } else {
+                headers.remove(X_FORWARDED_HOST);
+            }
+            headers.set(X_FORWARDED_PORT, localPort);
         }
-        headers.set(X_FORWARDED_PORT, localPort);
         // Backend connections are always HTTP/1.1 so they can be kept alive, whatever the client spoke.
         request.setProtocolVersion(HttpVersion.HTTP_1_1);
+    }
+
+    /** The scheme the client used: what a trusted proxy says, else plain http (the gateway does not terminate TLS). */
+    static boolean clientUsedHttps(HttpRequest request, boolean trustedPeer) {
+        String proto = trustedPeer ? request.headers().get(X_FORWARDED_PROTO) : null;
+        return proto != null && proto.regionMatches(true, 0, "https", 0, 5)
+                && (proto.length() == 5 || proto.charAt(5) == ',' || proto.charAt(5) == ' ');
+    }
+
+    private static void setIfAbsent(HttpHeaders headers, AsciiString name, String value) {
+        if (!headers.contains(name)) {
+            headers.set(name, value);
+        }
     }
 
     /**

@@ -50,7 +50,8 @@ class AdminApiTest {
 
     private static int route(String id) throws Exception {
         try (RawHttp client = new RawHttp(gateway.port())) {
-            return client.exchange(RawHttp.get(backend.port() + "-" + id + ".localhost", "/")).status();
+            return client.exchange("GET / HTTP/1.1\r\nHost: " + backend.port() + "-" + id
+                    + ".localhost\r\nX-Access-Token: secret\r\n\r\n").status();
         }
     }
 
@@ -68,13 +69,15 @@ class AdminApiTest {
     void sandboxesWrittenThroughTheApiAreRoutedAtOnce() throws Exception {
         assertEquals(404, route("apibox"));
         HttpResponse<String> put = admin("PUT", "/v1/sandboxes/apibox",
-                "{\"backendHost\":\"127.0.0.1\",\"suffix\":\"abcd\",\"accessToken\":\"secret\",\"labels\":{\"team\":\"web\"}}", true);
+                "{\"backendHost\":\"127.0.0.1\",\"suffix\":\"abcd\",\"accessToken\":\"secret\",\"labels\":{\"team\":\"web\"},"
+                        + "\"allowedClients\":[\"127.0.0.1/8\"]}", true);
         assertEquals(200, put.statusCode(), put.body());
         assertEquals(200, route("apibox"));
 
         HttpResponse<String> get = admin("GET", "/v1/sandboxes/apibox", null, true);
         assertEquals(200, get.statusCode());
         assertTrue(get.body().contains("\"hasAccessToken\":true"), get.body());
+        assertTrue(get.body().contains("\"allowedClients\":[\"127.0.0.0/8\"]"), get.body());
         assertFalse(get.body().contains("secret"), "the token is never echoed: " + get.body());
         assertTrue(get.body().contains("\"state\":\"running\""), get.body());
         assertTrue(admin("GET", "/v1/sandboxes", null, true).body().contains("\"id\":\"apibox\""));
@@ -94,6 +97,9 @@ class AdminApiTest {
         assertInvalid("{\"backendHost\":\"h\",\"state\":\"sleeping\"}", "state", "'sleeping' is not one of");
         assertInvalid("{\"backendHost\":\"h\",\"allowedPorts\":[70000]}", "allowedPorts", "70000 is not a port number");
         assertInvalid("{\"backendHost\":\"h\",\"prot\":1}", "prot", "prot: unknown field");
+        assertInvalid("{\"backendHost\":\"h\",\"allowedClients\":[\"10.0.0.0/33\"]}", "allowedClients",
+                "the prefix length must be at most 32");
+        assertInvalid("{\"backendHost\":\"h\",\"maxRequestBodySize\":-1}", "maxRequestBodySize", "must not be negative");
         assertInvalid("{\"id\":\"other\",\"backendHost\":\"h\"}", "id", "differs from");
         HttpResponse<String> notJson = admin("PUT", "/v1/sandboxes/x1", "backendHost=h", true);
         assertEquals(400, notJson.statusCode());

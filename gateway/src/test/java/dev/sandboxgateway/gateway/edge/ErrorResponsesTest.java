@@ -34,8 +34,7 @@ class ErrorResponsesTest {
                 .register(SandboxRecord.running("paused", "127.0.0.1").withState(SandboxState.PAUSED))
                 .register(SandboxRecord.running("starting", "127.0.0.1").withState(SandboxState.STARTING))
                 .register(SandboxRecord.running("stopped", "127.0.0.1").withState(SandboxState.STOPPED))
-                .register(new SandboxRecord("fenced", null, "127.0.0.1", SandboxState.RUNNING,
-                        Set.of(backend.port()), null, Map.of()));
+                .register(SandboxRecord.running("fenced", "127.0.0.1").withAllowedPorts(Set.of(backend.port())));
     }
 
     @AfterAll

@@ -32,7 +32,7 @@ class RoutingTest {
         // A second loopback address: proves the backend host comes from the registry record.
         betaWeb = TestBackend.http("127.0.0.2", () -> new InfoHandler("beta-web"));
         gateway = GatewayFixture.start(Map.of("GATEWAY_ROUTING_BASE_DOMAINS", "sandbox.example.dev,localhost"))
-                .register(new SandboxRecord("alpha", "s1s1", "127.0.0.1", SandboxState.RUNNING, Set.of(), null, Map.of()))
+                .register(SandboxRecord.running("alpha", "127.0.0.1").withSuffix("s1s1"))
                 .register(SandboxRecord.running("beta", "127.0.0.2"));
     }
 

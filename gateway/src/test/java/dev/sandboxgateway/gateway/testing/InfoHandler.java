@@ -15,7 +15,9 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import java.nio.charset.StandardCharsets;
+import java.util.Collection;
 import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
  * Answers every request with what it received, one {@code key=value} per line: its name, method,
@@ -24,16 +26,24 @@ import java.util.Map;
 public final class InfoHandler extends ChannelInboundHandlerAdapter {
 
     private final String name;
+    private final Collection<String> requests;
     private HttpRequest request;
     private StreamingDigest digest;
 
     public InfoHandler(String name) {
+        this(name, new ConcurrentLinkedQueue<>());
+    }
+
+    /** @param requests collects the URI of every request head this handler receives */
+    public InfoHandler(String name, Collection<String> requests) {
         this.name = name;
+        this.requests = requests;
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof HttpRequest r) {
+            requests.add(r.uri());
             request = r;
             digest = new StreamingDigest();
         }

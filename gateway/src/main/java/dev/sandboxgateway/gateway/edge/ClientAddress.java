@@ -1,0 +1,16 @@
+package dev.sandboxgateway.gateway.edge;
+
+import java.net.InetSocketAddress;
+
+/**
+ * A client's address as text (for headers and logs) and as bytes (for address blocks).
+ *
+ * @param text  the address as written in X-Forwarded-For
+ * @param bytes 4 or 16 bytes
+ */
+record ClientAddress(String text, byte[] bytes) {
+
+    static ClientAddress of(InetSocketAddress address) {
+        return new ClientAddress(address.getAddress().getHostAddress(), address.getAddress().getAddress());
+    }
+}

@@ -1,0 +1,20 @@
+package dev.sandboxgateway.gateway.edge;
+
+import dev.sandboxgateway.routing.GatewayError;
+
+/** Why the gateway's own request checks failed a request head that Netty's decoder accepted. */
+final class RequestRejectedException extends RuntimeException {
+
+    private static final long serialVersionUID = 1L;
+
+    private final transient GatewayError error;
+
+    RequestRejectedException(GatewayError error, String message) {
+        super(message, null, false, false);
+        this.error = error;
+    }
+
+    GatewayError error() {
+        return error;
+    }
+}

@@ -1,0 +1,166 @@
+package dev.sandboxgateway.gateway.edge;
+
+import dev.sandboxgateway.routing.GatewayError;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.CombinedChannelDuplexHandler;
+import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpRequestDecoder;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseEncoder;
+import io.netty.handler.codec.http.HttpStatusClass;
+import io.netty.handler.codec.http.LastHttpContent;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.Queue;
+
+/**
+ * {@code HttpServerCodec} with the checks a proxy needs on top of Netty's decoder, which already
+ * refuses Content-Length beside Transfer-Encoding, differing or malformed lengths, bad chunk sizes,
+ * bare LF and control characters in values. Added here, because a proxy that passes them on can
+ * be used to smuggle a request past whatever sits behind it:
+ * <ul>
+ *   <li>obsolete line folding and whitespace before the first header (Netty would join the lines);</li>
+ *   <li>any Transfer-Encoding other than exactly {@code chunked} (the codec re-frames the body, so
+ *       another coding would reach the sandbox unannounced);</li>
+ *   <li>more than one Host header, or none in HTTP/1.1;</li>
+ *   <li>more header fields than configured (431).</li>
+ * </ul>
+ * A failed check marks the request's decoder result, so it is answered 400 (or 431) and the
+ * connection closed, exactly like a failure Netty found.
+ */
+final class StrictHttpServerCodec
+        extends CombinedChannelDuplexHandler<StrictHttpServerCodec.Decoder, StrictHttpServerCodec.Encoder> {
+
+    /** Methods of requests whose responses have not started yet: a HEAD response has no body. */
+    private final Queue<HttpMethod> methods = new ArrayDeque<>(4);
+
+    StrictHttpServerCodec(HttpDecoderConfig config, int maxHeaderCount) {
+        init(new Decoder(config, maxHeaderCount), new Encoder());
+    }
+
+    final class Decoder extends HttpRequestDecoder {
+
+        private static final int BEFORE_REQUEST_LINE = 0;
+        private static final int REQUEST_LINE = 1;
+        private static final int LINE_START = 2;
+        private static final int HEADER_LINE = 3;
+
+        private final int maxHeaderCount;
+        private boolean inHead = true;
+        private int scan = BEFORE_REQUEST_LINE;
+        private boolean folded;
+
+        Decoder(HttpDecoderConfig config, int maxHeaderCount) {
+            super(config);
+            this.maxHeaderCount = maxHeaderCount;
+        }
+
+        @Override
+        protected void decode(ChannelHandlerContext ctx, ByteBuf buffer, List<Object> out) throws Exception {
+            int start = buffer.readerIndex();
+            int produced = out.size();
+            super.decode(ctx, buffer, out);
+            if (inHead && !folded) {
+                // The decoder consumes a head line by line and returns as soon as the head is
+                // complete, so the bytes it consumed while in a head are exactly head bytes.
+                scanHead(buffer, start, buffer.readerIndex());
+            }
+            for (int i = produced; i < out.size(); i++) {
+                Object message = out.get(i);
+                if (message instanceof HttpRequest request) {
+                    methods.add(request.method());
+                    check(request);
+                    inHead = false;
+                }
+                if (message instanceof LastHttpContent) {
+                    inHead = true;
+                    scan = BEFORE_REQUEST_LINE;
+                    folded = false;
+                }
+            }
+        }
+
+        private void scanHead(ByteBuf buffer, int from, int to) {
+            for (int i = from; i < to && !folded; i++) {
+                byte b = buffer.getByte(i);
+                switch (scan) {
+                    case BEFORE_REQUEST_LINE:
+                        if (b != '\r' && b != '\n') {
+                            scan = REQUEST_LINE;
+                        }
+                        break;
+                    case REQUEST_LINE:
+                    case HEADER_LINE:
+                        if (b == '\n') {
+                            scan = LINE_START;
+                        }
+                        break;
+                    default:
+                        if (b == ' ' || b == '\t') {
+                            folded = true;
+                        } else if (b != '\r' && b != '\n') {
+                            scan = HEADER_LINE;
+                        }
+                        break;
+                }
+            }
+        }
+
+        private void check(HttpRequest request) {
+            if (request.decoderResult().isFailure()) {
+                return;
+            }
+            RequestRejectedException problem = problem(request);
+            if (problem != null) {
+                request.setDecoderResult(DecoderResult.failure(problem));
+            }
+        }
+
+        private RequestRejectedException problem(HttpRequest request) {
+            if (folded) {
+                return new RequestRejectedException(GatewayError.BAD_REQUEST,
+                        "a header line starts with whitespace (obsolete line folding is not accepted)");
+            }
+            HttpHeaders headers = request.headers();
+            if (headers.size() > maxHeaderCount) {
+                return new RequestRejectedException(GatewayError.REQUEST_HEADERS_TOO_LARGE,
+                        "the request has " + headers.size() + " header fields; at most " + maxHeaderCount
+                                + " are accepted");
+            }
+            List<String> hosts = headers.getAll(HttpHeaderNames.HOST);
+            if (hosts.size() > 1) {
+                return new RequestRejectedException(GatewayError.BAD_REQUEST, "the request has more than one Host header");
+            }
+            if (hosts.isEmpty() && request.protocolVersion().minorVersion() >= 1) {
+                return new RequestRejectedException(GatewayError.BAD_REQUEST, "an HTTP/1.1 request needs a Host header");
+            }
+            List<String> codings = headers.getAll(HttpHeaderNames.TRANSFER_ENCODING);
+            if (!codings.isEmpty() && (codings.size() > 1
+                    || !HttpHeaderValues.CHUNKED.contentEqualsIgnoreCase(codings.get(0).trim()))) {
+                return new RequestRejectedException(GatewayError.BAD_REQUEST,
+                        "Transfer-Encoding must be exactly 'chunked', was '" + String.join(", ", codings) + "'");
+            }
+            return null;
+        }
+    }
+
+    final class Encoder extends HttpResponseEncoder {
+
+        @Override
+        protected boolean isContentAlwaysEmpty(HttpResponse response) {
+            if (response.status().codeClass() == HttpStatusClass.INFORMATIONAL
+                    && response.status().code() != 101) {
+                return super.isContentAlwaysEmpty(response);
+            }
+            HttpMethod method = methods.poll();
+            return HttpMethod.HEAD.equals(method) || super.isContentAlwaysEmpty(response);
+        }
+    }
+}
