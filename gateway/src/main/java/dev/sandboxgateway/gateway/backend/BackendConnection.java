@@ -16,6 +16,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class BackendConnection extends ChannelInboundHandlerAdapter {
 
+    /** Name of the HTTP codec in a backend pipeline, removed when the connection becomes a tunnel. */
+    public static final String CODEC = "http";
+
     private static final Logger log = LoggerFactory.getLogger(BackendConnection.class);
 
     private final BackendKey key;

@@ -8,7 +8,6 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.EventLoop;
-import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
@@ -82,10 +81,10 @@ final class LoopPool {
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        ch.pipeline().addLast(new HttpClientCodec(new HttpDecoderConfig()
+                        ch.pipeline().addLast(BackendConnection.CODEC, new BackendHttpCodec(new HttpDecoderConfig()
                                 .setMaxInitialLineLength(limits.maxResponseHeadSize())
                                 .setMaxHeaderSize(limits.maxResponseHeadSize())
-                                .setMaxChunkSize(65536), false, false));
+                                .setMaxChunkSize(65536)));
                         ch.pipeline().addLast(connection);
                     }
                 })

@@ -1,12 +1,12 @@
 package dev.sandboxgateway.gateway.edge;
 
+import dev.sandboxgateway.gateway.backend.BackendConnection;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.timeout.IdleStateHandler;
@@ -204,14 +204,13 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         Channel client = ctx.channel();
         ChannelPipeline clientPipeline = client.pipeline();
         ChannelPipeline backendPipeline = backend.pipeline();
-        backendPipeline.get(HttpClientCodec.class).prepareUpgradeFrom(backendPipeline.context(HttpClientCodec.class));
         timeouts.stop();
         clientPipeline.remove(ClientTimeouts.class);
         clientPipeline.addFirst(new IdleStateHandler(0, 0, edge.webSocketIdleNanos(), TimeUnit.NANOSECONDS));
         clientPipeline.replace(this, "tunnel", new TunnelHandler(backend));
         clientPipeline.remove(StrictHttpServerCodec.class);
         backendPipeline.replace(backendPipeline.last(), "tunnel", new TunnelHandler(client));
-        backendPipeline.remove(HttpClientCodec.class);
+        backendPipeline.remove(BackendConnection.CODEC);
         edge.connections().tunnelOpened(client);
         client.flush();
         client.config().setAutoRead(true);

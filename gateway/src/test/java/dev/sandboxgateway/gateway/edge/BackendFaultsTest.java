@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.sandboxgateway.gateway.testing.Eventually;
 import dev.sandboxgateway.gateway.testing.GatewayFixture;
 import dev.sandboxgateway.gateway.testing.RawHttp;
 import dev.sandboxgateway.gateway.testing.ScriptedResponder;
@@ -22,6 +23,7 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.util.ArrayList;
 import java.util.List;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -97,6 +99,32 @@ class BackendFaultsTest {
             RawHttp.Response response = get(closing.port());
             assertEquals(502, response.status());
             assertEquals("backend_closed", response.header("x-gateway-error"));
+        }
+    }
+
+    @Test
+    void bytesPastTheEndOfAResponseRetireTheConnection() throws Exception {
+        try (TestBackend sloppy = TestBackend.raw(() -> new ScriptedResponder(
+                "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhelloHTTP/1.1 200 OK\r\nContent-Le", Then.HANG))) {
+            RawHttp.Response first = get(sloppy.port());
+            assertEquals(200, first.status());
+            assertEquals("hello", first.text());
+            Eventually.await("the poisoned connection is closed", Duration.ofSeconds(5), () -> sloppy.openConnections() == 0);
+            RawHttp.Response second = get(sloppy.port());
+            assertEquals(200, second.status(), "the next request must not be answered by the leftover bytes");
+            assertEquals("hello", second.text());
+            assertEquals(2, sloppy.acceptedConnections());
+        }
+    }
+
+    @Test
+    void responseWithAmbiguousFramingIs502AndTheConnectionClosed() throws Exception {
+        try (TestBackend ambiguous = TestBackend.raw(() -> new ScriptedResponder(
+                "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", Then.HANG))) {
+            RawHttp.Response response = get(ambiguous.port());
+            assertEquals(502, response.status());
+            assertEquals("backend_bad_response", response.header("x-gateway-error"));
+            Eventually.await("the connection is closed", Duration.ofSeconds(5), () -> ambiguous.openConnections() == 0);
         }
     }
 

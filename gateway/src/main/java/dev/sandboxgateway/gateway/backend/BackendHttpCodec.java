@@ -1,0 +1,90 @@
+package dev.sandboxgateway.gateway.backend;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.CombinedChannelDuplexHandler;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpMessage;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpRequestEncoder;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseDecoder;
+import io.netty.handler.codec.http.LastHttpContent;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.Queue;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code HttpClientCodec} for pooled sandbox connections, with one more rule: a byte from the
+ * sandbox while no request is outstanding closes the connection. Without it, bytes a sandbox sends
+ * past the end of its response (a wrong Content-Length, a second response) would sit in the
+ * decoder and be read as the answer to the next request on that pooled connection.
+ */
+final class BackendHttpCodec extends CombinedChannelDuplexHandler<BackendHttpCodec.Decoder, BackendHttpCodec.Encoder> {
+
+    private static final Logger log = LoggerFactory.getLogger(BackendHttpCodec.class);
+
+    /** Methods of requests whose final responses have not completed, in order. */
+    private final Queue<HttpMethod> outstanding = new ArrayDeque<>(2);
+
+    BackendHttpCodec(HttpDecoderConfig config) {
+        init(new Decoder(config), new Encoder());
+    }
+
+    final class Encoder extends HttpRequestEncoder {
+
+        @Override
+        protected void encode(ChannelHandlerContext ctx, Object msg, List<Object> out) throws Exception {
+            if (msg instanceof HttpRequest request) {
+                outstanding.add(request.method());
+            }
+            super.encode(ctx, msg, out);
+        }
+    }
+
+    final class Decoder extends HttpResponseDecoder {
+
+        /** The method of the request whose response is being decoded, once its final head arrived. */
+        private HttpMethod answering;
+        private boolean upgraded;
+
+        Decoder(HttpDecoderConfig config) {
+            super(config);
+        }
+
+        @Override
+        protected void decode(ChannelHandlerContext ctx, ByteBuf buffer, List<Object> out) throws Exception {
+            if (!upgraded && outstanding.isEmpty() && answering == null && buffer.isReadable()) {
+                log.debug("closing {}: the sandbox sent {} bytes with no request outstanding", ctx.channel(),
+                        buffer.readableBytes());
+                buffer.skipBytes(buffer.readableBytes());
+                ctx.close();
+                return;
+            }
+            int produced = out.size();
+            super.decode(ctx, buffer, out);
+            for (int i = produced; i < out.size(); i++) {
+                if (out.get(i) instanceof LastHttpContent && answering != null) {
+                    answering = null;
+                }
+            }
+        }
+
+        @Override
+        protected boolean isContentAlwaysEmpty(HttpMessage message) {
+            int status = ((HttpResponse) message).status().code();
+            if (status >= 100 && status < 200 && status != 101) {
+                // An interim response: the final one for the same request is still to come.
+                return super.isContentAlwaysEmpty(message);
+            }
+            answering = outstanding.poll();
+            if (status == 101) {
+                upgraded = true;
+            }
+            return HttpMethod.HEAD.equals(answering) || super.isContentAlwaysEmpty(message);
+        }
+    }
+}
