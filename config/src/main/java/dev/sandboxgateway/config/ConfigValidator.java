@@ -68,6 +68,7 @@ final class ConfigValidator {
         atLeast("backend.pool.idleTimeout", c.backend().pool().idleTimeout(), Duration.ofMillis(1));
 
         atLeast("timeouts.requestHeader", c.timeouts().requestHeader(), Duration.ofMillis(1));
+        atLeast("timeouts.requestBodyIdle", c.timeouts().requestBodyIdle(), Duration.ofMillis(1));
         atLeast("timeouts.keepAliveIdle", c.timeouts().keepAliveIdle(), Duration.ofMillis(1));
         atLeast("timeouts.webSocketIdle", c.timeouts().webSocketIdle(), Duration.ofMillis(1));
         range("limits.maxConnections", c.limits().maxConnections(), 0, 10_000_000);

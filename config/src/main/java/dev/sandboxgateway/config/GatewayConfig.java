@@ -89,10 +89,12 @@ public record GatewayConfig(Server server, Routing routing, Registry registry, C
      * Client-side timeouts.
      *
      * @param requestHeader  time for a complete request head, counted from its first byte or from connect (408)
+     * @param requestBodyIdle a request body that stops arriving for this long is answered 408 (while the gateway reads)
      * @param keepAliveIdle  an idle keep-alive connection is closed after this
      * @param webSocketIdle  a WebSocket tunnel with no traffic either way is closed after this
      */
-    public record Timeouts(Duration requestHeader, Duration keepAliveIdle, Duration webSocketIdle) {
+    public record Timeouts(Duration requestHeader, Duration requestBodyIdle, Duration keepAliveIdle,
+                           Duration webSocketIdle) {
     }
 
     /**
@@ -154,7 +156,7 @@ public record GatewayConfig(Server server, Routing routing, Registry registry, C
                 new Cache(100_000, Duration.ofSeconds(60), Duration.ofSeconds(5), Duration.ofSeconds(30)),
                 new Backend(Duration.ofSeconds(5), Duration.ofSeconds(60),
                         new Pool(64, 1024, Duration.ofSeconds(60))),
-                new Timeouts(Duration.ofSeconds(10), Duration.ofSeconds(75), Duration.ofHours(1)),
+                new Timeouts(Duration.ofSeconds(10), Duration.ofSeconds(60), Duration.ofSeconds(75), Duration.ofHours(1)),
                 new Limits(100_000, 0, 0, new Rate(0, 0), new Rate(0, 0)),
                 new Security(List.of("1-65535"), List.of(), List.of()),
                 new Shutdown(Duration.ofSeconds(30)),

@@ -30,6 +30,8 @@ public enum GatewayError {
             "The gateway does not act as a forward proxy; send requests to sandbox URLs directly."),
     REQUEST_HEADER_TIMEOUT(408, "request_header_timeout", "Request took too long",
             "The request headers did not arrive in time. Check the network and retry."),
+    REQUEST_BODY_TIMEOUT(408, "request_body_timeout", "Request body stopped arriving",
+            "The request body stopped arriving before it was complete. Check the network and retry."),
     REQUEST_LINE_TOO_LONG(414, "request_line_too_long", "Address too long",
             "The request line is longer than the gateway accepts. Shorten the URL."),
     REQUEST_HEADERS_TOO_LARGE(431, "request_headers_too_large", "Request headers too large",
@@ -81,7 +83,7 @@ public enum GatewayError {
      */
     public boolean closesConnection() {
         return this == BAD_REQUEST || this == REQUEST_HEADERS_TOO_LARGE || this == REQUEST_LINE_TOO_LONG
-                || this == TOO_MANY_CONNECTIONS || this == REQUEST_BODY_TOO_LARGE;
+                || this == TOO_MANY_CONNECTIONS || this == REQUEST_BODY_TOO_LARGE || this == REQUEST_BODY_TIMEOUT;
     }
 
     /** A short human headline for the error page. */

@@ -135,6 +135,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         } else {
             ReferenceCountUtil.release(msg);
         }
+        timeouts.bodyPending(current != null && current.awaitsRequestBody());
     }
 
     @Override
@@ -227,6 +228,12 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+        if (event == ClientTimeouts.BODY_TIMEOUT) {
+            if (current != null) {
+                current.onRequestBodyTimeout();
+            }
+            return;
+        }
         if (event == ClientConnections.DRAIN) {
             draining = true;
             if (current == null) {

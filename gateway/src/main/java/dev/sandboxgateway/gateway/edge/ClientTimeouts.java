@@ -17,13 +17,25 @@ import io.netty.handler.codec.http.HttpHeaderValues;
  *   <li>Once the first byte of a request arrives, its head must be complete within the
  *       request-header timeout, else 408 (a slowloris client cannot hold a connection open by
  *       trickling bytes).</li>
+ *   <li>While a request body is arriving, the gap between reads may not exceed the request-body
+ *       idle timeout, else 408: a client that stops mid-body would otherwise hold a sandbox
+ *       connection for ever. Time when the gateway itself stopped reading (backpressure) does not
+ *       count.</li>
  * </ul>
- * While a request is being served no client timeout runs: the backend's timeouts govern.
+ * Once the request is complete no client timeout runs: the backend's timeouts govern.
  * A head that arrives in one read (almost all of them) costs no timer work at all.
  */
 final class ClientTimeouts extends ChannelInboundHandlerAdapter {
 
-    private enum State { IDLE, READING_HEAD, BUSY }
+    /** Fired down the pipeline when a request body stopped arriving. */
+    static final Object BODY_TIMEOUT = new Object() {
+        @Override
+        public String toString() {
+            return "BODY_TIMEOUT";
+        }
+    };
+
+    private enum State { IDLE, READING_HEAD, READING_BODY, BUSY }
 
     private final EdgeContext edge;
     private ChannelHandlerContext ctx;
@@ -52,6 +64,8 @@ final class ClientTimeouts extends ChannelInboundHandlerAdapter {
         if (state == State.IDLE) {
             state = State.READING_HEAD;
             headStartNanos = System.nanoTime();
+        } else if (state == State.READING_BODY) {
+            timer.armAfter(edge.requestBodyIdleNanos());
         }
         ctx.fireChannelRead(msg);
     }
@@ -67,6 +81,17 @@ final class ClientTimeouts extends ChannelInboundHandlerAdapter {
     void requestHeadReceived() {
         state = State.BUSY;
         timer.disarm();
+    }
+
+    /** Whether the current request's body is still to come: its reads are then timed. */
+    void bodyPending(boolean pending) {
+        if (pending && state == State.BUSY) {
+            state = State.READING_BODY;
+            timer.armAfter(edge.requestBodyIdleNanos());
+        } else if (!pending && state == State.READING_BODY) {
+            state = State.BUSY;
+            timer.disarm();
+        }
     }
 
     void exchangeFinished() {
@@ -88,6 +113,13 @@ final class ClientTimeouts extends ChannelInboundHandlerAdapter {
                             + edge.requestHeaderTimeoutNanos() / 1_000_000 + " ms.", null, false);
             response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
             ctx.channel().writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+        } else if (state == State.READING_BODY) {
+            if (!ctx.channel().config().isAutoRead()) {
+                timer.armAfter(edge.requestBodyIdleNanos());
+                return;
+            }
+            state = State.BUSY;
+            ctx.fireUserEventTriggered(BODY_TIMEOUT);
         } else if (state == State.IDLE) {
             ctx.close();
         }

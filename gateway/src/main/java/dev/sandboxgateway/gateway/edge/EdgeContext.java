@@ -10,6 +10,6 @@ import dev.sandboxgateway.routing.SandboxResolver;
 record EdgeContext(HostParser hostParser, SandboxResolver resolver, RoutingPolicy policy, BackendPool pool,
                    ErrorResponses errors, GatewayMetrics metrics, AccessLog accessLog, ClientConnections connections,
                    SandboxConnections sandboxConnections, TrustedProxies trustedProxies, ClientLimits limits,
-                   long requestHeaderTimeoutNanos, long keepAliveIdleNanos, long webSocketIdleNanos,
+                   long requestHeaderTimeoutNanos, long requestBodyIdleNanos, long keepAliveIdleNanos, long webSocketIdleNanos,
                    long connectTimeoutMillis, long responseTimeoutMillis) {
 }

@@ -52,7 +52,8 @@ public final class EdgeServer {
                 new AccessLog(config.accessLog().enabled()), connections,
                 new SandboxConnections(config.limits().maxConnectionsPerSandbox()), trustedProxies,
                 ClientLimits.from(config.limits()),
-                config.timeouts().requestHeader().toNanos(), config.timeouts().keepAliveIdle().toNanos(),
+                config.timeouts().requestHeader().toNanos(), config.timeouts().requestBodyIdle().toNanos(),
+                config.timeouts().keepAliveIdle().toNanos(),
                 config.timeouts().webSocketIdle().toNanos(), config.backend().connectTimeout().toMillis(),
                 config.backend().responseTimeout().toMillis());
         metrics.gauge("gateway.connections.active", "Open client connections", connections, ClientConnections::active);

@@ -107,6 +107,11 @@ final class Exchange implements AcquireCallback, BackendExchange {
         return requestComplete;
     }
 
+    /** Whether body bytes are still expected from the client for this request. */
+    boolean awaitsRequestBody() {
+        return hasBody && !requestComplete && !finished;
+    }
+
     /** Whether the client connection may be read now without buffering more than a bounded amount. */
     boolean acceptsRequestContent() {
         if (finished) {
@@ -342,6 +347,14 @@ final class Exchange implements AcquireCallback, BackendExchange {
         if (last) {
             backend.awaitResponse();
         }
+    }
+
+    void onRequestBodyTimeout() {
+        if (finished || requestComplete) {
+            return;
+        }
+        fail(GatewayError.REQUEST_BODY_TIMEOUT, "The request body stopped arriving for "
+                + edge.requestBodyIdleNanos() / 1_000_000 + " ms before it was complete.");
     }
 
     /** The client read batch ended: push what it produced to the backend in one flush. */

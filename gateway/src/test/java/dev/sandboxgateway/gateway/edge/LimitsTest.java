@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -161,6 +162,42 @@ class LimitsTest {
             assertEquals(200, client.exchange(get("hot", "/")).status());
             assertEquals(429, client.exchange(get("hot", "/")).status());
             assertEquals(200, client.exchange(get("cold", "/")).status());
+        }
+    }
+
+    @Test
+    void aBodyThatStopsArrivingIs408AndFreesTheSandboxConnection() throws Exception {
+        try (GatewayFixture gateway = GatewayFixture.start(Map.of("GATEWAY_TIMEOUTS_REQUEST_BODY_IDLE", "300ms"))
+                .register("box");
+             RawHttp client = new RawHttp(gateway.port())) {
+            long start = System.nanoTime();
+            client.send("POST / HTTP/1.1\r\nHost: " + backend.port() + "-box.localhost\r\nContent-Length: 100\r\n\r\nabc");
+            RawHttp.Response response = client.readResponse();
+            long waitedMillis = (System.nanoTime() - start) / 1_000_000;
+            assertEquals(408, response.status());
+            assertEquals("request_body_timeout", response.header("x-gateway-error"));
+            assertTrue(waitedMillis >= 250, "answered after " + waitedMillis + " ms");
+            assertTrue(client.closedByPeer());
+        }
+    }
+
+    @Test
+    void aSlowButSteadyBodyIsNotCutOff() throws Exception {
+        try (GatewayFixture gateway = GatewayFixture.start(Map.of("GATEWAY_TIMEOUTS_REQUEST_BODY_IDLE", "400ms"))
+                .register("box");
+             RawHttp client = new RawHttp(gateway.port())) {
+            client.send("POST / HTTP/1.1\r\nHost: " + backend.port() + "-box.localhost\r\nContent-Length: 8\r\n\r\n");
+            // The client paces itself: the gap between bytes is what is being tested.
+            for (int i = 0; i < 8; i++) {
+                long next = System.nanoTime() + 100_000_000L;
+                while (System.nanoTime() < next) {
+                    LockSupport.parkNanos(next - System.nanoTime());
+                }
+                client.send("x");
+            }
+            RawHttp.Response response = client.readResponse();
+            assertEquals(200, response.status(), "800 ms in all, but never 400 ms without a byte");
+            assertEquals("8", InfoHandler.parse(response.body()).get("body-bytes"));
         }
     }
 }
