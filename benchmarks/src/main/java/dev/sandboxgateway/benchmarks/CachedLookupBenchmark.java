@@ -53,7 +53,8 @@ public class CachedLookupBenchmark {
             registry.put(SandboxRecord.running(ids[i], "10.0." + (i >> 8 & 255) + "." + (i & 255))).join();
         }
         resolver = new SandboxResolver(registry, new SandboxResolver.Settings(
-                Math.max(100_000, sandboxes), Duration.ofHours(1), Duration.ofSeconds(5), Duration.ofMinutes(30)));
+                Math.max(100_000, sandboxes), Duration.ofHours(1), Duration.ofSeconds(5), Duration.ofMinutes(30),
+                Duration.ofMinutes(5)));
         for (String id : ids) {
             resolver.resolve(id).join();
         }

@@ -55,6 +55,7 @@ final class ConfigValidator {
         positive("cache.foundTtl", c.cache().foundTtl());
         positive("cache.notFoundTtl", c.cache().notFoundTtl());
         positive("cache.refreshAfter", c.cache().refreshAfter());
+        atLeast("cache.staleGrace", c.cache().staleGrace(), Duration.ZERO);
         if (c.cache().refreshAfter() != null && c.cache().foundTtl() != null
                 && c.cache().refreshAfter().compareTo(c.cache().foundTtl()) >= 0) {
             problems.add("cache.refreshAfter: must be shorter than cache.foundTtl ("

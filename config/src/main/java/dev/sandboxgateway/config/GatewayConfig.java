@@ -61,8 +61,10 @@ public record GatewayConfig(Server server, Routing routing, Registry registry, C
      * @param foundTtl     how long a found record is used without a change event
      * @param notFoundTtl  how long "no such sandbox" is remembered
      * @param refreshAfter age after which a used entry is reloaded in the background
+     * @param staleGrace   how long past foundTtl a record is still served while the registry cannot answer
      */
-    public record Cache(long maximumSize, Duration foundTtl, Duration notFoundTtl, Duration refreshAfter) {
+    public record Cache(long maximumSize, Duration foundTtl, Duration notFoundTtl, Duration refreshAfter,
+                        Duration staleGrace) {
     }
 
     /**
@@ -153,7 +155,7 @@ public record GatewayConfig(Server server, Routing routing, Registry registry, C
                 new Server("0.0.0.0", 8080, Transport.AUTO, 0, 8192, 16384, 100, false),
                 new Routing(List.of("localhost"), null, new Length(1, 63), new Length(1, 63)),
                 new Registry(RegistryType.FILE, "sandboxes.yaml", Duration.ofSeconds(1)),
-                new Cache(100_000, Duration.ofSeconds(60), Duration.ofSeconds(5), Duration.ofSeconds(30)),
+                new Cache(100_000, Duration.ofSeconds(60), Duration.ofSeconds(5), Duration.ofSeconds(30), Duration.ofMinutes(10)),
                 new Backend(Duration.ofSeconds(5), Duration.ofSeconds(60),
                         new Pool(64, 1024, Duration.ofSeconds(60))),
                 new Timeouts(Duration.ofSeconds(10), Duration.ofSeconds(60), Duration.ofSeconds(75), Duration.ofHours(1)),

@@ -48,7 +48,8 @@ public final class Gateway implements AutoCloseable {
         this.config = config;
         this.registry = registry;
         this.resolver = new SandboxResolver(registry, new SandboxResolver.Settings(config.cache().maximumSize(),
-                config.cache().foundTtl(), config.cache().notFoundTtl(), config.cache().refreshAfter()));
+                config.cache().foundTtl(), config.cache().notFoundTtl(), config.cache().refreshAfter(),
+                config.cache().staleGrace()));
         PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         this.metrics = new GatewayMetrics(prometheus).bindJvm();
         metrics.bindResolver(resolver);
@@ -143,7 +144,7 @@ public final class Gateway implements AutoCloseable {
     }
 
     public boolean isReady() {
-        return !draining && registry.isAvailable();
+        return !draining && resolver.canServe();
     }
 
     /**

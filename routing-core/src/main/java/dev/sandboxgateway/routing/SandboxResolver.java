@@ -1,5 +1,6 @@
 package dev.sandboxgateway.routing;
 
+import com.github.benmanes.caffeine.cache.AsyncCacheLoader;
 import com.github.benmanes.caffeine.cache.AsyncLoadingCache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
@@ -7,6 +8,7 @@ import com.github.benmanes.caffeine.cache.Ticker;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -17,6 +19,11 @@ import java.util.concurrent.atomic.LongAdder;
  * not-found results live for separate times; entries are refreshed ahead of expiry while they are
  * used; and every registry change event invalidates the entry at once, so TTLs only bound how long
  * a missed event could go unnoticed.
+ *
+ * <p>When the registry cannot answer, a found record older than its TTL is still served for the
+ * stale grace period (counted in {@link #staleResults()}), so an outage of the registry does not
+ * become an outage of every sandbox. Unknown ids then fail, which the gateway answers with 503:
+ * never "not found" because the registry was down.
  */
 public final class SandboxResolver implements AutoCloseable {
 
@@ -25,15 +32,30 @@ public final class SandboxResolver implements AutoCloseable {
      * @param foundTtl     how long a found record is trusted without an event
      * @param notFoundTtl  how long "no such sandbox" is remembered
      * @param refreshAfter age after which a used entry is reloaded in the background
+     * @param staleGrace   how long past its TTL a found record is still served while the registry fails
      */
-    public record Settings(long maximumSize, Duration foundTtl, Duration notFoundTtl, Duration refreshAfter) {
+    public record Settings(long maximumSize, Duration foundTtl, Duration notFoundTtl, Duration refreshAfter,
+                           Duration staleGrace) {
     }
 
-    private final AsyncLoadingCache<String, Optional<SandboxRecord>> cache;
+    /** A registry answer, with when it was obtained and the completed future every hit hands out. */
+    private record Entry(Optional<SandboxRecord> record, long loadedNanos,
+                         CompletableFuture<Optional<SandboxRecord>> answer) {
+
+        Entry(Optional<SandboxRecord> record, long loadedNanos) {
+            this(record, loadedNanos, CompletableFuture.completedFuture(record));
+        }
+    }
+
+    private final SandboxRegistry registry;
+    private final Ticker ticker;
+    private final long foundTtlNanos;
+    private final AsyncLoadingCache<String, Entry> cache;
     private final Subscription subscription;
     private final LongAdder registryLookups = new LongAdder();
     private final LongAdder notFound = new LongAdder();
     private final LongAdder failures = new LongAdder();
+    private final LongAdder stale = new LongAdder();
 
     public SandboxResolver(SandboxRegistry registry, Settings settings) {
         this(registry, settings, Ticker.systemTicker(), Runnable::run);
@@ -41,14 +63,18 @@ public final class SandboxResolver implements AutoCloseable {
 
     /** With an injected clock and executor, so tests control time and run maintenance inline. */
     public SandboxResolver(SandboxRegistry registry, Settings settings, Ticker ticker, Executor executor) {
+        this.registry = registry;
+        this.ticker = ticker;
+        this.foundTtlNanos = settings.foundTtl().toNanos();
         this.cache = Caffeine.newBuilder()
                 .maximumSize(settings.maximumSize())
-                .expireAfter(new FoundOrNotFoundExpiry(settings.foundTtl(), settings.notFoundTtl()))
+                .expireAfter(new EntryExpiry(settings.foundTtl().plus(settings.staleGrace()).toNanos(),
+                        settings.notFoundTtl().toNanos()))
                 .refreshAfterWrite(settings.refreshAfter())
                 .ticker(ticker)
                 .executor(executor)
                 .recordStats()
-                .buildAsync((id, ignored) -> load(registry, id));
+                .buildAsync(new Loader());
         this.subscription = registry.subscribe(new RegistryListener() {
             @Override
             public void onUpdated(SandboxRecord record) {
@@ -69,22 +95,30 @@ public final class SandboxResolver implements AutoCloseable {
 
     /** The record for {@code sandboxId}; empty when it does not exist; failed when the registry could not answer. */
     public CompletableFuture<Optional<SandboxRecord>> resolve(String sandboxId) {
-        return cache.get(sandboxId);
-    }
-
-    private CompletableFuture<Optional<SandboxRecord>> load(SandboxRegistry registry, String id) {
-        registryLookups.increment();
-        return registry.lookup(id).whenComplete((record, error) -> {
-            if (error != null) {
-                failures.increment();
-            } else if (record.isEmpty()) {
-                notFound.increment();
+        CompletableFuture<Entry> cached = cache.get(sandboxId);
+        if (!cached.isDone() || cached.isCompletedExceptionally()) {
+            return cached.thenApply(Entry::record);
+        }
+        Entry entry = cached.join();
+        if (entry.record().isEmpty() || ticker.read() - entry.loadedNanos() <= foundTtlNanos) {
+            return entry.answer();
+        }
+        // Past its TTL: only kept for the grace period. Ask the registry now; serve the stale record only if it fails.
+        return cache.synchronous().refresh(sandboxId).thenApply(fresh -> {
+            if (fresh == entry) {
+                stale.increment();
             }
+            return fresh.record();
         });
     }
 
+    /** Whether anything can be served: the registry answers, or the cache still holds records. */
+    public boolean canServe() {
+        return registry.isAvailable() || cache.synchronous().estimatedSize() > 0;
+    }
+
     /** The cache itself, for Micrometer's cache metrics binder. */
-    public AsyncLoadingCache<String, Optional<SandboxRecord>> cache() {
+    public AsyncLoadingCache<String, ?> cache() {
         return cache;
     }
 
@@ -103,28 +137,67 @@ public final class SandboxResolver implements AutoCloseable {
         return failures.sum();
     }
 
+    /** Records served past their TTL because the registry could not be asked. */
+    public long staleResults() {
+        return stale.sum();
+    }
+
     @Override
     public void close() {
         subscription.close();
     }
 
-    private record FoundOrNotFoundExpiry(Duration found, Duration notFound)
-            implements Expiry<String, Optional<SandboxRecord>> {
+    private final class Loader implements AsyncCacheLoader<String, Entry> {
 
         @Override
-        public long expireAfterCreate(String key, Optional<SandboxRecord> value, long currentTime) {
-            return (value.isPresent() ? found : notFound).toNanos();
+        public CompletableFuture<Entry> asyncLoad(String id, Executor executor) {
+            registryLookups.increment();
+            return registry.lookup(id).handle((record, error) -> {
+                if (error != null) {
+                    failures.increment();
+                    throw error instanceof CompletionException completion ? completion : new CompletionException(error);
+                }
+                if (record.isEmpty()) {
+                    notFound.increment();
+                }
+                return new Entry(record, ticker.read());
+            });
+        }
+
+        /**
+         * A failed refresh keeps the old entry, unchanged: its load time still bounds its life, and
+         * Caffeine does not log every failed refresh during a registry outage.
+         */
+        @Override
+        public CompletableFuture<Entry> asyncReload(String id, Entry old, Executor executor) {
+            return asyncLoad(id, executor).exceptionally(error -> old);
+        }
+    }
+
+    /** Entries live from their load time: a failed refresh that keeps an entry does not extend it. */
+    private final class EntryExpiry implements Expiry<String, Entry> {
+
+        private final long foundNanos;
+        private final long notFoundNanos;
+
+        EntryExpiry(long foundNanos, long notFoundNanos) {
+            this.foundNanos = foundNanos;
+            this.notFoundNanos = notFoundNanos;
         }
 
         @Override
-        public long expireAfterUpdate(String key, Optional<SandboxRecord> value, long currentTime,
-                                      long currentDuration) {
-            return expireAfterCreate(key, value, currentTime);
+        public long expireAfterCreate(String key, Entry entry, long currentTime) {
+            long lifetime = entry.record().isPresent() ? foundNanos : notFoundNanos;
+            return Math.max(0, lifetime - (currentTime - entry.loadedNanos()));
         }
 
         @Override
-        public long expireAfterRead(String key, Optional<SandboxRecord> value, long currentTime,
-                                    long currentDuration) {
+        public long expireAfterUpdate(String key, Entry entry, long currentTime, long currentDuration) {
+            return expireAfterCreate(key, entry, currentTime);
+        }
+
+        @Override
+        public long expireAfterRead(String key, Entry entry, long currentTime, long currentDuration) {
             return currentDuration;
         }
     }

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 class SandboxResolverTest {
 
     private static final SandboxResolver.Settings SETTINGS = new SandboxResolver.Settings(
-            1_000, Duration.ofSeconds(60), Duration.ofSeconds(5), Duration.ofSeconds(30));
+            1_000, Duration.ofSeconds(60), Duration.ofSeconds(5), Duration.ofSeconds(30), Duration.ofMinutes(5));
 
     private final AtomicLong nanos = new AtomicLong();
     private final Ticker ticker = nanos::get;
@@ -59,7 +59,7 @@ class SandboxResolverTest {
     void foundAndNotFoundResultsHaveSeparateLifetimes() {
         registry.put(SandboxRecord.running("abc", "10.0.0.1"));
         SandboxResolver resolver = resolver(new SandboxResolver.Settings(
-                1_000, Duration.ofSeconds(60), Duration.ofSeconds(5), Duration.ofSeconds(120)));
+                1_000, Duration.ofSeconds(60), Duration.ofSeconds(5), Duration.ofSeconds(120), Duration.ZERO));
         now(resolver.resolve("abc"));
         assertEquals(Optional.empty(), now(resolver.resolve("nope")));
         assertEquals(2, registry.lookups.get());
@@ -125,7 +125,7 @@ class SandboxResolverTest {
     @Test
     void sizeIsBounded() {
         SandboxResolver resolver = resolver(new SandboxResolver.Settings(
-                10, Duration.ofSeconds(60), Duration.ofSeconds(60), Duration.ofSeconds(30)));
+                10, Duration.ofSeconds(60), Duration.ofSeconds(60), Duration.ofSeconds(30), Duration.ofMinutes(5)));
         for (int i = 0; i < 100; i++) {
             registry.put(SandboxRecord.running("id" + i, "10.0.0.1"));
             now(resolver.resolve("id" + i));
@@ -146,6 +146,37 @@ class SandboxResolverTest {
         registry.put(SandboxRecord.running("abc", "10.0.0.1"));
         assertTrue(now(resolver.resolve("abc")).isPresent());
         assertEquals(2, registry.lookups.get());
+    }
+
+    @Test
+    void duringARegistryOutageKnownSandboxesAreServedStaleForTheGracePeriod() {
+        registry.put(SandboxRecord.running("abc", "10.0.0.1"));
+        SandboxResolver resolver = resolver(SETTINGS);
+        now(resolver.resolve("abc"));
+        registry.failure = new IllegalStateException("registry down");
+
+        advance(Duration.ofSeconds(61));
+        assertEquals("10.0.0.1", now(resolver.resolve("abc")).orElseThrow().backendHost(), "past its TTL, served stale");
+        assertEquals(1, resolver.staleResults());
+        assertTrue(resolver.canServe());
+        assertThrows(CompletionException.class, () -> resolver.resolve("unknown").join(),
+                "an unknown id fails: never 'not found' because the registry was down");
+
+        advance(Duration.ofMinutes(4));
+        assertEquals("10.0.0.1", now(resolver.resolve("abc")).orElseThrow().backendHost());
+        advance(Duration.ofSeconds(60));
+        assertThrows(CompletionException.class, () -> resolver.resolve("abc").join(), "the grace period ended");
+    }
+
+    @Test
+    void aRecordPastItsTtlIsReloadedBeforeUseWhenTheRegistryAnswers() {
+        registry.put(SandboxRecord.running("abc", "10.0.0.1"));
+        SandboxResolver resolver = resolver(SETTINGS);
+        now(resolver.resolve("abc"));
+        registry.putSilently(SandboxRecord.running("abc", "10.0.0.2"));
+        advance(Duration.ofSeconds(61));
+        assertEquals("10.0.0.2", now(resolver.resolve("abc")).orElseThrow().backendHost());
+        assertEquals(0, resolver.staleResults());
     }
 
     @Test

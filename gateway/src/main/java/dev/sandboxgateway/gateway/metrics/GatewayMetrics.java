@@ -84,11 +84,13 @@ public final class GatewayMetrics implements AutoCloseable {
         lookups("miss", resolver, r -> r.cache().synchronous().stats().missCount());
         lookups("not_found", resolver, SandboxResolver::notFoundResults);
         lookups("error", resolver, SandboxResolver::failedLookups);
+        lookups("stale", resolver, SandboxResolver::staleResults);
     }
 
     private void lookups(String result, SandboxResolver resolver, ToDoubleFunction<SandboxResolver> count) {
         FunctionCounter.builder("gateway.registry.lookups", resolver, count)
-                .description("Sandbox lookups: cache hits and misses, and registry answers of not found or error")
+                .description("Sandbox lookups: cache hits and misses, registry answers of not found or error, "
+                        + "and records served stale while the registry failed")
                 .tag("result", result)
                 .register(registry);
     }
