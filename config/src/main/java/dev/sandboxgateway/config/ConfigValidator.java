@@ -48,6 +48,29 @@ final class ConfigValidator {
             notBlank("registry.file", c.registry().file());
         }
         atLeast("registry.pollInterval", c.registry().pollInterval(), Duration.ofMillis(10));
+        if (c.registry().type() == RegistryType.REDIS) {
+            String uri = c.registry().redis().uri();
+            if (uri == null || !(uri.startsWith("redis://") || uri.startsWith("rediss://"))) {
+                problems.add("registry.redis.uri: must start with redis:// or rediss://, was " + uri);
+            }
+            atLeast("registry.redis.commandTimeout", c.registry().redis().commandTimeout(), Duration.ofMillis(1));
+        }
+        if (c.registry().type() == RegistryType.HTTP) {
+            String base = c.registry().http().baseUrl();
+            if (base == null || !(base.startsWith("http://") || base.startsWith("https://"))) {
+                problems.add("registry.http.baseUrl: must be an http:// or https:// URL, was " + base);
+            }
+            String template = c.registry().http().pathTemplate();
+            if (template == null || !template.contains("{id}")) {
+                problems.add("registry.http.pathTemplate: must contain {id}, was " + template);
+            }
+            atLeast("registry.http.timeout", c.registry().http().timeout(), Duration.ofMillis(1));
+            range("registry.http.maxConcurrentRequests", c.registry().http().maxConcurrentRequests(), 1, 10_000);
+            String backendHost = c.registry().http().fields().backendHost();
+            if (backendHost == null || backendHost.isEmpty()) {
+                problems.add("registry.http.fields.backendHost: is required, the gateway cannot route without it");
+            }
+        }
 
         if (c.cache().maximumSize() < 1) {
             problems.add("cache.maximumSize: must be at least 1, was " + c.cache().maximumSize());
@@ -82,6 +105,7 @@ final class ConfigValidator {
         each("security.deniedPorts", c.security().deniedPorts(), PortRanges.Range::parse);
         each("security.trustedProxies", c.security().trustedProxies(), CidrBlock::parse);
 
+        atLeast("lifecycle.closeGrace", c.lifecycle().closeGrace(), Duration.ZERO);
         atLeast("shutdown.drainTimeout", c.shutdown().drainTimeout(), Duration.ZERO);
 
         notBlank("admin.bindAddress", c.admin().bindAddress());

@@ -8,8 +8,8 @@ import java.util.List;
  * in README's configuration reference; {@link #defaults()} is the single place defaults live.
  */
 public record GatewayConfig(Server server, Routing routing, Registry registry, Cache cache, Backend backend,
-                            Timeouts timeouts, Limits limits, Security security, Shutdown shutdown, Admin admin,
-                            AccessLog accessLog) {
+                            Timeouts timeouts, Limits limits, Security security, Lifecycle lifecycle,
+                            Shutdown shutdown, Admin admin, AccessLog accessLog) {
 
     /**
      * The public listener.
@@ -50,8 +50,35 @@ public record GatewayConfig(Server server, Routing routing, Registry registry, C
      * @param type         file or memory
      * @param file         the registry file (YAML, or JSON when it ends in .json), for type file
      * @param pollInterval how often the file is checked for edits
+     * @param redis        the shared Redis, for type redis
+     * @param http         the control plane's API, for type http
      */
-    public record Registry(RegistryType type, String file, Duration pollInterval) {
+    public record Registry(RegistryType type, String file, Duration pollInterval, Redis redis, Http http) {
+    }
+
+    /**
+     * @param uri            redis://[user:password@]host:port[/db], or rediss:// for TLS
+     * @param keyPrefix      prefix of every key and of the event channel
+     * @param commandTimeout time allowed for one command, and for connecting
+     */
+    public record Redis(String uri, String keyPrefix, Duration commandTimeout) {
+    }
+
+    /**
+     * @param baseUrl               the control plane's API root
+     * @param pathTemplate          appended to baseUrl with {id} replaced: GET answers 200 with the sandbox or 404
+     * @param token                 bearer token sent with every call
+     * @param timeout               for connecting and for each whole response
+     * @param maxConcurrentRequests calls in flight at once
+     * @param fields                JSON pointers to each record field in the answer
+     */
+    public record Http(String baseUrl, String pathTemplate, String token, Duration timeout, int maxConcurrentRequests,
+                       HttpFields fields) {
+    }
+
+    /** JSON pointers into the control plane's answer; an empty pointer leaves the field out. */
+    public record HttpFields(String id, String suffix, String backendHost, String state, String allowedPorts,
+                             String accessToken, String labels, String allowedClients, String maxRequestBodySize) {
     }
 
     /**
@@ -131,6 +158,15 @@ public record GatewayConfig(Server server, Routing routing, Registry registry, C
     public record Security(List<String> allowedPorts, List<String> deniedPorts, List<String> trustedProxies) {
     }
 
+    /**
+     * What happens to open connections when their sandbox changes.
+     *
+     * @param closeGrace time an in-flight response gets to finish when its sandbox is removed,
+     *                   stopped or moved, before its connection is closed
+     */
+    public record Lifecycle(Duration closeGrace) {
+    }
+
     /** @param drainTimeout time in-flight requests get to finish after SIGTERM */
     public record Shutdown(Duration drainTimeout) {
     }
@@ -154,13 +190,18 @@ public record GatewayConfig(Server server, Routing routing, Registry registry, C
         return new GatewayConfig(
                 new Server("0.0.0.0", 8080, Transport.AUTO, 0, 8192, 16384, 100, false),
                 new Routing(List.of("localhost"), null, new Length(1, 63), new Length(1, 63)),
-                new Registry(RegistryType.FILE, "sandboxes.yaml", Duration.ofSeconds(1)),
+                new Registry(RegistryType.FILE, "sandboxes.yaml", Duration.ofSeconds(1),
+                        new Redis("redis://127.0.0.1:6379", "sandbox-gateway:", Duration.ofSeconds(1)),
+                        new Http(null, "/sandboxes/{id}", null, Duration.ofSeconds(2), 64,
+                                new HttpFields("/id", "/suffix", "/backendHost", "/state", "/allowedPorts", "/accessToken",
+                                        "/labels", "/allowedClients", "/maxRequestBodySize"))),
                 new Cache(100_000, Duration.ofSeconds(60), Duration.ofSeconds(5), Duration.ofSeconds(30), Duration.ofMinutes(10)),
                 new Backend(Duration.ofSeconds(5), Duration.ofSeconds(60),
                         new Pool(64, 1024, Duration.ofSeconds(60))),
                 new Timeouts(Duration.ofSeconds(10), Duration.ofSeconds(60), Duration.ofSeconds(75), Duration.ofHours(1)),
                 new Limits(100_000, 0, 0, new Rate(0, 0), new Rate(0, 0)),
                 new Security(List.of("1-65535"), List.of(), List.of()),
+                new Lifecycle(Duration.ofSeconds(5)),
                 new Shutdown(Duration.ofSeconds(30)),
                 new Admin(true, "127.0.0.1", 9090, null),
                 new AccessLog(true));

@@ -9,7 +9,11 @@ public enum RegistryType {
     /** A YAML or JSON file, watched for edits. */
     FILE,
     /** Held in the gateway, written through the admin API, lost on restart. */
-    MEMORY;
+    MEMORY,
+    /** Shared by every gateway through Redis, with change events over pub/sub. */
+    REDIS,
+    /** Looked up one by one in the platform's own control plane over HTTP. */
+    HTTP;
 
     @JsonValue
     public String wireName() {

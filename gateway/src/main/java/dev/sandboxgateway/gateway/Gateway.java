@@ -1,7 +1,6 @@
 package dev.sandboxgateway.gateway;
 
 import dev.sandboxgateway.config.GatewayConfig;
-import dev.sandboxgateway.config.RegistryType;
 import dev.sandboxgateway.gateway.admin.AdminServer;
 import dev.sandboxgateway.gateway.edge.EdgeServer;
 import dev.sandboxgateway.gateway.metrics.GatewayMetrics;
@@ -9,16 +8,20 @@ import dev.sandboxgateway.gateway.transport.NettyTransport;
 import dev.sandboxgateway.routing.FileSandboxRegistry;
 import dev.sandboxgateway.routing.HostParser;
 import dev.sandboxgateway.routing.HostRules;
+import dev.sandboxgateway.routing.HttpSandboxRegistry;
 import dev.sandboxgateway.routing.InMemorySandboxRegistry;
 import dev.sandboxgateway.routing.LengthRange;
+import dev.sandboxgateway.routing.RedisSandboxRegistry;
 import dev.sandboxgateway.routing.RegistryFileException;
 import dev.sandboxgateway.routing.SandboxRegistry;
 import dev.sandboxgateway.routing.SandboxResolver;
+import dev.sandboxgateway.routing.Subscription;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.channel.EventLoopGroup;
 import io.netty.util.NettyRuntime;
 import java.net.InetSocketAddress;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
@@ -35,6 +38,7 @@ public final class Gateway implements AutoCloseable {
     private final GatewayConfig config;
     private final SandboxRegistry registry;
     private final SandboxResolver resolver;
+    private final Subscription lifecycle;
     private final GatewayMetrics metrics;
     private final EventLoopGroup group;
     private final EdgeServer edge;
@@ -62,6 +66,7 @@ public final class Gateway implements AutoCloseable {
         int threads = config.server().ioThreads() == 0 ? NettyRuntime.availableProcessors() : config.server().ioThreads();
         this.group = transport.newGroup(threads, "edge");
         this.edge = new EdgeServer(config, transport, group, hostParser(config.routing()), resolver, metrics);
+        this.lifecycle = registry.subscribe(edge.sandboxLifecycle());
         try {
             this.edgeAddress = edge.bind();
         } catch (RuntimeException e) {
@@ -102,13 +107,31 @@ public final class Gateway implements AutoCloseable {
     }
 
     static SandboxRegistry openRegistry(GatewayConfig.Registry settings) throws StartupException {
-        if (settings.type() == RegistryType.MEMORY) {
-            return new InMemorySandboxRegistry();
-        }
-        try {
-            return FileSandboxRegistry.open(Path.of(settings.file()), settings.pollInterval());
-        } catch (RegistryFileException e) {
-            throw new StartupException("registry.file: " + e.getMessage(), e);
+        switch (settings.type()) {
+            case MEMORY:
+                return new InMemorySandboxRegistry();
+            case REDIS:
+                GatewayConfig.Redis redis = settings.redis();
+                try {
+                    return RedisSandboxRegistry.open(new RedisSandboxRegistry.Settings(redis.uri(), redis.keyPrefix(),
+                            redis.commandTimeout()));
+                } catch (IllegalArgumentException e) {
+                    throw new StartupException("registry.redis.uri: " + e.getMessage(), e);
+                }
+            case HTTP:
+                GatewayConfig.Http http = settings.http();
+                GatewayConfig.HttpFields f = http.fields();
+                return new HttpSandboxRegistry(new HttpSandboxRegistry.Settings(URI.create(http.baseUrl()),
+                        http.pathTemplate(), http.token(), http.timeout(), http.maxConcurrentRequests(),
+                        new HttpSandboxRegistry.FieldMapping(f.id(), f.suffix(), f.backendHost(), f.state(),
+                                f.allowedPorts(), f.accessToken(), f.labels(), f.allowedClients(),
+                                f.maxRequestBodySize())));
+            default:
+                try {
+                    return FileSandboxRegistry.open(Path.of(settings.file()), settings.pollInterval());
+                } catch (RegistryFileException e) {
+                    throw new StartupException("registry.file: " + e.getMessage(), e);
+                }
         }
     }
 
@@ -166,6 +189,7 @@ public final class Gateway implements AutoCloseable {
             admin.close();
         }
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS);
+        lifecycle.close();
         resolver.close();
         registry.close();
         metrics.close();

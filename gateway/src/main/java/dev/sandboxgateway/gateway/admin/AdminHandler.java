@@ -32,6 +32,7 @@ import java.security.MessageDigest;
 import java.util.Comparator;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -195,10 +196,13 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         boolean keepAlive = HttpUtil.isKeepAlive(request);
         future.whenComplete((response, failure) -> {
             FullHttpResponse answer = response;
-            if (failure != null) {
-                log.error("admin request {} {} failed", request.method(), request.uri(), failure);
+            Throwable cause = failure instanceof CompletionException ? failure.getCause() : failure;
+            if (cause instanceof UnsupportedOperationException) {
+                answer = error(HttpResponseStatus.NOT_IMPLEMENTED, "not_supported", cause.getMessage(), null);
+            } else if (cause != null) {
+                log.error("admin request {} {} failed", request.method(), request.uri(), cause);
                 answer = error(HttpResponseStatus.SERVICE_UNAVAILABLE, "registry_unavailable",
-                        "the registry could not complete the request: " + failure.getMessage(), null);
+                        "the registry could not complete the request: " + cause.getMessage(), null);
             }
             send(ctx, keepAlive, answer);
         });

@@ -1,6 +1,7 @@
 package dev.sandboxgateway.gateway.edge;
 
 import dev.sandboxgateway.gateway.backend.BackendConnection;
+import dev.sandboxgateway.routing.SandboxRecord;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -79,18 +80,18 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
      *
      * @return false when that sandbox already has as many connections as it may
      */
-    boolean addressSandbox(String id) {
-        if (id.equals(sandboxId)) {
+    boolean addressSandbox(SandboxRecord record) {
+        if (record.id().equals(sandboxId)) {
             return true;
         }
         if (sandboxId != null) {
             edge.sandboxConnections().remove(sandboxId, ctx.channel());
             sandboxId = null;
         }
-        if (!edge.sandboxConnections().add(id, ctx.channel())) {
+        if (!edge.sandboxConnections().add(record, ctx.channel())) {
             return false;
         }
-        sandboxId = id;
+        sandboxId = record.id();
         return true;
     }
 
@@ -234,10 +235,13 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
             }
             return;
         }
-        if (event == ClientConnections.DRAIN) {
+        if (event == ClientConnections.DRAIN || event == SandboxConnections.SANDBOX_CHANGED) {
             draining = true;
             if (current == null) {
                 ctx.close();
+            } else if (event == SandboxConnections.SANDBOX_CHANGED) {
+                // The response in flight may finish, within the grace period; nothing more is served here.
+                ctx.executor().schedule(() -> ctx.close(), edge.sandboxChangeGraceNanos(), TimeUnit.NANOSECONDS);
             }
             return;
         }

@@ -11,5 +11,5 @@ record EdgeContext(HostParser hostParser, SandboxResolver resolver, RoutingPolic
                    ErrorResponses errors, GatewayMetrics metrics, AccessLog accessLog, ClientConnections connections,
                    SandboxConnections sandboxConnections, TrustedProxies trustedProxies, ClientLimits limits,
                    long requestHeaderTimeoutNanos, long requestBodyIdleNanos, long keepAliveIdleNanos, long webSocketIdleNanos,
-                   long connectTimeoutMillis, long responseTimeoutMillis) {
+                   long connectTimeoutMillis, long responseTimeoutMillis, long sandboxChangeGraceNanos) {
 }

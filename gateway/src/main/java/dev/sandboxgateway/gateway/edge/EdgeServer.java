@@ -7,7 +7,9 @@ import dev.sandboxgateway.gateway.transport.NettyTransport;
 import dev.sandboxgateway.routing.CidrBlock;
 import dev.sandboxgateway.routing.HostParser;
 import dev.sandboxgateway.routing.PortRanges;
+import dev.sandboxgateway.routing.RegistryListener;
 import dev.sandboxgateway.routing.RoutingPolicy;
+import dev.sandboxgateway.routing.SandboxRecord;
 import dev.sandboxgateway.routing.SandboxResolver;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -55,10 +57,31 @@ public final class EdgeServer {
                 config.timeouts().requestHeader().toNanos(), config.timeouts().requestBodyIdle().toNanos(),
                 config.timeouts().keepAliveIdle().toNanos(),
                 config.timeouts().webSocketIdle().toNanos(), config.backend().connectTimeout().toMillis(),
-                config.backend().responseTimeout().toMillis());
+                config.backend().responseTimeout().toMillis(), config.lifecycle().closeGrace().toNanos());
         metrics.gauge("gateway.connections.active", "Open client connections", connections, ClientConnections::active);
         metrics.gauge("gateway.websocket.tunnels.active", "Open WebSocket tunnels", connections,
                 ClientConnections::webSocketTunnels);
+    }
+
+    /** Closes the connections of sandboxes that are removed, stopped or moved: subscribe it to the registry. */
+    public RegistryListener sandboxLifecycle() {
+        SandboxConnections connections = edge.sandboxConnections();
+        return new RegistryListener() {
+            @Override
+            public void onUpdated(SandboxRecord record) {
+                connections.sandboxUpdated(record);
+            }
+
+            @Override
+            public void onRemoved(String sandboxId) {
+                connections.sandboxRemoved(sandboxId);
+            }
+
+            @Override
+            public void onReset() {
+                // Nothing says which sandboxes changed; each request re-resolves, so new requests follow the new records.
+            }
+        };
     }
 
     public InetSocketAddress bind() throws InterruptedException {

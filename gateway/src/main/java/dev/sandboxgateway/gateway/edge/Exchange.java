@@ -205,7 +205,7 @@ final class Exchange implements AcquireCallback, BackendExchange {
             return;
         }
         SandboxRecord record = found.get();
-        if (!client.addressSandbox(target.sandboxId())) {
+        if (!client.addressSandbox(record)) {
             fail(GatewayError.TOO_MANY_CONNECTIONS, "Sandbox " + target.sandboxId()
                     + " has as many client connections through this gateway as it may.");
             return;

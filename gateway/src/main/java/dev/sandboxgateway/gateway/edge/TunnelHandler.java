@@ -52,7 +52,8 @@ final class TunnelHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
-        if (event instanceof IdleStateEvent || event == ClientConnections.DRAIN) {
+        if (event instanceof IdleStateEvent || event == ClientConnections.DRAIN
+                || event == SandboxConnections.SANDBOX_CHANGED) {
             ctx.close();
             return;
         }

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.sandboxgateway.gateway.testing.Eventually;
+import dev.sandboxgateway.testing.Eventually;
 import dev.sandboxgateway.gateway.testing.GatewayFixture;
 import dev.sandboxgateway.gateway.testing.RawHttp;
 import dev.sandboxgateway.gateway.testing.ScriptedResponder;

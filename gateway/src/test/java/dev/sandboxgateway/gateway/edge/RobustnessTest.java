@@ -2,7 +2,7 @@ package dev.sandboxgateway.gateway.edge;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.sandboxgateway.gateway.testing.Eventually;
+import dev.sandboxgateway.testing.Eventually;
 import dev.sandboxgateway.gateway.testing.GatewayFixture;
 import dev.sandboxgateway.gateway.testing.InfoHandler;
 import dev.sandboxgateway.gateway.testing.RawHttp;

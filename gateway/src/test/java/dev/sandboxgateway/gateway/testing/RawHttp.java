@@ -58,6 +58,13 @@ public final class RawHttp implements AutoCloseable {
         return this;
     }
 
+    /** Opens a WebSocket through this connection; afterwards it carries frames, not HTTP. */
+    public Response upgradeToWebSocket(String host) throws IOException {
+        send("GET /ws HTTP/1.1\r\nHost: " + host + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
+        return readResponse(true);
+    }
+
     public static String get(String host, String path) {
         return "GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\n\r\n";
     }

@@ -1,4 +1,4 @@
-package dev.sandboxgateway.gateway.testing;
+package dev.sandboxgateway.testing;
 
 import static org.junit.jupiter.api.Assertions.fail;
 

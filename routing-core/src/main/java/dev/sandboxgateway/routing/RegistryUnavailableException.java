@@ -1,0 +1,15 @@
+package dev.sandboxgateway.routing;
+
+/** The registry could not be asked: not connected, timed out, or answered with an error. */
+public final class RegistryUnavailableException extends RuntimeException {
+
+    private static final long serialVersionUID = 1L;
+
+    public RegistryUnavailableException(String message) {
+        super(message);
+    }
+
+    public RegistryUnavailableException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}

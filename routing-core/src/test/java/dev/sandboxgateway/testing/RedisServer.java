@@ -1,0 +1,115 @@
+package dev.sandboxgateway.testing;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * A real {@code redis-server} on a free loopback port, with no persistence, stopped by its own
+ * PID. A missing binary fails the test loudly: a Redis test that skips itself proves nothing.
+ */
+public final class RedisServer implements AutoCloseable {
+
+    private final Path binary;
+    private final int port;
+    private Process process;
+
+    private RedisServer(Path binary, int port) {
+        this.binary = binary;
+        this.port = port;
+    }
+
+    public static RedisServer start() throws IOException {
+        Path binary = locate();
+        for (int attempt = 0; ; attempt++) {
+            RedisServer server = new RedisServer(binary, freePort());
+            try {
+                server.launch();
+                return server;
+            } catch (IOException e) {
+                // Another process may have taken the port between probing and binding; try another.
+                if (attempt == 4) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public String uri() {
+        return "redis://127.0.0.1:" + port;
+    }
+
+    /** Kills the server at once, as a crash would. */
+    public void kill() throws InterruptedException {
+        if (process != null) {
+            process.destroyForcibly();
+            process.waitFor(10, TimeUnit.SECONDS);
+            process = null;
+        }
+    }
+
+    /** Starts it again on the same port, empty. */
+    public void restart() throws IOException {
+        launch();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        kill();
+    }
+
+    private void launch() throws IOException {
+        process = new ProcessBuilder(binary.toString(), "--port", Integer.toString(port), "--bind", "127.0.0.1",
+                "--save", "", "--appendonly", "no", "--protected-mode", "no", "--daemonize", "no")
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IOException("redis-server exited with status " + process.exitValue() + " on port " + port);
+            }
+            try (Socket socket = new Socket()) {
+                socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
+                return;
+            } catch (IOException notYet) {
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
+            }
+        }
+        process.destroyForcibly();
+        throw new IOException("redis-server did not accept connections on port " + port + " within 10 s");
+    }
+
+    private static Path locate() {
+        for (String candidate : List.of("/usr/bin/redis-server", "/usr/local/bin/redis-server")) {
+            if (Files.isExecutable(Path.of(candidate))) {
+                return Path.of(candidate);
+            }
+        }
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
+            Path path = Path.of(dir, "redis-server");
+            if (Files.isExecutable(path)) {
+                return path;
+            }
+        }
+        throw new IllegalStateException("redis-server is not installed, and the Redis tests need a real one: "
+                + "run 'apt-get install -y redis-server' (.ci/run does this)");
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+}
