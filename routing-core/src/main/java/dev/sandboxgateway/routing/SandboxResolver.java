@@ -10,7 +10,10 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Resolves sandbox ids through a Caffeine cache in front of the registry.
@@ -38,14 +41,24 @@ public final class SandboxResolver implements AutoCloseable {
                            Duration staleGrace) {
     }
 
-    /** A registry answer, with when it was obtained and the completed future every hit hands out. */
-    private record Entry(Optional<SandboxRecord> record, long loadedNanos,
+    /**
+     * A registry answer, with when it was obtained and the completed future every hit hands out.
+     * A failed lookup is an entry too, expiring at once: concurrent lookups still share the one
+     * failed call, and Caffeine does not log a stack trace for every lookup during an outage.
+     */
+    private record Entry(Optional<SandboxRecord> record, Throwable failure, long loadedNanos,
                          CompletableFuture<Optional<SandboxRecord>> answer) {
 
-        Entry(Optional<SandboxRecord> record, long loadedNanos) {
-            this(record, loadedNanos, CompletableFuture.completedFuture(record));
+        static Entry found(Optional<SandboxRecord> record, long loadedNanos) {
+            return new Entry(record, null, loadedNanos, CompletableFuture.completedFuture(record));
+        }
+
+        static Entry failed(Throwable failure, long loadedNanos) {
+            return new Entry(Optional.empty(), failure, loadedNanos, CompletableFuture.failedFuture(failure));
         }
     }
+
+    private static final Logger log = LoggerFactory.getLogger(SandboxResolver.class);
 
     private final SandboxRegistry registry;
     private final Ticker ticker;
@@ -56,6 +69,7 @@ public final class SandboxResolver implements AutoCloseable {
     private final LongAdder notFound = new LongAdder();
     private final LongAdder failures = new LongAdder();
     private final LongAdder stale = new LongAdder();
+    private final AtomicBoolean failing = new AtomicBoolean();
 
     public SandboxResolver(SandboxRegistry registry, Settings settings) {
         this(registry, settings, Ticker.systemTicker(), Runnable::run);
@@ -96,19 +110,19 @@ public final class SandboxResolver implements AutoCloseable {
     /** The record for {@code sandboxId}; empty when it does not exist; failed when the registry could not answer. */
     public CompletableFuture<Optional<SandboxRecord>> resolve(String sandboxId) {
         CompletableFuture<Entry> cached = cache.get(sandboxId);
-        if (!cached.isDone() || cached.isCompletedExceptionally()) {
-            return cached.thenApply(Entry::record);
+        if (!cached.isDone()) {
+            return cached.thenCompose(Entry::answer);
         }
         Entry entry = cached.join();
         if (entry.record().isEmpty() || ticker.read() - entry.loadedNanos() <= foundTtlNanos) {
             return entry.answer();
         }
         // Past its TTL: only kept for the grace period. Ask the registry now; serve the stale record only if it fails.
-        return cache.synchronous().refresh(sandboxId).thenApply(fresh -> {
+        return cache.synchronous().refresh(sandboxId).thenCompose(fresh -> {
             if (fresh == entry) {
                 stale.increment();
             }
-            return fresh.record();
+            return fresh.answer();
         });
     }
 
@@ -155,22 +169,28 @@ public final class SandboxResolver implements AutoCloseable {
             return registry.lookup(id).handle((record, error) -> {
                 if (error != null) {
                     failures.increment();
-                    throw error instanceof CompletionException completion ? completion : new CompletionException(error);
+                    Throwable cause = error instanceof CompletionException && error.getCause() != null
+                            ? error.getCause() : error;
+                    if (failing.compareAndSet(false, true)) {
+                        log.warn("the {} registry cannot answer: {}; serving cached sandboxes, unknown ones get 503",
+                                registry.kind(), cause.getMessage());
+                    }
+                    return Entry.failed(cause, ticker.read());
+                }
+                if (failing.compareAndSet(true, false)) {
+                    log.info("the {} registry answers again", registry.kind());
                 }
                 if (record.isEmpty()) {
                     notFound.increment();
                 }
-                return new Entry(record, ticker.read());
+                return Entry.found(record, ticker.read());
             });
         }
 
-        /**
-         * A failed refresh keeps the old entry, unchanged: its load time still bounds its life, and
-         * Caffeine does not log every failed refresh during a registry outage.
-         */
+        /** A failed refresh keeps the old entry, unchanged: its load time still bounds its life. */
         @Override
         public CompletableFuture<Entry> asyncReload(String id, Entry old, Executor executor) {
-            return asyncLoad(id, executor).exceptionally(error -> old);
+            return asyncLoad(id, executor).thenApply(fresh -> fresh.failure() != null ? old : fresh);
         }
     }
 
@@ -187,6 +207,9 @@ public final class SandboxResolver implements AutoCloseable {
 
         @Override
         public long expireAfterCreate(String key, Entry entry, long currentTime) {
+            if (entry.failure() != null) {
+                return 0;
+            }
             long lifetime = entry.record().isPresent() ? foundNanos : notFoundNanos;
             return Math.max(0, lifetime - (currentTime - entry.loadedNanos()));
         }

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sandboxgateway.routing.RegistryUnavailableException;
 import dev.sandboxgateway.routing.SandboxRecord;
 import dev.sandboxgateway.routing.SandboxRegistry;
 import dev.sandboxgateway.routing.WritableSandboxRegistry;
@@ -199,6 +200,10 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             Throwable cause = failure instanceof CompletionException ? failure.getCause() : failure;
             if (cause instanceof UnsupportedOperationException) {
                 answer = error(HttpResponseStatus.NOT_IMPLEMENTED, "not_supported", cause.getMessage(), null);
+            } else if (cause instanceof RegistryUnavailableException) {
+                log.warn("admin request {} {} failed: {}", request.method(), request.uri(), cause.getMessage());
+                answer = error(HttpResponseStatus.SERVICE_UNAVAILABLE, "registry_unavailable",
+                        "the registry could not complete the request: " + cause.getMessage(), null);
             } else if (cause != null) {
                 log.error("admin request {} {} failed", request.method(), request.uri(), cause);
                 answer = error(HttpResponseStatus.SERVICE_UNAVAILABLE, "registry_unavailable",

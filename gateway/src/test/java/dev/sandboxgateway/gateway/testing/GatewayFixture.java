@@ -34,6 +34,11 @@ public final class GatewayFixture implements AutoCloseable {
     }
 
     public static GatewayFixture start(Map<String, String> overrides, SandboxRegistry registry) throws Exception {
+        return new GatewayFixture(Gateway.start(config(overrides), registry), registry);
+    }
+
+    /** The test-friendly settings with {@code overrides} applied, as the gateway would load them. */
+    public static GatewayConfig config(Map<String, String> overrides) throws Exception {
         Map<String, String> settings = new HashMap<>();
         settings.put("GATEWAY_SERVER_BIND_ADDRESS", "127.0.0.1");
         settings.put("GATEWAY_SERVER_PORT", "0");
@@ -41,10 +46,10 @@ public final class GatewayFixture implements AutoCloseable {
         settings.put("GATEWAY_ADMIN_PORT", "0");
         settings.put("GATEWAY_REGISTRY_TYPE", "memory");
         settings.putAll(overrides);
-        GatewayConfig config = new ConfigLoader().load(null, settings);
-        return new GatewayFixture(Gateway.start(config, registry), registry);
+        return new ConfigLoader().load(null, settings);
     }
 
+    /** Opens the registry the configuration names, as the gateway does on its own. */
     public static GatewayFixture start(GatewayConfig config) throws Exception {
         Gateway gateway = Gateway.start(config);
         return new GatewayFixture(gateway, gateway.registry());
