@@ -26,6 +26,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -138,14 +139,9 @@ public final class RedisSandboxRegistry implements WritableSandboxRegistry {
         if (commands == null) {
             return unavailable();
         }
-        return commands.async().get(keyPrefix + sandboxId).toCompletableFuture()
-                .handle((json, error) -> {
-                    if (error != null) {
-                        throw new RegistryUnavailableException("redis lookup of '" + sandboxId + "' failed: "
-                                + error.getMessage(), error);
-                    }
-                    return json == null ? Optional.empty() : Optional.of(parse(sandboxId, json));
-                });
+        return unavailableOnError("lookup of '" + sandboxId + "'",
+                commands.async().get(keyPrefix + sandboxId).toCompletableFuture())
+                .thenApply(json -> json == null ? Optional.empty() : Optional.of(parse(sandboxId, json)));
     }
 
     @Override
@@ -155,7 +151,7 @@ public final class RedisSandboxRegistry implements WritableSandboxRegistry {
             return unavailable();
         }
         List<String> keys = new ArrayList<>();
-        return scan(commands, ScanCursor.INITIAL, keys).thenCompose(done -> {
+        return unavailableOnError("listing sandboxes", scan(commands, ScanCursor.INITIAL, keys).thenCompose(done -> {
             if (keys.isEmpty()) {
                 return CompletableFuture.completedFuture(List.<SandboxRecord>of());
             }
@@ -164,7 +160,7 @@ public final class RedisSandboxRegistry implements WritableSandboxRegistry {
                             .filter(value -> value.hasValue())
                             .map(value -> parse(value.getKey().substring(keyPrefix.length()), value.getValue()))
                             .toList());
-        });
+        }));
     }
 
     private CompletableFuture<Void> scan(StatefulRedisConnection<String, String> commands, ScanCursor cursor,
@@ -186,9 +182,10 @@ public final class RedisSandboxRegistry implements WritableSandboxRegistry {
         String json = write(record);
         ObjectNode event = JSON.createObjectNode().put("event", "updated");
         event.set("sandbox", JSON.valueToTree(record));
-        return commands.async().<Long>eval(SET_AND_PUBLISH, ScriptOutputType.INTEGER,
-                        new String[] {keyPrefix + record.id()}, json, channel, event.toString())
-                .toCompletableFuture().thenApply(ignored -> null);
+        return unavailableOnError("writing sandbox '" + record.id() + "'",
+                commands.async().<Long>eval(SET_AND_PUBLISH, ScriptOutputType.INTEGER,
+                        new String[] {keyPrefix + record.id()}, json, channel, event.toString()).toCompletableFuture())
+                .thenApply(ignored -> null);
     }
 
     @Override
@@ -198,9 +195,10 @@ public final class RedisSandboxRegistry implements WritableSandboxRegistry {
             return unavailable();
         }
         String event = JSON.createObjectNode().put("event", "removed").put("id", sandboxId).toString();
-        return commands.async().<Long>eval(DELETE_AND_PUBLISH, ScriptOutputType.INTEGER,
-                        new String[] {keyPrefix + sandboxId}, channel, event)
-                .toCompletableFuture().thenApply(deleted -> deleted > 0);
+        return unavailableOnError("removing sandbox '" + sandboxId + "'",
+                commands.async().<Long>eval(DELETE_AND_PUBLISH, ScriptOutputType.INTEGER,
+                        new String[] {keyPrefix + sandboxId}, channel, event).toCompletableFuture())
+                .thenApply(deleted -> deleted > 0);
     }
 
     @Override
@@ -232,6 +230,20 @@ public final class RedisSandboxRegistry implements WritableSandboxRegistry {
         }
         client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
         resources.shutdown(0, 2, TimeUnit.SECONDS);
+    }
+
+    /** Redis failures become {@link RegistryUnavailableException}s naming what was being done. */
+    private static <T> CompletableFuture<T> unavailableOnError(String what, CompletableFuture<T> call) {
+        return call.handle((value, error) -> {
+            if (error == null) {
+                return value;
+            }
+            Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+            if (cause instanceof RegistryUnavailableException unavailable) {
+                throw unavailable;
+            }
+            throw new RegistryUnavailableException("redis " + what + " failed: " + cause.getMessage(), cause);
+        });
     }
 
     private <T> CompletableFuture<T> unavailable() {
