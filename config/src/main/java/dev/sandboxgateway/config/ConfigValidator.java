@@ -106,6 +106,12 @@ final class ConfigValidator {
         each("security.trustedProxies", c.security().trustedProxies(), CidrBlock::parse);
 
         atLeast("lifecycle.closeGrace", c.lifecycle().closeGrace(), Duration.ZERO);
+        String wakeUrl = c.wakeUp().url();
+        if (wakeUrl != null && !(wakeUrl.startsWith("http://") || wakeUrl.startsWith("https://"))) {
+            problems.add("wakeUp.url: must be an http:// or https:// URL, was " + wakeUrl);
+        }
+        atLeast("wakeUp.timeout", c.wakeUp().timeout(), Duration.ofMillis(1));
+        atLeast("wakeUp.pollInterval", c.wakeUp().pollInterval(), Duration.ofMillis(10));
         atLeast("shutdown.drainTimeout", c.shutdown().drainTimeout(), Duration.ZERO);
 
         notBlank("admin.bindAddress", c.admin().bindAddress());

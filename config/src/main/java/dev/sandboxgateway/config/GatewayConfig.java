@@ -8,7 +8,7 @@ import java.util.List;
  * in README's configuration reference; {@link #defaults()} is the single place defaults live.
  */
 public record GatewayConfig(Server server, Routing routing, Registry registry, Cache cache, Backend backend,
-                            Timeouts timeouts, Limits limits, Security security, Lifecycle lifecycle,
+                            Timeouts timeouts, Limits limits, Security security, Lifecycle lifecycle, WakeUp wakeUp,
                             Shutdown shutdown, Admin admin, AccessLog accessLog) {
 
     /**
@@ -167,6 +167,17 @@ public record GatewayConfig(Server server, Routing routing, Registry registry, C
     public record Lifecycle(Duration closeGrace) {
     }
 
+    /**
+     * Waking paused sandboxes on demand; off unless a URL is set.
+     *
+     * @param url          POSTed once when a request arrives for a paused sandbox; {id} is replaced
+     * @param token        bearer token for that call
+     * @param timeout      how long requests are held until the registry shows the sandbox running
+     * @param pollInterval how often the registry is asked again while holding (for registries without events)
+     */
+    public record WakeUp(String url, String token, Duration timeout, Duration pollInterval) {
+    }
+
     /** @param drainTimeout time in-flight requests get to finish after SIGTERM */
     public record Shutdown(Duration drainTimeout) {
     }
@@ -202,6 +213,7 @@ public record GatewayConfig(Server server, Routing routing, Registry registry, C
                 new Limits(100_000, 0, 0, new Rate(0, 0), new Rate(0, 0)),
                 new Security(List.of("1-65535"), List.of(), List.of()),
                 new Lifecycle(Duration.ofSeconds(5)),
+                new WakeUp(null, null, Duration.ofSeconds(30), Duration.ofMillis(500)),
                 new Shutdown(Duration.ofSeconds(30)),
                 new Admin(true, "127.0.0.1", 9090, null),
                 new AccessLog(true));

@@ -15,6 +15,7 @@ import dev.sandboxgateway.routing.RedisSandboxRegistry;
 import dev.sandboxgateway.routing.RegistryFileException;
 import dev.sandboxgateway.routing.SandboxRegistry;
 import dev.sandboxgateway.routing.SandboxResolver;
+import dev.sandboxgateway.routing.SandboxWaker;
 import dev.sandboxgateway.routing.Subscription;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -39,6 +40,7 @@ public final class Gateway implements AutoCloseable {
     private final SandboxRegistry registry;
     private final SandboxResolver resolver;
     private final Subscription lifecycle;
+    private final SandboxWaker waker;
     private final GatewayMetrics metrics;
     private final EventLoopGroup group;
     private final EdgeServer edge;
@@ -65,7 +67,10 @@ public final class Gateway implements AutoCloseable {
         }
         int threads = config.server().ioThreads() == 0 ? NettyRuntime.availableProcessors() : config.server().ioThreads();
         this.group = transport.newGroup(threads, "edge");
-        this.edge = new EdgeServer(config, transport, group, hostParser(config.routing()), resolver, metrics);
+        GatewayConfig.WakeUp wakeUp = config.wakeUp();
+        this.waker = wakeUp.url() == null ? null : new SandboxWaker(new SandboxWaker.Settings(wakeUp.url(),
+                wakeUp.token(), wakeUp.timeout(), wakeUp.pollInterval()), registry, resolver);
+        this.edge = new EdgeServer(config, transport, group, hostParser(config.routing()), resolver, waker, metrics);
         this.lifecycle = registry.subscribe(edge.sandboxLifecycle());
         try {
             this.edgeAddress = edge.bind();
@@ -190,6 +195,9 @@ public final class Gateway implements AutoCloseable {
         }
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS);
         lifecycle.close();
+        if (waker != null) {
+            waker.close();
+        }
         resolver.close();
         registry.close();
         metrics.close();

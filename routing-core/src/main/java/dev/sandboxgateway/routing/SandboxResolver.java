@@ -126,6 +126,11 @@ public final class SandboxResolver implements AutoCloseable {
         });
     }
 
+    /** Drops what is cached for {@code sandboxId}: the next lookup asks the registry. */
+    public void invalidate(String sandboxId) {
+        cache.synchronous().invalidate(sandboxId);
+    }
+
     /** Whether anything can be served: the registry answers, or the cache still holds records. */
     public boolean canServe() {
         return registry.isAvailable() || cache.synchronous().estimatedSize() > 0;

@@ -5,11 +5,13 @@ import dev.sandboxgateway.gateway.metrics.GatewayMetrics;
 import dev.sandboxgateway.routing.HostParser;
 import dev.sandboxgateway.routing.RoutingPolicy;
 import dev.sandboxgateway.routing.SandboxResolver;
+import dev.sandboxgateway.routing.SandboxWaker;
 
-/** What every client connection shares: routing, the pool, rendering, metrics and settings. */
+/** What every client connection shares: routing, the pool, rendering, metrics and settings; {@code waker} may be null. */
 record EdgeContext(HostParser hostParser, SandboxResolver resolver, RoutingPolicy policy, BackendPool pool,
                    ErrorResponses errors, GatewayMetrics metrics, AccessLog accessLog, ClientConnections connections,
                    SandboxConnections sandboxConnections, TrustedProxies trustedProxies, ClientLimits limits,
                    long requestHeaderTimeoutNanos, long requestBodyIdleNanos, long keepAliveIdleNanos, long webSocketIdleNanos,
-                   long connectTimeoutMillis, long responseTimeoutMillis, long sandboxChangeGraceNanos) {
+                   long connectTimeoutMillis, long responseTimeoutMillis, long sandboxChangeGraceNanos,
+                   SandboxWaker waker) {
 }

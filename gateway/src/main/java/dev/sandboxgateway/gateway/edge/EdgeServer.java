@@ -11,6 +11,7 @@ import dev.sandboxgateway.routing.RegistryListener;
 import dev.sandboxgateway.routing.RoutingPolicy;
 import dev.sandboxgateway.routing.SandboxRecord;
 import dev.sandboxgateway.routing.SandboxResolver;
+import dev.sandboxgateway.routing.SandboxWaker;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -34,7 +35,7 @@ public final class EdgeServer {
     private Channel serverChannel;
 
     public EdgeServer(GatewayConfig config, NettyTransport transport, EventLoopGroup group, HostParser hostParser,
-                      SandboxResolver resolver, GatewayMetrics metrics) {
+                      SandboxResolver resolver, SandboxWaker waker, GatewayMetrics metrics) {
         this.group = group;
         this.transport = transport;
         this.settings = config.server();
@@ -57,7 +58,7 @@ public final class EdgeServer {
                 config.timeouts().requestHeader().toNanos(), config.timeouts().requestBodyIdle().toNanos(),
                 config.timeouts().keepAliveIdle().toNanos(),
                 config.timeouts().webSocketIdle().toNanos(), config.backend().connectTimeout().toMillis(),
-                config.backend().responseTimeout().toMillis(), config.lifecycle().closeGrace().toNanos());
+                config.backend().responseTimeout().toMillis(), config.lifecycle().closeGrace().toNanos(), waker);
         metrics.gauge("gateway.connections.active", "Open client connections", connections, ClientConnections::active);
         metrics.gauge("gateway.websocket.tunnels.active", "Open WebSocket tunnels", connections,
                 ClientConnections::webSocketTunnels);

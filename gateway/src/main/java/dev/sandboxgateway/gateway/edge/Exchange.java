@@ -13,6 +13,7 @@ import dev.sandboxgateway.routing.ParsedHost;
 import dev.sandboxgateway.routing.RateLimiter;
 import dev.sandboxgateway.routing.SandboxRecord;
 import dev.sandboxgateway.routing.SandboxTarget;
+import dev.sandboxgateway.routing.SandboxWaker;
 import dev.sandboxgateway.routing.SharedHost;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
@@ -36,6 +37,7 @@ import java.util.ArrayDeque;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /**
  * One request and its response: routes it, takes a backend connection, and streams the body
@@ -68,6 +70,7 @@ final class Exchange implements AcquireCallback, BackendExchange {
     private SandboxTarget target;
     private String upgrade;
     private long bodyLimit;
+    private boolean waited;
     private BackendConnection backend;
     private boolean backendReused;
     private ArrayDeque<HttpContent> pending;
@@ -200,6 +203,14 @@ final class Exchange implements AcquireCallback, BackendExchange {
         Credentials credentials = token == null ? Credentials.NONE
                 : SandboxAccess.credentials(request, requestHost());
         Optional<GatewayError> rejection = edge.policy().rejection(target, found, clientAddress.bytes(), credentials);
+        if (rejection.isPresent() && edge.waker() != null && !waited
+                && (rejection.get() == GatewayError.SANDBOX_PAUSED || rejection.get() == GatewayError.SANDBOX_STARTING)) {
+            // Only a client that passed every access check gets here, so only they can wake a sandbox.
+            waited = true;
+            edge.waker().awaitRunning(target.sandboxId()).whenComplete((running, error) ->
+                    clientCtx.executor().execute(() -> woke(running, error)));
+            return;
+        }
         if (rejection.isPresent()) {
             fail(rejection.get(), rejectionMessage(rejection.get()));
             return;
@@ -224,6 +235,20 @@ final class Exchange implements AcquireCallback, BackendExchange {
         }
         SandboxAccess.strip(request, token != null);
         edge.pool().acquire(clientCtx.channel().eventLoop(), new BackendKey(record.backendHost(), target.port()), this);
+    }
+
+    private void woke(SandboxRecord running, Throwable error) {
+        if (finished) {
+            return;
+        }
+        if (error != null) {
+            Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+            boolean timedOut = cause instanceof SandboxWaker.WakeFailedException wake && wake.timedOut();
+            fail(timedOut ? GatewayError.SANDBOX_WAKE_TIMEOUT : GatewayError.SANDBOX_WAKE_FAILED,
+                    capitalise(cause.getMessage()) + ".");
+            return;
+        }
+        resolved(CompletableFuture.completedFuture(Optional.of(running)));
     }
 
     /** Answers 429 when {@code limiter} has no token for {@code key}; {@code whom} completes "Too many requests ...". */

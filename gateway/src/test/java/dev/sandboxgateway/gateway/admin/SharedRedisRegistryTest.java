@@ -134,6 +134,24 @@ class SharedRedisRegistryTest {
         }
     }
 
+    @Test
+    void aGatewayStartedWhileRedisIsDownIsNotReadyUntilItConnects() throws Exception {
+        redis.kill();
+        try (GatewayFixture late = GatewayFixture.start(GatewayFixture.config(Map.of(
+                "GATEWAY_REGISTRY_TYPE", "redis", "GATEWAY_REGISTRY_REDIS_URI", redis.uri(),
+                "GATEWAY_REGISTRY_REDIS_KEY_PREFIX", "shared-test:")))) {
+            HttpResponse<String> notReady = ADMIN.send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + late.adminPort() + "/readyz")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(503, notReady.statusCode(), "nothing cached and no registry: nothing can be served");
+            assertEquals("registry_unavailable", errorCode(late, app.port() + "-box.localhost"));
+
+            redis.restart();
+            Eventually.await("the gateway connects by itself", Duration.ofSeconds(15), () -> late.gateway().isReady());
+            assertEquals("sandbox_not_found", errorCode(late, app.port() + "-box.localhost"));
+        }
+    }
+
     private int statusOf(GatewayFixture gateway, String id) {
         try {
             return route(gateway, id);
