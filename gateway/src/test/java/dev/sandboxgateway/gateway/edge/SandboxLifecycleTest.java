@@ -98,7 +98,8 @@ class SandboxLifecycleTest {
             RawHttp.Response inFlight = client.readResponse();
             assertEquals(200, inFlight.status());
             assertEquals("done", inFlight.text(), "the response in flight is delivered whole");
-            assertEquals("close", inFlight.header("connection"));
+            // Whether the response itself says "Connection: close" depends on which arrives first,
+            // the change event or the response head; either way the connection closes after it.
             assertTrue(client.closedByPeer());
         }
         try (RawHttp client = new RawHttp(gateway.port())) {
