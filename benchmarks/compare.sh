@@ -1,0 +1,293 @@
+#!/usr/bin/env bash
+# Side-by-side benchmark: our gateway, nginx and HAProxy, each configured as a sandbox gateway in
+# front of the same backends, each pinned to one core, driven by our load generator on the other.
+# Workloads run in alternation over several rounds; medians are printed as one table.
+#
+#   benchmarks/compare.sh                  # 3 rounds of 10 s per workload and gateway
+#   ROUNDS=1 DURATION=5s benchmarks/compare.sh
+#   WORKLOADS="small-keepalive ws-echo" GATEWAYS="ours nginx" benchmarks/compare.sh
+#
+# Everything listens on free loopback ports and stops by itself; the working directory is kept
+# (its path is printed) for the raw results and the generated configurations.
+set -euo pipefail
+
+ROUNDS=${ROUNDS:-3}
+DURATION=${DURATION:-10s}
+WARMUP=${WARMUP:-3s}
+# Once at the start, every gateway gets this long on every workload: the JVM's JIT compiles then,
+# not inside a measured interval (its compiler threads share the gateway's one core).
+FIRST_WARMUP=${FIRST_WARMUP:-10s}
+SANDBOXES=${SANDBOXES:-1000}
+GATEWAY_CPU=${GATEWAY_CPU:-0}
+LOAD_CPU=${LOAD_CPU:-1}
+WORKLOADS=${WORKLOADS:-"small-keepalive small-close download-1m upload-1m ws-echo"}
+GATEWAYS=${GATEWAYS:-"ours nginx haproxy"}
+# Extra JVM options for our gateway, e.g. GATEWAY_JAVA_OPTS="-XX:StartFlightRecording=filename=/tmp/g.jfr,settings=profile"
+GATEWAY_JAVA_OPTS=${GATEWAY_JAVA_OPTS:-}
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+work=$(mktemp -d /tmp/sandbox-gateway-compare.XXXXXX)
+chmod 755 "$work"  # nginx workers run as an unprivileged user and must read the files here
+# Every process this script starts is recorded here and stopped by PID on exit.
+pidfile=$work/pids
+touch "$pidfile"
+cleanup() {
+  while read -r pid; do kill "$pid" 2>/dev/null || true; done <"$pidfile"
+  sleep 1
+  while read -r pid; do kill -9 "$pid" 2>/dev/null || true; done <"$pidfile"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ] || ! command -v haproxy >/dev/null 2>&1 && [ ! -x /usr/sbin/haproxy ]; then
+  echo "installing nginx and haproxy from Debian packages" >&2
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light haproxy >/dev/null
+fi
+NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+HAPROXY=$(command -v haproxy || echo /usr/sbin/haproxy)
+
+gateway_jar=$root/gateway/target/sandbox-gateway.jar
+loadgen_jar=$root/benchmarks/target/loadgen.jar
+if [ ! -f "$gateway_jar" ] || [ ! -f "$loadgen_jar" ]; then
+  (cd "$root" && ./mvnw -q -DskipTests package)
+fi
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+wait_port() {
+  for _ in $(seq 1 200); do
+    python3 -c "import socket,sys; s=socket.socket(); s.settimeout(0.2); sys.exit(s.connect_ex(('127.0.0.1',$1)))" && return 0
+    sleep 0.05
+  done
+  echo "nothing listens on port $1" >&2; return 1
+}
+start() { # cpu, log, command... -> prints the PID
+  local cpu=$1 log=$2; shift 2
+  taskset -c "$cpu" "$@" >"$log" 2>&1 &
+  echo $! >>"$pidfile"
+  echo $!
+}
+
+backend_port=$(free_port); echo_port=$(free_port); ours_port=$(free_port); admin_port=$(free_port)
+nginx_port=$(free_port); haproxy_port=$(free_port)
+
+# Backends, on the load generator's core: nginx serving static files, and our echo server for
+# WebSocket messages and uploads.
+mkdir -p "$work/www"
+head -c 64 /dev/zero | tr '\0' 'x' >"$work/www/64b"
+head -c 1048576 /dev/urandom >"$work/www/1m"
+cat >"$work/backend.conf" <<EOF
+worker_processes 1;
+daemon off;
+pid $work/backend.pid;
+error_log $work/backend-error.log warn;
+events { worker_connections 16384; }
+http {
+  access_log off;
+  keepalive_requests 10000000;
+  keepalive_timeout 300s;
+  client_body_temp_path $work/backend-body;
+  server {
+    listen 127.0.0.1:$backend_port backlog=4096;
+    root $work/www;
+  }
+}
+EOF
+start "$LOAD_CPU" "$work/backend.log" "$NGINX" -c "$work/backend.conf" -p "$work" >/dev/null
+start "$LOAD_CPU" "$work/echo.log" java -XX:ActiveProcessorCount=1 -cp "$loadgen_jar" \
+  dev.sandboxgateway.benchmarks.load.EchoServer "$echo_port" >/dev/null
+wait_port "$backend_port"; wait_port "$echo_port"
+
+# The sandboxes: sb0..sb{N-1}, all on 127.0.0.1; hosts name the backend's or the echo server's port.
+python3 - "$work" "$SANDBOXES" "$backend_port" "$echo_port" <<'EOF'
+import sys
+work, n, http_port, ws_port = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
+with open(f"{work}/sandboxes.yaml", "w") as f:
+    f.write("sandboxes:\n")
+    for i in range(n):
+        f.write(f"  - {{id: sb{i}, backendHost: 127.0.0.1}}\n")
+for name, port in (("http", http_port), ("ws", ws_port)):
+    with open(f"{work}/hosts-{name}.txt", "w") as f:
+        for i in range(n):
+            f.write(f"{port}-sb{i}.sandbox.test\n")
+with open(f"{work}/nginx-sandboxes.conf", "w") as f:
+    f.write("map $host $sandbox {\n  default \"\";\n")
+    for i in range(n):
+        f.write(f"  {http_port}-sb{i}.sandbox.test h{i};\n  {ws_port}-sb{i}.sandbox.test w{i};\n")
+    f.write("}\n")
+    for i in range(n):
+        f.write(f"upstream h{i} {{ server 127.0.0.1:{http_port}; keepalive 8; }}\n")
+        f.write(f"upstream w{i} {{ server 127.0.0.1:{ws_port}; keepalive 8; }}\n")
+with open(f"{work}/haproxy-hosts.map", "w") as f:
+    for i in range(n):
+        f.write(f"{http_port}-sb{i}.sandbox.test 127.0.0.1\n{ws_port}-sb{i}.sandbox.test 127.0.0.1\n")
+EOF
+
+cat >"$work/gateway.yaml" <<EOF
+server: {bindAddress: 127.0.0.1, port: $ours_port, ioThreads: 1}
+routing: {baseDomains: [sandbox.test]}
+registry: {type: file, file: $work/sandboxes.yaml}
+backend: {pool: {maxIdlePerBackend: 256}}
+admin: {port: $admin_port}
+accessLog: {enabled: false}
+EOF
+
+cat >"$work/nginx-gateway.conf" <<EOF
+worker_processes 1;
+daemon off;
+pid $work/nginx-gateway.pid;
+error_log $work/nginx-gateway-error.log warn;
+events { worker_connections 16384; }
+http {
+  access_log off;
+  keepalive_requests 10000000;
+  client_body_temp_path $work/nginx-body;
+  proxy_temp_path $work/nginx-proxy;
+  include $work/nginx-sandboxes.conf;
+  map \$http_upgrade \$connection_upgrade { default upgrade; '' ''; }
+  server {
+    listen 127.0.0.1:$nginx_port backlog=4096;
+    client_max_body_size 4m;
+    location / {
+      if (\$sandbox = "") { return 404; }
+      proxy_pass http://\$sandbox;
+      proxy_http_version 1.1;
+      proxy_set_header Host \$host;
+      proxy_set_header Connection \$connection_upgrade;
+      proxy_set_header Upgrade \$http_upgrade;
+      proxy_set_header X-Forwarded-For \$remote_addr;
+      proxy_buffering off;
+      proxy_request_buffering off;
+      proxy_read_timeout 3600s;
+    }
+  }
+}
+EOF
+
+cat >"$work/haproxy.cfg" <<EOF
+global
+  nbthread 1
+  maxconn 8000
+defaults
+  mode http
+  timeout connect 5s
+  timeout client 60s
+  timeout server 60s
+  timeout tunnel 1h
+  http-reuse always
+  option forwardfor
+frontend sandboxes
+  bind 127.0.0.1:$haproxy_port
+  http-request set-var(txn.ip) req.hdr(host),lower,map($work/haproxy-hosts.map)
+  http-request deny deny_status 404 unless { var(txn.ip) -m found }
+  default_backend dynamic
+backend dynamic
+  http-request set-dst var(txn.ip)
+  http-request set-dst-port req.hdr(host),field(1,-)
+  server sandbox 0.0.0.0:0
+EOF
+
+declare -A gateway_pid gateway_port
+if [[ " $GATEWAYS " == *" ours "* ]]; then
+  # shellcheck disable=SC2086
+  gateway_pid[ours]=$(start "$GATEWAY_CPU" "$work/ours.log" java -XX:ActiveProcessorCount=1 -Xms256m -Xmx512m \
+    $GATEWAY_JAVA_OPTS -jar "$gateway_jar" --config "$work/gateway.yaml")
+  gateway_port[ours]=$ours_port
+fi
+if [[ " $GATEWAYS " == *" nginx "* ]]; then
+  gateway_pid[nginx]=$(start "$GATEWAY_CPU" "$work/nginx-gateway.log" "$NGINX" -c "$work/nginx-gateway.conf" -p "$work")
+  gateway_port[nginx]=$nginx_port
+fi
+if [[ " $GATEWAYS " == *" haproxy "* ]]; then
+  gateway_pid[haproxy]=$(start "$GATEWAY_CPU" "$work/haproxy.log" "$HAPROXY" -db -f "$work/haproxy.cfg")
+  gateway_port[haproxy]=$haproxy_port
+fi
+for g in $GATEWAYS; do wait_port "${gateway_port[$g]}"; done
+
+# nginx runs a master and a worker; the worker does the proxying, so its CPU is what counts.
+measured_pid() {
+  local pid=$1 child
+  child=$(pgrep -P "$pid" | head -n 1 || true)
+  echo "${child:-$pid}"
+}
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+rss_kb() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
+
+loadgen() { # gateway, workload, duration, warmup -> JSON on stdout
+  local port=$1 workload=$2 duration=$3 warmup=$4
+  local common=(--duration "$duration" --warmup "$warmup" --json --label "$workload")
+  case $workload in
+    small-keepalive) args=(--url "http://127.0.0.1:$port/64b" --hosts "$work/hosts-http.txt" --connections 64) ;;
+    small-close)     args=(--url "http://127.0.0.1:$port/64b" --hosts "$work/hosts-http.txt" --connections 32 --mode close) ;;
+    download-1m)     args=(--url "http://127.0.0.1:$port/1m" --hosts "$work/hosts-http.txt" --connections 16) ;;
+    upload-1m)       args=(--url "http://127.0.0.1:$port/upload" --hosts "$work/hosts-ws.txt" --connections 16 --method POST --body-size 1048576) ;;
+    ws-echo)         args=(--url "http://127.0.0.1:$port/ws" --hosts "$work/hosts-ws.txt" --connections 64 --mode websocket --body-size 64) ;;
+  esac
+  taskset -c "$LOAD_CPU" java -XX:ActiveProcessorCount=1 -jar "$loadgen_jar" "${args[@]}" "${common[@]}" 2>>"$work/loadgen.log"
+}
+
+results=$work/results.jsonl
+echo "working directory: $work" >&2
+for workload in $WORKLOADS; do
+  for g in $GATEWAYS; do
+    loadgen "${gateway_port[$g]}" "$workload" "$FIRST_WARMUP" 0s >/dev/null
+  done
+done
+echo "command: ROUNDS=$ROUNDS DURATION=$DURATION WARMUP=$WARMUP FIRST_WARMUP=$FIRST_WARMUP SANDBOXES=$SANDBOXES WORKLOADS=\"$WORKLOADS\" GATEWAYS=\"$GATEWAYS\" benchmarks/compare.sh" >&2
+for round in $(seq 1 "$ROUNDS"); do
+  for workload in $WORKLOADS; do
+    for g in $GATEWAYS; do
+      port=${gateway_port[$g]}
+      pid=$(measured_pid "${gateway_pid[$g]}")
+      loadgen "$port" "$workload" "$WARMUP" 0s >/dev/null
+      before=$(cpu_ticks "$pid")
+      json=$(loadgen "$port" "$workload" "$DURATION" 0s)
+      after=$(cpu_ticks "$pid")
+      rss=$(rss_kb "$pid")
+      echo "{\"round\":$round,\"gateway\":\"$g\",\"cpuTicks\":$((after - before)),\"rssKb\":$rss,\"result\":$json}" >>"$results"
+      echo "round $round  $workload  $g: $(echo "$json" | python3 -c 'import json,sys; r=json.load(sys.stdin); print("%.0f/s p99 %.2f ms errors %d non-2xx %d" % (r["perSecond"], r["latencyMs"]["p99"], r["errors"], r["non2xx"]))')" >&2
+    done
+  done
+done
+
+python3 - "$results" "$(getconf CLK_TCK)" <<'EOF'
+import json, statistics, sys
+path, ticks_per_second = sys.argv[1], int(sys.argv[2])
+rows = [json.loads(line) for line in open(path)]
+by = {}
+for r in rows:
+    by.setdefault((r["result"]["label"], r["gateway"]), []).append(r)
+throughput = {"download-1m", "upload-1m"}
+print(f"{'workload':16} {'gateway':8} {'rate':>14} {'p50 ms':>8} {'p99 ms':>8} {'CPU/unit':>14} {'RSS MB':>7} {'ours/best peer':>22}")
+workloads = sorted({k[0] for k in by}, key=lambda w: ["small-keepalive", "small-close", "download-1m", "upload-1m", "ws-echo"].index(w))
+for w in workloads:
+    stats = {}
+    for (label, g), rs in by.items():
+        if label != w:
+            continue
+        med = lambda f: statistics.median(f(r) for r in rs)
+        seconds = med(lambda r: r["result"]["seconds"])
+        if w in throughput:
+            mib = med(lambda r: r["result"]["megabytesPerSecond"] * r["result"]["seconds"] * 1e6 / 1048576)
+            rate = med(lambda r: r["result"]["megabytesPerSecond"])
+            cpu = med(lambda r: r["cpuTicks"] / ticks_per_second * 1e6 / max(1e-9, r["result"]["megabytesPerSecond"] * r["result"]["seconds"] * 1e6 / 1048576))
+            unit = "µs/MiB"
+            rate_text = f"{rate:,.0f} MB/s"
+        else:
+            rate = med(lambda r: r["result"]["perSecond"])
+            cpu = med(lambda r: r["cpuTicks"] / ticks_per_second * 1e6 / max(1, r["result"]["completed"]))
+            unit = "µs/req"
+            rate_text = f"{rate:,.0f}/s"
+        stats[g] = dict(rate=rate, rate_text=rate_text, p50=med(lambda r: r["result"]["latencyMs"]["p50"]),
+                        p99=med(lambda r: r["result"]["latencyMs"]["p99"]), cpu=cpu, unit=unit,
+                        rss=med(lambda r: r["rssKb"]) / 1024, errors=sum(r["result"]["errors"] + r["result"]["non2xx"] for r in rs))
+    peers = {g: s for g, s in stats.items() if g != "ours"}
+    for g, s in stats.items():
+        ratio = ""
+        if g == "ours" and peers:
+            best_cpu = min(p["cpu"] for p in peers.values())
+            best_rate = max(p["rate"] for p in peers.values())
+            best_p99 = min(p["p99"] for p in peers.values())
+            ratio = f"cpu {s['cpu']/best_cpu:.2f} rate {s['rate']/best_rate:.2f} p99 {s['p99']/best_p99:.2f}"
+        errors = f" ({s['errors']} errors)" if s["errors"] else ""
+        print(f"{w:16} {g:8} {s['rate_text']:>14} {s['p50']:8.2f} {s['p99']:8.2f} {s['cpu']:9.1f} {s['unit']:>6} {s['rss']:7.0f} {ratio:>22}{errors}")
+EOF

@@ -1,0 +1,148 @@
+package dev.sandboxgateway.benchmarks.load;
+
+import dev.sandboxgateway.config.Transport;
+import dev.sandboxgateway.gateway.transport.NettyTransport;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpResponseDecoder;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.HdrHistogram.Histogram;
+
+/** One load run: opens the connections, keeps them busy for warm-up and measurement, and reports. */
+final class LoadRun {
+
+    private final LoadOptions options;
+    private final RequestTemplates requests;
+    private final LatencyRecorder recorder = new LatencyRecorder();
+    private final NettyTransport transport = NettyTransport.select(Transport.AUTO);
+    private final EventLoopGroup group;
+    private final ChannelGroup channels = new DefaultChannelGroup("load", GlobalEventExecutor.INSTANCE);
+    private final InetSocketAddress address;
+    private final long openLoopPeriodNanos;
+    private final ByteBuf wsPayload;
+    private final AtomicInteger nextHost = new AtomicInteger();
+    private volatile boolean stopped;
+
+    LoadRun(LoadOptions options) {
+        this.options = options;
+        this.requests = new RequestTemplates(options);
+        this.group = transport.newGroup(options.threads(), "loadgen");
+        this.address = new InetSocketAddress(options.target().getHost(), options.target().getPort());
+        this.openLoopPeriodNanos = options.rate() > 0 ? (long) (1e9 * options.connections() / options.rate()) : 0;
+        this.wsPayload = Unpooled.unreleasableBuffer(Unpooled.directBuffer(options.bodySize())
+                .writeZero(options.bodySize()));
+        if (options.rate() > 0 && options.mode() == LoadOptions.Mode.CLOSE) {
+            throw new IllegalArgumentException("--rate works with keepalive and websocket modes");
+        }
+    }
+
+    LoadOptions options() {
+        return options;
+    }
+
+    RequestTemplates requests() {
+        return requests;
+    }
+
+    LatencyRecorder recorder() {
+        return recorder;
+    }
+
+    long openLoopPeriodNanos() {
+        return openLoopPeriodNanos;
+    }
+
+    boolean closeAfterEach() {
+        return options.mode() == LoadOptions.Mode.CLOSE;
+    }
+
+    boolean stopped() {
+        return stopped;
+    }
+
+    /** A connection closed; while the run goes on, another takes its place. */
+    void connectionEnded(int host) {
+        if (!stopped) {
+            group.next().schedule(this::connect, closeAfterEach() ? 0 : 10, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void connect() {
+        if (stopped) {
+            return;
+        }
+        int host = Math.floorMod(nextHost.getAndIncrement(), requests.hostCount());
+        new Bootstrap()
+                .group(group)
+                .channel(transport.socketChannelType())
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 5000)
+                .handler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        channels.add(ch);
+                        ch.pipeline().addLast(new HttpResponseDecoder(new HttpDecoderConfig().setMaxChunkSize(1 << 20)));
+                        ch.pipeline().addLast(options.mode() == LoadOptions.Mode.WEBSOCKET
+                                ? new WebSocketWorker(LoadRun.this, options.hosts().get(host), wsPayload)
+                                : new HttpWorker(LoadRun.this, host));
+                    }
+                })
+                .connect(address)
+                .addListener(f -> {
+                    if (!f.isSuccess()) {
+                        recorder.failed();
+                        connectionEnded(host);
+                    }
+                });
+    }
+
+    Report execute(PrintStream progress) throws InterruptedException {
+        for (int i = 0; i < options.connections(); i++) {
+            connect();
+        }
+        sleepUntil(System.nanoTime() + options.warmup().toNanos());
+        recorder.startMeasuring();
+        long start = System.nanoTime();
+        long end = start + options.duration().toNanos();
+        long second = 1;
+        recorder.interval();
+        while (System.nanoTime() < end) {
+            sleepUntil(Math.min(end, start + TimeUnit.SECONDS.toNanos(second)));
+            Histogram interval = recorder.interval();
+            double seconds = (interval.getEndTimeStamp() - interval.getStartTimeStamp()) / 1000.0;
+            progress.printf("%s%4ds  %,10.0f req/s  p50 %7.3f ms  p99 %7.3f ms  errors %d%n",
+                    options.label().isEmpty() ? "" : "[" + options.label() + "] ", second,
+                    interval.getTotalCount() / Math.max(seconds, 1e-3),
+                    interval.getValueAtPercentile(50) / 1000.0, interval.getValueAtPercentile(99) / 1000.0,
+                    recorder.errors());
+            second++;
+        }
+        long elapsed = System.nanoTime() - start;
+        recorder.stopMeasuring();
+        recorder.interval();
+        stopped = true;
+        Report report = Report.of(options, recorder, elapsed);
+        channels.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+        return report;
+    }
+
+    private static void sleepUntil(long deadline) throws InterruptedException {
+        long remaining;
+        while ((remaining = deadline - System.nanoTime()) > 0) {
+            TimeUnit.NANOSECONDS.sleep(remaining);
+        }
+    }
+}
