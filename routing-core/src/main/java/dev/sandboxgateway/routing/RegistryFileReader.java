@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -13,6 +14,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.yaml.snakeyaml.LoaderOptions;
 
 /** Reads a registry file ({@code .json}, otherwise YAML) into records keyed by id. */
 final class RegistryFileReader {
@@ -21,7 +23,12 @@ final class RegistryFileReader {
     record RegistryFile(List<SandboxRecord> sandboxes) {
     }
 
-    private static final ObjectMapper YAML = YAMLMapper.builder()
+    /** SnakeYAML stops at 3 MB by default, about 75,000 sandboxes; registries are larger than that. */
+    private static final int MAX_YAML_CODE_POINTS = 512 * 1024 * 1024;
+
+    private static final ObjectMapper YAML = YAMLMapper.builder(YAMLFactory.builder()
+                    .loaderOptions(largeDocuments())
+                    .build())
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
             .build();
@@ -31,6 +38,12 @@ final class RegistryFileReader {
             .build();
 
     private RegistryFileReader() {
+    }
+
+    private static LoaderOptions largeDocuments() {
+        LoaderOptions options = new LoaderOptions();
+        options.setCodePointLimit(MAX_YAML_CODE_POINTS);
+        return options;
     }
 
     static Map<String, SandboxRecord> read(Path file) throws RegistryFileException {

@@ -86,6 +86,21 @@ class FileSandboxRegistryTest {
     }
 
     @Test
+    void readsRegistriesOfHundredsOfThousandsOfSandboxes() throws Exception {
+        StringBuilder yaml = new StringBuilder("sandboxes:\n");
+        for (int i = 0; i < 150_000; i++) {
+            yaml.append("  - {id: sandbox").append(i).append(", backendHost: 10.0.").append(i >> 8 & 255).append('.')
+                    .append(i & 255).append("}\n");
+        }
+        Path file = write("sandboxes.yaml", yaml.toString());
+        assertTrue(Files.size(file) > 6_000_000, "larger than SnakeYAML's default 3 MB limit");
+        try (FileSandboxRegistry registry = FileSandboxRegistry.open(file, POLL)) {
+            assertEquals(150_000, registry.list().join().size());
+            assertEquals("10.0.2.15", registry.lookup("sandbox527").join().orElseThrow().backendHost());
+        }
+    }
+
+    @Test
     void readsJson() throws Exception {
         Path file = write("sandboxes.json", "{\"sandboxes\":[{\"id\":\"abc\",\"backendHost\":\"10.0.0.1\"}]}");
         try (FileSandboxRegistry registry = FileSandboxRegistry.open(file, POLL)) {
