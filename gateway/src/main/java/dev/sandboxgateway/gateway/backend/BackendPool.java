@@ -37,7 +37,7 @@ public final class BackendPool {
                 .channel(channelType)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS,
                         (int) Math.max(1, TimeUnit.NANOSECONDS.toMillis(limits.connectTimeoutNanos())))
-                .option(ChannelOption.TCP_NODELAY, true)
+                // TCP_NODELAY is Netty's default on every socket it opens; SO_KEEPALIVE finds dead peers of idle pooled connections.
                 .option(ChannelOption.SO_KEEPALIVE, true);
         for (EventExecutor executor : group) {
             pools.put(executor, new LoopPool((EventLoop) executor, template, limits, metrics));

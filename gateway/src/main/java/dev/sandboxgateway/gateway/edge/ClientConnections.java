@@ -1,15 +1,18 @@
 package dev.sandboxgateway.gateway.edge;
 
 import io.netty.channel.Channel;
-import io.netty.channel.group.ChannelGroup;
-import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.util.concurrent.GlobalEventExecutor;
+import io.netty.channel.ChannelFuture;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Every open client connection, for draining at shutdown and for the active-connection gauges.
- * A channel leaves the group by itself when it closes.
+ * Each connection's {@link ClientHandler} adds it when it becomes active and removes it when it
+ * closes: one close listener per connection does all of a connection's bookkeeping.
  */
 public final class ClientConnections {
 
@@ -21,20 +24,28 @@ public final class ClientConnections {
         }
     };
 
-    private final ChannelGroup channels = new DefaultChannelGroup("clients", GlobalEventExecutor.INSTANCE);
+    private final Set<Channel> channels = ConcurrentHashMap.newKeySet();
     private final AtomicInteger webSocketTunnels = new AtomicInteger();
     private final AtomicInteger open = new AtomicInteger();
 
-    /** Tracks {@code channel} until it closes; returns how many connections are open with it. */
+    /** Tracks {@code channel}; returns how many connections are open with it. */
     int add(Channel channel) {
         channels.add(channel);
-        channel.closeFuture().addListener(f -> open.decrementAndGet());
         return open.incrementAndGet();
     }
 
-    void tunnelOpened(Channel channel) {
+    void remove(Channel channel) {
+        if (channels.remove(channel)) {
+            open.decrementAndGet();
+        }
+    }
+
+    void tunnelOpened() {
         webSocketTunnels.incrementAndGet();
-        channel.closeFuture().addListener(f -> webSocketTunnels.decrementAndGet());
+    }
+
+    void tunnelClosed() {
+        webSocketTunnels.decrementAndGet();
     }
 
     public int active() {
@@ -56,14 +67,24 @@ public final class ClientConnections {
         for (Channel channel : channels) {
             channel.pipeline().fireUserEventTriggered(DRAIN);
         }
-        while (!channels.isEmpty()) {
+        for (Channel channel : channels) {
             long remaining = deadline - System.nanoTime();
-            if (remaining <= 0) {
-                channels.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+            if (remaining <= 0 || !channel.closeFuture().awaitUninterruptibly(remaining, TimeUnit.NANOSECONDS)) {
+                closeAll();
                 return false;
             }
-            channels.newCloseFuture().awaitUninterruptibly(remaining, TimeUnit.NANOSECONDS);
         }
         return true;
+    }
+
+    private void closeAll() {
+        List<ChannelFuture> closing = new ArrayList<>();
+        for (Channel channel : channels) {
+            closing.add(channel.close());
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        for (ChannelFuture future : closing) {
+            future.awaitUninterruptibly(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        }
     }
 }

@@ -41,6 +41,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     private String localPort;
     private boolean overConnectionLimit;
     private String sandboxId;
+    private boolean tunnel;
+    private boolean closed;
 
     ClientHandler(EdgeContext edge, ClientTimeouts timeouts) {
         this.edge = edge;
@@ -57,8 +59,23 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         Channel channel = ctx.channel();
         localPort = Integer.toString(((InetSocketAddress) channel.localAddress()).getPort());
         int open = edge.connections().add(channel);
+        // A close listener rather than channelInactive: after a WebSocket upgrade this handler has
+        // left the pipeline, and the tunnel must still be accounted for when it closes.
+        channel.closeFuture().addListener(f -> closed(channel));
         overConnectionLimit = edge.limits().maxConnections() > 0 && open > edge.limits().maxConnections();
         ctx.fireChannelActive();
+    }
+
+    private void closed(Channel channel) {
+        closed = true;
+        edge.connections().remove(channel);
+        if (tunnel) {
+            edge.connections().tunnelClosed();
+        }
+        if (sandboxId != null) {
+            edge.sandboxConnections().remove(sandboxId, channel);
+            sandboxId = null;
+        }
     }
 
     /** The connection's peer: the load balancer's PROXY header when one was received, else the TCP peer. */
@@ -82,7 +99,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
      * @return false when that sandbox already has as many connections as it may
      */
     boolean addressSandbox(SandboxRecord record) {
-        if (record.id().equals(sandboxId)) {
+        // A lookup that completes after the client left: nothing to count, and no close left to uncount it.
+        if (closed || record.id().equals(sandboxId)) {
             return true;
         }
         if (sandboxId != null) {
@@ -214,7 +232,10 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         clientPipeline.remove(StrictHttpServerCodec.class);
         backendPipeline.replace(backendPipeline.last(), "tunnel", new TunnelHandler(client));
         backendPipeline.remove(BackendConnection.CODEC);
-        edge.connections().tunnelOpened(client);
+        if (!closed) {
+            tunnel = true;
+            edge.connections().tunnelOpened();
+        }
         client.flush();
         client.config().setAutoRead(true);
         backend.config().setAutoRead(true);

@@ -16,6 +16,7 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpDecoderConfig;
@@ -95,18 +96,22 @@ public final class EdgeServer {
                 .channel(transport.serverChannelType())
                 .option(ChannelOption.SO_BACKLOG, 4096)
                 .option(ChannelOption.SO_REUSEADDR, true)
-                .childOption(ChannelOption.TCP_NODELAY, true)
+                // No TCP_NODELAY option: Netty sets it on every accepted socket already, and setting it
+                // again is one more system call per connection.
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        // Named handlers: Netty would otherwise build and check a generated name for
+                        // each, on every accepted connection.
                         ClientTimeouts timeouts = new ClientTimeouts(edge);
-                        ch.pipeline().addLast(timeouts);
+                        ChannelPipeline pipeline = ch.pipeline();
+                        pipeline.addLast("timeouts", timeouts);
                         if (settings.proxyProtocol()) {
-                            ch.pipeline().addLast(new HAProxyMessageDecoder());
-                            ch.pipeline().addLast(new ProxyProtocolHandler(trustedProxies));
+                            pipeline.addLast("proxy-protocol-decoder", new HAProxyMessageDecoder());
+                            pipeline.addLast("proxy-protocol", new ProxyProtocolHandler(trustedProxies));
                         }
-                        ch.pipeline().addLast(new StrictHttpServerCodec(decoder, settings.maxHeaderCount()));
-                        ch.pipeline().addLast(new ClientHandler(edge, timeouts));
+                        pipeline.addLast("http", new StrictHttpServerCodec(decoder, settings.maxHeaderCount()));
+                        pipeline.addLast("client", new ClientHandler(edge, timeouts));
                     }
                 });
         serverChannel = bootstrap.bind(settings.bindAddress(), settings.port()).sync().channel();

@@ -38,8 +38,8 @@ final class SandboxConnections {
     }
 
     /**
-     * Counts {@code channel} for the sandbox of {@code record} until it closes or is removed;
-     * false, and not counted, when the sandbox is at its limit.
+     * Counts {@code channel} for the sandbox of {@code record} until {@link #remove} (the caller
+     * removes it when it closes); false, and not counted, when the sandbox is at its limit.
      */
     boolean add(SandboxRecord record, Channel channel) {
         boolean[] added = {true};
@@ -53,10 +53,6 @@ final class SandboxConnections {
             }
             return entry.channels.isEmpty() ? null : entry;
         });
-        if (added[0]) {
-            // Also after the connection became a WebSocket tunnel, when no HTTP handler sees it close.
-            channel.closeFuture().addListener(f -> remove(record.id(), channel));
-        }
         return added[0];
     }
 

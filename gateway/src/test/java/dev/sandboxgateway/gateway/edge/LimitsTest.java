@@ -9,6 +9,8 @@ import dev.sandboxgateway.gateway.testing.InfoHandler;
 import dev.sandboxgateway.gateway.testing.RawHttp;
 import dev.sandboxgateway.gateway.testing.TestBackend;
 import dev.sandboxgateway.routing.SandboxRecord;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -132,6 +134,14 @@ class LimitsTest {
                 assertEquals("too_many_connections", refused.header("x-gateway-error"));
                 assertEquals(200, other.exchange(get("quiet", "/")).status());
                 assertEquals(200, first.exchange(get("busy", "/again")).status(), "counted connections keep working");
+                first.close();
+                Eventually.await("a closed connection's place is given to a new one", Duration.ofSeconds(10), () -> {
+                    try (RawHttp next = new RawHttp(gateway.port())) {
+                        return next.exchange(get("busy", "/")).status() == 200;
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                });
             }
         }
     }
