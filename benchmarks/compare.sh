@@ -6,6 +6,8 @@
 #   benchmarks/compare.sh                  # 3 rounds of 10 s per workload and gateway
 #   ROUNDS=1 DURATION=5s benchmarks/compare.sh
 #   WORKLOADS="small-keepalive ws-echo" GATEWAYS="ours nginx" benchmarks/compare.sh
+#   IDLE_WS=5000 WORKLOADS= benchmarks/compare.sh  # only the idle WebSocket memory measurement
+#   OURS_TRANSPORT=io_uring benchmarks/compare.sh
 #
 # Everything listens on free loopback ports and stops by itself; the working directory is kept
 # (its path is printed) for the raw results and the generated configurations.
@@ -20,8 +22,13 @@ FIRST_WARMUP=${FIRST_WARMUP:-10s}
 SANDBOXES=${SANDBOXES:-1000}
 GATEWAY_CPU=${GATEWAY_CPU:-0}
 LOAD_CPU=${LOAD_CPU:-1}
-WORKLOADS=${WORKLOADS:-"small-keepalive small-close download-1m upload-1m ws-echo"}
+WORKLOADS=${WORKLOADS-"small-keepalive small-close download-1m upload-1m ws-echo"}
 GATEWAYS=${GATEWAYS:-"ours nginx haproxy"}
+# After the rounds, this many idle proxied WebSocket connections are held open through each gateway
+# and its memory is measured before and after; 0 skips it.
+IDLE_WS=${IDLE_WS:-5000}
+# Our gateway's server.transport: auto (epoll), io_uring or nio.
+OURS_TRANSPORT=${OURS_TRANSPORT:-auto}
 # Extra JVM options for our gateway, e.g. GATEWAY_JAVA_OPTS="-XX:StartFlightRecording=filename=/tmp/g.jfr,settings=profile"
 GATEWAY_JAVA_OPTS=${GATEWAY_JAVA_OPTS:-}
 
@@ -68,7 +75,7 @@ start() { # cpu, log, command... -> prints the PID
 }
 
 backend_port=$(free_port); echo_port=$(free_port); ours_port=$(free_port); admin_port=$(free_port)
-nginx_port=$(free_port); haproxy_port=$(free_port)
+nginx_port=$(free_port); haproxy_port=$(free_port); jmx_port=$(free_port)
 
 # Backends, on the load generator's core: nginx serving static files, and our echo server for
 # WebSocket messages and uploads.
@@ -123,10 +130,11 @@ with open(f"{work}/haproxy-hosts.map", "w") as f:
 EOF
 
 cat >"$work/gateway.yaml" <<EOF
-server: {bindAddress: 127.0.0.1, port: $ours_port, ioThreads: 1}
+server: {bindAddress: 127.0.0.1, port: $ours_port, ioThreads: 1, transport: $OURS_TRANSPORT}
 routing: {baseDomains: [sandbox.test]}
 registry: {type: file, file: $work/sandboxes.yaml}
-backend: {pool: {maxIdlePerBackend: 256}}
+# Every sandbox here shares one backend address, so the per-address limit must hold all of them.
+backend: {pool: {maxIdlePerBackend: 256, maxConnectionsPerBackend: 65536}}
 admin: {port: $admin_port}
 accessLog: {enabled: false}
 EOF
@@ -189,7 +197,11 @@ EOF
 declare -A gateway_pid gateway_port
 if [[ " $GATEWAYS " == *" ours "* ]]; then
   # shellcheck disable=SC2086
+  # JMX on loopback only for reading the live heap in the idle WebSocket measurement.
   gateway_pid[ours]=$(start "$GATEWAY_CPU" "$work/ours.log" java -XX:ActiveProcessorCount=1 -Xms256m -Xmx512m \
+    -Dcom.sun.management.jmxremote.port="$jmx_port" -Dcom.sun.management.jmxremote.rmi.port="$jmx_port" \
+    -Dcom.sun.management.jmxremote.host=127.0.0.1 -Djava.rmi.server.hostname=127.0.0.1 \
+    -Dcom.sun.management.jmxremote.authenticate=false -Dcom.sun.management.jmxremote.ssl=false \
     $GATEWAY_JAVA_OPTS -jar "$gateway_jar" --config "$work/gateway.yaml")
   gateway_port[ours]=$ours_port
 fi
@@ -210,6 +222,7 @@ measured_pid() {
   echo "${child:-$pid}"
 }
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+sys_ticks() { awk '{print $15}' "/proc/$1/stat"; }
 rss_kb() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
 
 loadgen() { # gateway, workload, duration, warmup -> JSON on stdout
@@ -239,16 +252,71 @@ for round in $(seq 1 "$ROUNDS"); do
       port=${gateway_port[$g]}
       pid=$(measured_pid "${gateway_pid[$g]}")
       loadgen "$port" "$workload" "$WARMUP" 0s >/dev/null
-      before=$(cpu_ticks "$pid")
+      before=$(cpu_ticks "$pid"); sys_before=$(sys_ticks "$pid")
       json=$(loadgen "$port" "$workload" "$DURATION" 0s)
-      after=$(cpu_ticks "$pid")
+      after=$(cpu_ticks "$pid"); sys_after=$(sys_ticks "$pid")
       rss=$(rss_kb "$pid")
-      echo "{\"round\":$round,\"gateway\":\"$g\",\"cpuTicks\":$((after - before)),\"rssKb\":$rss,\"result\":$json}" >>"$results"
+      echo "{\"round\":$round,\"gateway\":\"$g\",\"cpuTicks\":$((after - before)),\"sysTicks\":$((sys_after - sys_before)),\"rssKb\":$rss,\"result\":$json}" >>"$results"
       echo "round $round  $workload  $g: $(echo "$json" | python3 -c 'import json,sys; r=json.load(sys.stdin); print("%.0f/s p99 %.2f ms errors %d non-2xx %d" % (r["perSecond"], r["latencyMs"]["p99"], r["errors"], r["non2xx"]))')" >&2
     done
   done
 done
 
+# Idle WebSocket memory: each of IDLE_WS connections upgrades, echoes one message, then stays
+# open while the gateway's memory is read. RSS is what the kernel charges the process; for our JVM
+# the live heap after a full GC is read too, since RSS hides objects placed in heap pages an earlier
+# workload already touched.
+fd_count() { find "/proc/$1/fd" -mindepth 1 -maxdepth 1 2>/dev/null | wc -l; }
+live_heap_kb() { # gateway -> KiB of live heap after a full GC (0 for non-JVM gateways)
+  if [ "$1" = ours ]; then
+    java -cp "$loadgen_jar" dev.sandboxgateway.benchmarks.memory.HeapProbe "127.0.0.1:$jmx_port"
+  else
+    echo 0
+  fi
+}
+wait_fds() { # pid, comparison (-ge/-le), count, seconds
+  local deadline=$((SECONDS + $4))
+  until [ "$(fd_count "$1")" "$2" "$3" ]; do
+    if [ "$SECONDS" -ge "$deadline" ]; then return 1; fi
+    sleep 0.5
+  done
+}
+idle=$work/idle.jsonl
+if [ "$IDLE_WS" -gt 0 ]; then
+  for g in $GATEWAYS; do
+    pid=$(measured_pid "${gateway_pid[$g]}")
+    fds0=$(fd_count "$pid"); heap0=$(live_heap_kb "$g"); rss0=$(rss_kb "$pid")
+    taskset -c "$LOAD_CPU" java -XX:ActiveProcessorCount=1 -jar "$loadgen_jar" --url "http://127.0.0.1:${gateway_port[$g]}/ws" \
+      --hosts "$work/hosts-ws.txt" --mode websocket --connections "$IDLE_WS" --rate "$((IDLE_WS / 100 + 1))" \
+      --duration 120s --warmup 0s --json --label idle-ws >"$work/idle-$g.json" 2>>"$work/loadgen.log" &
+    loadgen_pid=$!; echo "$loadgen_pid" >>"$pidfile"
+    # A descriptor the gateway had open at the start may close meanwhile: allow a few of slack.
+    if wait_fds "$pid" -ge "$((fds0 + 2 * IDLE_WS - 8))" 90; then
+      heap1=$(live_heap_kb "$g"); rss1=$(rss_kb "$pid"); fds1=$(fd_count "$pid")
+      echo "{\"gateway\":\"$g\",\"connections\":$(((fds1 - fds0) / 2)),\"fds\":$((fds1 - fds0)),\"rssKb\":[$rss0,$rss1],\"heapKb\":[$heap0,$heap1]}" >>"$idle"
+      echo "idle websockets  $g: RSS $rss0 -> $rss1 KiB, live heap $heap0 -> $heap1 KiB" >&2
+    else
+      echo "idle websockets  $g: only $(( $(fd_count "$pid") - fds0 )) of $((2 * IDLE_WS)) descriptors opened in 90 s" >&2
+    fi
+    kill "$loadgen_pid" 2>/dev/null || true
+    wait "$loadgen_pid" 2>/dev/null || true
+    wait_fds "$pid" -le "$((fds0 + 16))" 60 || echo "idle websockets  $g: connections still open after 60 s" >&2
+  done
+fi
+if [ -s "$idle" ]; then
+  python3 - "$idle" <<'EOF'
+import json, sys
+print(f"{'idle websockets':16} {'gateway':8} {'connections':>11} {'RSS MB before':>13} {'RSS KiB/conn':>12} {'live heap KiB/conn':>18}")
+for line in open(sys.argv[1]):
+    r = json.loads(line)
+    n = r["connections"]
+    rss = (r["rssKb"][1] - r["rssKb"][0]) / n
+    heap = (r["heapKb"][1] - r["heapKb"][0]) / n if r["gateway"] == "ours" else float("nan")
+    print(f"{'':16} {r['gateway']:8} {n:11} {r['rssKb'][0] / 1024:13.0f} {rss:12.2f} {heap:18.2f}")
+EOF
+fi
+
+[ -s "$results" ] || exit 0
 python3 - "$results" "$(getconf CLK_TCK)" <<'EOF'
 import json, statistics, sys
 path, ticks_per_second = sys.argv[1], int(sys.argv[2])
@@ -257,7 +325,7 @@ by = {}
 for r in rows:
     by.setdefault((r["result"]["label"], r["gateway"]), []).append(r)
 throughput = {"download-1m", "upload-1m"}
-print(f"{'workload':16} {'gateway':8} {'rate':>14} {'p50 ms':>8} {'p99 ms':>8} {'CPU/unit':>14} {'RSS MB':>7} {'ours/best peer':>22}")
+print(f"{'workload':16} {'gateway':8} {'rate':>14} {'p50 ms':>8} {'p99 ms':>8} {'CPU/unit':>14} {'kernel':>6} {'RSS MB':>7} {'ours/best peer':>22}")
 workloads = sorted({k[0] for k in by}, key=lambda w: ["small-keepalive", "small-close", "download-1m", "upload-1m", "ws-echo"].index(w))
 for w in workloads:
     stats = {}
@@ -279,7 +347,7 @@ for w in workloads:
             rate_text = f"{rate:,.0f}/s"
         stats[g] = dict(rate=rate, rate_text=rate_text, p50=med(lambda r: r["result"]["latencyMs"]["p50"]),
                         p99=med(lambda r: r["result"]["latencyMs"]["p99"]), cpu=cpu, unit=unit,
-                        rss=med(lambda r: r["rssKb"]) / 1024, errors=sum(r["result"]["errors"] + r["result"]["non2xx"] for r in rs))
+                        rss=med(lambda r: r["rssKb"]) / 1024, kernel=med(lambda r: r["sysTicks"] / max(1, r["cpuTicks"])), errors=sum(r["result"]["errors"] + r["result"]["non2xx"] for r in rs))
     peers = {g: s for g, s in stats.items() if g != "ours"}
     for g, s in stats.items():
         ratio = ""
@@ -289,5 +357,5 @@ for w in workloads:
             best_p99 = min(p["p99"] for p in peers.values())
             ratio = f"cpu {s['cpu']/best_cpu:.2f} rate {s['rate']/best_rate:.2f} p99 {s['p99']/best_p99:.2f}"
         errors = f" ({s['errors']} errors)" if s["errors"] else ""
-        print(f"{w:16} {g:8} {s['rate_text']:>14} {s['p50']:8.2f} {s['p99']:8.2f} {s['cpu']:9.1f} {s['unit']:>6} {s['rss']:7.0f} {ratio:>22}{errors}")
+        print(f"{w:16} {g:8} {s['rate_text']:>14} {s['p50']:8.2f} {s['p99']:8.2f} {s['cpu']:9.1f} {s['unit']:>6} {s['kernel']:6.0%} {s['rss']:7.0f} {ratio:>22}{errors}")
 EOF
