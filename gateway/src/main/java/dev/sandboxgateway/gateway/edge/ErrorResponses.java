@@ -4,6 +4,7 @@ import dev.sandboxgateway.routing.GatewayError;
 import dev.sandboxgateway.routing.SandboxTarget;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -11,7 +12,6 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
-import java.nio.charset.StandardCharsets;
 
 /**
  * Renders the gateway's own error responses: a small self-contained HTML page for browsers, JSON
@@ -62,21 +62,21 @@ public final class ErrorResponses {
      */
     public FullHttpResponse render(ByteBufAllocator alloc, GatewayError error, String message, SandboxTarget target,
                                    boolean html) {
-        String body = html ? page(error, message, target) : json(error, message, target);
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        ByteBuf content = alloc.buffer(bytes.length).writeBytes(bytes);
+        CharSequence body = html ? page(error, message, target) : json(error, message, target);
+        ByteBuf content = alloc.buffer(ByteBufUtil.utf8MaxBytes(body));
+        ByteBufUtil.writeUtf8(content, body);
         FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
                 HttpResponseStatus.valueOf(error.status()), content);
         HttpHeaders headers = response.headers();
         headers.set(HttpHeaderNames.CONTENT_TYPE, html ? "text/html; charset=utf-8" : "application/json");
-        headers.setInt(HttpHeaderNames.CONTENT_LENGTH, bytes.length);
+        headers.setInt(HttpHeaderNames.CONTENT_LENGTH, content.readableBytes());
         headers.set(HttpHeaderNames.CACHE_CONTROL, "no-store");
         headers.set("X-Content-Type-Options", "nosniff");
         headers.set(ERROR_HEADER, error.code());
         return response;
     }
 
-    static String json(GatewayError error, String message, SandboxTarget target) {
+    private static CharSequence json(GatewayError error, String message, SandboxTarget target) {
         StringBuilder json = new StringBuilder(160).append("{\"code\":\"").append(error.code())
                 .append("\",\"message\":");
         quote(json, message);
@@ -85,23 +85,40 @@ public final class ErrorResponses {
             quote(json, target.sandboxId());
             json.append(",\"port\":").append(target.port());
         }
-        return json.append('}').toString();
+        return json.append('}');
     }
 
-    private static String page(GatewayError error, String message, SandboxTarget target) {
-        StringBuilder details = new StringBuilder();
-        if (target != null) {
-            details.append("<dt>Sandbox</dt><dd>").append(escape(target.sandboxId())).append("</dd>")
-                    .append("<dt>Port</dt><dd>").append(target.port()).append("</dd>");
+    private static CharSequence page(GatewayError error, String message, SandboxTarget target) {
+        StringBuilder out = new StringBuilder(PAGE.length() + 512);
+        int from = 0;
+        for (int open = PAGE.indexOf("{{"); open >= 0; open = PAGE.indexOf("{{", from)) {
+            int close = PAGE.indexOf("}}", open);
+            out.append(PAGE, from, open);
+            appendField(out, PAGE.substring(open + 2, close), error, message, target);
+            from = close + 2;
         }
-        String accent = error.status() >= 500 ? "#d14343" : error.status() == 404 ? "#6b5bd6" : "#c27c0e";
-        return PAGE.replace("{{accent}}", accent)
-                .replace("{{status}}", Integer.toString(error.status()))
-                .replace("{{title}}", escape(error.title()))
-                .replace("{{message}}", escape(message))
-                .replace("{{advice}}", escape(error.advice()))
-                .replace("{{details}}", details)
-                .replace("{{code}}", error.code());
+        return out.append(PAGE, from, PAGE.length());
+    }
+
+    /** One pass over the page, escaping straight into the output: no copy of the page per field. */
+    private static void appendField(StringBuilder out, String field, GatewayError error, String message,
+                                    SandboxTarget target) {
+        switch (field) {
+            case "accent" -> out.append(error.status() >= 500 ? "#d14343" : error.status() == 404 ? "#6b5bd6" : "#c27c0e");
+            case "status" -> out.append(error.status());
+            case "title" -> escape(out, error.title());
+            case "message" -> escape(out, message);
+            case "advice" -> escape(out, error.advice());
+            case "code" -> out.append(error.code());
+            case "details" -> {
+                if (target != null) {
+                    out.append("<dt>Sandbox</dt><dd>");
+                    escape(out, target.sandboxId());
+                    out.append("</dd><dt>Port</dt><dd>").append(target.port()).append("</dd>");
+                }
+            }
+            default -> throw new IllegalStateException("error page names an unknown field " + field);
+        }
     }
 
     private static void quote(StringBuilder out, String value) {
@@ -126,8 +143,7 @@ public final class ErrorResponses {
         out.append('"');
     }
 
-    private static String escape(String text) {
-        StringBuilder out = new StringBuilder(text.length() + 16);
+    private static void escape(StringBuilder out, String text) {
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);
             switch (c) {
@@ -139,6 +155,5 @@ public final class ErrorResponses {
                 default -> out.append(c);
             }
         }
-        return out.toString();
     }
 }

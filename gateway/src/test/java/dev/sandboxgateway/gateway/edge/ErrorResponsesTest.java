@@ -8,9 +8,15 @@ import dev.sandboxgateway.gateway.testing.GatewayFixture;
 import dev.sandboxgateway.gateway.testing.InfoHandler;
 import dev.sandboxgateway.gateway.testing.RawHttp;
 import dev.sandboxgateway.gateway.testing.TestBackend;
+import dev.sandboxgateway.routing.GatewayError;
 import dev.sandboxgateway.routing.SandboxRecord;
 import dev.sandboxgateway.routing.SandboxState;
+import dev.sandboxgateway.routing.SandboxTarget;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
@@ -94,6 +100,30 @@ class ErrorResponsesTest {
         assertTrue(page.contains("<dd>3000</dd>") && page.contains("<dd>paused</dd>"), page);
         assertFalse(page.contains("<script") || page.contains("http://") || page.contains("https://"),
                 "the page is self-contained");
+    }
+
+    @Test
+    void renderedPagesEscapeEveryFieldAndCountBytesNotChars() {
+        String message = "Sandbox “<b>é</b>” & co said 'no'.";
+        for (boolean html : new boolean[] {true, false}) {
+            FullHttpResponse response = new ErrorResponses().render(ByteBufAllocator.DEFAULT, GatewayError.SANDBOX_NOT_FOUND,
+                    message, new SandboxTarget(3000, "sb<1>", null), html);
+            try {
+                String body = response.content().toString(StandardCharsets.UTF_8);
+                assertEquals(body.getBytes(StandardCharsets.UTF_8).length,
+                        response.headers().getInt(HttpHeaderNames.CONTENT_LENGTH), body);
+                assertFalse(body.contains("<b>") || body.contains("sb<1>") || body.contains("{{"), body);
+                if (html) {
+                    assertTrue(body.contains("Sandbox “&lt;b&gt;é&lt;/b&gt;” &amp; co said &#39;no&#39;."), body);
+                    assertTrue(body.contains("<dt>Sandbox</dt><dd>sb&lt;1&gt;</dd><dt>Port</dt><dd>3000</dd>"), body);
+                    assertTrue(body.contains("<dd>" + GatewayError.SANDBOX_NOT_FOUND.code() + "</dd>"), body);
+                } else {
+                    assertTrue(body.contains("\\u003cb\\u003eé"), body);
+                }
+            } finally {
+                response.release();
+            }
+        }
     }
 
     @Test
