@@ -10,7 +10,6 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayDeque;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Drives one HTTP connection: in a closed loop it sends the next request as soon as a response
@@ -37,20 +36,7 @@ final class HttpWorker extends ChannelInboundHandlerAdapter {
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         channel = ctx.channel();
-        if (run.openLoopPeriodNanos() > 0) {
-            long period = run.openLoopPeriodNanos();
-            long start = System.nanoTime();
-            long[] tick = {0};
-            ticker = ctx.executor().scheduleAtFixedRate(() -> {
-                due.add(start + tick[0]++ * period);
-                if (!inFlight) {
-                    send();
-                }
-            }, 0, period, TimeUnit.NANOSECONDS);
-        } else {
-            due.add(System.nanoTime());
-            send();
-        }
+        ticker = run.startSending(ctx.executor(), due, () -> inFlight, this::send);
         ctx.fireChannelActive();
     }
 

@@ -13,11 +13,15 @@ import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpResponseDecoder;
+import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 import org.HdrHistogram.Histogram;
 
 /** One load run: opens the connections, keeps them busy for warm-up and measurement, and reports. */
@@ -62,6 +66,29 @@ final class LoadRun {
 
     long openLoopPeriodNanos() {
         return openLoopPeriodNanos;
+    }
+
+    /**
+     * Makes a connection's first request due now and, in an open loop, one more every period from
+     * now, sending whenever the connection is not already waiting for a response.
+     *
+     * @return the open loop's ticker, to cancel when the connection closes; null in a closed loop
+     */
+    ScheduledFuture<?> startSending(EventExecutor executor, ArrayDeque<Long> due, BooleanSupplier inFlight,
+                                    Runnable send) {
+        if (openLoopPeriodNanos == 0) {
+            due.add(System.nanoTime());
+            send.run();
+            return null;
+        }
+        long start = System.nanoTime();
+        long[] tick = {0};
+        return executor.scheduleAtFixedRate(() -> {
+            due.add(start + tick[0]++ * openLoopPeriodNanos);
+            if (!inFlight.getAsBoolean()) {
+                send.run();
+            }
+        }, 0, openLoopPeriodNanos, TimeUnit.NANOSECONDS);
     }
 
     boolean closeAfterEach() {

@@ -18,7 +18,6 @@ import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 
 /**
  * One WebSocket echo connection: opens the WebSocket with a plain HTTP/1.1 upgrade (so the Host
@@ -81,24 +80,7 @@ final class WebSocketWorker extends ChannelInboundHandlerAdapter {
             pipeline.addBefore(ctx.name(), "ws-decoder", new WebSocket13FrameDecoder(false, false, 16 << 20));
             pipeline.addBefore(ctx.name(), "ws-encoder", new WebSocket13FrameEncoder(true));
             pipeline.remove(HttpResponseDecoder.class);
-            start(ctx);
-        }
-    }
-
-    private void start(ChannelHandlerContext ctx) {
-        if (run.openLoopPeriodNanos() > 0) {
-            long period = run.openLoopPeriodNanos();
-            long startNanos = System.nanoTime();
-            long[] tick = {0};
-            ticker = ctx.executor().scheduleAtFixedRate(() -> {
-                due.add(startNanos + tick[0]++ * period);
-                if (!inFlight) {
-                    send();
-                }
-            }, 0, period, TimeUnit.NANOSECONDS);
-        } else {
-            due.add(System.nanoTime());
-            send();
+            ticker = run.startSending(ctx.executor(), due, () -> inFlight, this::send);
         }
     }
 
