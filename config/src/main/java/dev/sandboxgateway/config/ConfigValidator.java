@@ -122,6 +122,25 @@ final class ConfigValidator {
         if (c.admin().enabled() && c.admin().port() != 0 && c.admin().port() == c.server().port()) {
             problems.add("admin.port: must differ from server.port (" + c.server().port() + ")");
         }
+
+        GatewayConfig.Tls tls = c.tls();
+        range("tls.port", tls.port(), 0, 65535);
+        if (tls.enabled() && (tls.certificates() == null || tls.certificates().isEmpty())) {
+            problems.add("tls.certificates: at least one certificate is required when tls.enabled is true");
+        }
+        if (tls.certificates() != null) {
+            tls.certificates().forEach(path -> notBlank("tls.certificates", path));
+        }
+        if (tls.enabled() && tls.port() != 0 && tls.port() == c.server().port()) {
+            problems.add("tls.port: must differ from server.port (" + c.server().port() + ")");
+        }
+        if (tls.enabled() && c.admin().enabled() && tls.port() != 0 && tls.port() == c.admin().port()) {
+            problems.add("tls.port: must differ from admin.port (" + c.admin().port() + ")");
+        }
+        atLeast("tls.reloadInterval", tls.reloadInterval(), Duration.ofMillis(10));
+        range("tls.redirectPort", tls.redirectPort(), 1, 65535);
+        range("http2.maxConcurrentStreams", c.http2().maxConcurrentStreams(), 1, 100_000);
+        range("http2.initialWindowSize", c.http2().initialWindowSize(), 65_535, Integer.MAX_VALUE);
     }
 
     private void rate(String key, GatewayConfig.Rate rate) {

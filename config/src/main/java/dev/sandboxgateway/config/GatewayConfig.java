@@ -9,7 +9,7 @@ import java.util.List;
  */
 public record GatewayConfig(Server server, Routing routing, Registry registry, Cache cache, Backend backend,
                             Timeouts timeouts, Limits limits, Security security, Lifecycle lifecycle, WakeUp wakeUp,
-                            Shutdown shutdown, Admin admin, AccessLog accessLog) {
+                            Shutdown shutdown, Admin admin, AccessLog accessLog, Tls tls, Http2 http2) {
 
     /**
      * The public listener.
@@ -197,6 +197,36 @@ public record GatewayConfig(Server server, Routing routing, Registry registry, C
     public record AccessLog(boolean enabled) {
     }
 
+    /**
+     * The HTTPS listener, on {@code server.bindAddress}.
+     *
+     * @param enabled        whether it listens at all
+     * @param port           port to listen on; 0 picks a free one
+     * @param certificates   each a PEM file holding the certificate chain and its PKCS#8 private key, or a
+     *                       directory holding {@code tls.crt} and {@code tls.key} (a Kubernetes TLS secret);
+     *                       chosen by SNI against each certificate's DNS names, the first one otherwise
+     * @param reloadInterval how often the files are checked for changes; changed ones serve new connections
+     * @param provider       auto (OpenSSL through netty-tcnative when it loads, else the JDK), openssl or jdk
+     * @param redirectHttp   the plain listener answers every request for a sandbox host with a 308 to https
+     * @param redirectPort   the https port named in those redirects; 443 is left out of the URL
+     */
+    public record Tls(boolean enabled, int port, List<String> certificates, Duration reloadInterval,
+                      TlsProvider provider, boolean redirectHttp, int redirectPort) {
+    }
+
+    /**
+     * HTTP/2 from clients. Streams are relayed over pooled HTTP/1.1 backend connections, gRPC
+     * streams over HTTP/2 cleartext to the sandbox.
+     *
+     * @param enabled              ALPN offers h2 (besides http/1.1) on the TLS listener
+     * @param cleartext            the plain listener also accepts HTTP/2 with prior knowledge (h2c)
+     * @param maxConcurrentStreams streams one client connection may have open at once
+     * @param initialWindowSize    bytes a client may send on one stream before the gateway asks for more;
+     *                             the backpressure on uploads
+     */
+    public record Http2(boolean enabled, boolean cleartext, int maxConcurrentStreams, int initialWindowSize) {
+    }
+
     public static GatewayConfig defaults() {
         return new GatewayConfig(
                 new Server("0.0.0.0", 8080, Transport.AUTO, 0, 8192, 16384, 100, false),
@@ -216,6 +246,8 @@ public record GatewayConfig(Server server, Routing routing, Registry registry, C
                 new WakeUp(null, null, Duration.ofSeconds(30), Duration.ofMillis(500)),
                 new Shutdown(Duration.ofSeconds(30)),
                 new Admin(true, "127.0.0.1", 9090, null),
-                new AccessLog(true));
+                new AccessLog(true),
+                new Tls(false, 8443, List.of(), Duration.ofSeconds(10), TlsProvider.AUTO, false, 443),
+                new Http2(true, false, 256, 256 * 1024));
     }
 }

@@ -4,6 +4,9 @@ import dev.sandboxgateway.config.GatewayConfig;
 import dev.sandboxgateway.gateway.admin.AdminServer;
 import dev.sandboxgateway.gateway.edge.EdgeServer;
 import dev.sandboxgateway.gateway.metrics.GatewayMetrics;
+import dev.sandboxgateway.gateway.tls.CertificateLoadException;
+import dev.sandboxgateway.gateway.tls.TlsCertificates;
+import dev.sandboxgateway.gateway.tls.TlsProviders;
 import dev.sandboxgateway.gateway.transport.NettyTransport;
 import dev.sandboxgateway.routing.FileSandboxRegistry;
 import dev.sandboxgateway.routing.HostParser;
@@ -20,6 +23,7 @@ import dev.sandboxgateway.routing.Subscription;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.channel.EventLoopGroup;
+import io.netty.handler.ssl.SslProvider;
 import io.netty.util.NettyRuntime;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -27,6 +31,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,6 +53,8 @@ public final class Gateway implements AutoCloseable {
     private final AdminServer admin;
     private final InetSocketAddress edgeAddress;
     private final InetSocketAddress adminAddress;
+    private final InetSocketAddress tlsAddress;
+    private final ScheduledExecutorService certificateReloads;
     private volatile boolean draining;
     private boolean closed;
 
@@ -70,7 +78,9 @@ public final class Gateway implements AutoCloseable {
         GatewayConfig.WakeUp wakeUp = config.wakeUp();
         this.waker = wakeUp.url() == null ? null : new SandboxWaker(new SandboxWaker.Settings(wakeUp.url(),
                 wakeUp.token(), wakeUp.timeout(), wakeUp.pollInterval()), registry, resolver);
-        this.edge = new EdgeServer(config, transport, group, hostParser(config.routing()), resolver, waker, metrics);
+        TlsCertificates certificates = config.tls().enabled() ? loadCertificates(config.tls()) : null;
+        this.edge = new EdgeServer(config, transport, group, hostParser(config.routing()), resolver, waker, metrics,
+                certificates);
         this.lifecycle = registry.subscribe(edge.sandboxLifecycle());
         try {
             this.edgeAddress = edge.bind();
@@ -78,6 +88,29 @@ public final class Gateway implements AutoCloseable {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             throw new StartupException("server.port: cannot listen on " + config.server().bindAddress() + ":"
                     + config.server().port() + ": " + e.getMessage(), e);
+        }
+        if (certificates != null) {
+            try {
+                this.tlsAddress = edge.bindTls();
+            } catch (RuntimeException e) {
+                edge.drain(0, TimeUnit.SECONDS);
+                group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+                throw new StartupException("tls.port: cannot listen on " + config.server().bindAddress() + ":"
+                        + config.tls().port() + ": " + e.getMessage(), e);
+            }
+            metrics.gauge("gateway.tls.certificate.expiry", "Seconds until the first served certificate expires",
+                    certificates, c -> c.secondsUntilFirstExpiry());
+            this.certificateReloads = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread thread = new Thread(r, "tls-reload");
+                thread.setDaemon(true);
+                return thread;
+            });
+            long interval = config.tls().reloadInterval().toMillis();
+            certificateReloads.scheduleWithFixedDelay(certificates::reloadIfChanged, interval, interval,
+                    TimeUnit.MILLISECONDS);
+        } else {
+            this.tlsAddress = null;
+            this.certificateReloads = null;
         }
         if (config.admin().enabled()) {
             this.admin = new AdminServer(transport, registry, prometheus, this::isReady, config.admin().token());
@@ -94,10 +127,22 @@ public final class Gateway implements AutoCloseable {
             this.admin = null;
             this.adminAddress = null;
         }
-        log.info("sandbox gateway listening on http://{}:{} ({} transport, {} event loops), base domains {}, "
+        log.info("sandbox gateway listening on http://{}:{}{} ({} transport, {} event loops), base domains {}, "
                         + "{} registry{}", config.server().bindAddress(), edgeAddress.getPort(),
+                tlsAddress == null ? "" : " and https://" + config.server().bindAddress() + ":" + tlsAddress.getPort(),
                 transport.kind().wireName(), threads, config.routing().baseDomains(), registry.kind(),
                 adminAddress == null ? "" : ", admin on http://" + config.admin().bindAddress() + ":" + adminAddress.getPort());
+    }
+
+    private static TlsCertificates loadCertificates(GatewayConfig.Tls tls) throws StartupException {
+        try {
+            SslProvider provider = TlsProviders.select(tls.provider());
+            TlsCertificates certificates = TlsCertificates.load(tls.certificates(), provider, true);
+            log.info("TLS by {}, certificates: {}", TlsProviders.describe(provider), certificates.describe());
+            return certificates;
+        } catch (CertificateLoadException e) {
+            throw new StartupException(e.getMessage(), e);
+        }
     }
 
     /** Opens the registry, binds both listeners, and returns once they accept connections. */
@@ -153,6 +198,11 @@ public final class Gateway implements AutoCloseable {
         return edgeAddress;
     }
 
+    /** The TLS listener's address, or {@code null} when {@code tls.enabled} is off. */
+    public InetSocketAddress tlsAddress() {
+        return tlsAddress;
+    }
+
     /** The admin listener's address, or {@code null} when the admin API is disabled. */
     public InetSocketAddress adminAddress() {
         return adminAddress;
@@ -192,6 +242,9 @@ public final class Gateway implements AutoCloseable {
         boolean clean = edge.drain(drainTimeout.toMillis(), TimeUnit.MILLISECONDS);
         if (admin != null) {
             admin.close();
+        }
+        if (certificateReloads != null) {
+            certificateReloads.shutdownNow();
         }
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS);
         lifecycle.close();

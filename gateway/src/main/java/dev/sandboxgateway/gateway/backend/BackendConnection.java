@@ -11,7 +11,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One connection to a sandbox port, serving one exchange at a time and otherwise idle in its
- * event loop's pool. Everything read while no exchange is attached (a sandbox talking out of turn)
+ * event loop's pool; or one HTTP/2 stream to a sandbox, serving one exchange. Everything read while no exchange is attached (a sandbox talking out of turn)
  * closes the connection: its framing can no longer be trusted.
  */
 public final class BackendConnection extends ChannelInboundHandlerAdapter {
@@ -22,16 +22,16 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(BackendConnection.class);
 
     private final BackendKey key;
-    private final LoopPool pool;
+    private final ConnectionOwner owner;
     private final long responseTimeoutNanos;
     private Channel channel;
     private LazyTimer responseTimer;
     private BackendExchange exchange;
     long idleSinceNanos;
 
-    BackendConnection(BackendKey key, LoopPool pool, long responseTimeoutNanos) {
+    BackendConnection(BackendKey key, ConnectionOwner owner, long responseTimeoutNanos) {
         this.key = key;
-        this.pool = pool;
+        this.owner = owner;
         this.responseTimeoutNanos = responseTimeoutNanos;
     }
 
@@ -67,7 +67,7 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
         exchange = null;
         responseTimer.disarm();
         channel.config().setAutoRead(true);
-        pool.release(this);
+        owner.release(this);
     }
 
     /** Closes the connection, detached, after an exchange that left its framing in doubt. */

@@ -6,10 +6,8 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpDecoderConfig;
-import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -24,7 +22,7 @@ import java.util.concurrent.TimeUnit;
  * Idle connections are reused most-recently-used first, which keeps the warm ones warm and lets
  * the rest reach the idle timeout.
  */
-final class LoopPool {
+final class LoopPool implements ConnectionOwner {
 
     /** The connections to one backend address. */
     private static final class Entry {
@@ -95,19 +93,14 @@ final class LoopPool {
             if (f.isSuccess()) {
                 metrics.connect(GatewayMetrics.ConnectResult.SUCCESS, elapsed);
                 callback.onAcquired(connection, false, elapsed);
-            } else if (f.cause() instanceof ConnectTimeoutException) {
-                metrics.connect(GatewayMetrics.ConnectResult.TIMEOUT, elapsed);
-                callback.onAcquireFailed(GatewayError.BACKEND_CONNECT_TIMEOUT,
-                        "no connection within " + TimeUnit.NANOSECONDS.toMillis(limits.connectTimeoutNanos()) + " ms");
             } else {
-                metrics.connect(GatewayMetrics.ConnectResult.REFUSED, elapsed);
-                String detail = f.cause() instanceof ConnectException ? "connection refused" : String.valueOf(f.cause());
-                callback.onAcquireFailed(GatewayError.BACKEND_CONNECTION_REFUSED, detail);
+                ConnectOutcome.failed(f.cause(), elapsed, limits.connectTimeoutNanos(), metrics, callback);
             }
         });
     }
 
-    void release(BackendConnection connection) {
+    @Override
+    public void release(BackendConnection connection) {
         Entry entry = entries.get(connection.key());
         if (entry == null || !connection.channel().isActive() || entry.idle.size() >= limits.maxIdlePerBackend()) {
             connection.channel().close();

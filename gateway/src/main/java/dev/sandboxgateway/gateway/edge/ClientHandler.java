@@ -8,6 +8,9 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.DecoderException;
+import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpRequest;
@@ -21,9 +24,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The client side of one connection: turns decoded requests into {@link Exchange}s one at a
- * time, holds pipelined requests until the exchange before them has answered (responses must go
- * out in request order), and reads from the client only while the current exchange can take more.
+ * The client side of one HTTP/1.1 connection, or of one HTTP/2 stream: turns decoded requests into
+ * {@link Exchange}s one at a time, holds pipelined requests until the exchange before them has
+ * answered (responses must go out in request order), and reads from the client only while the
+ * current exchange can take more. On an HTTP/2 stream, not reading is what holds back the stream's
+ * flow-control window, so the client stops sending.
  */
 final class ClientHandler extends ChannelInboundHandlerAdapter {
 
@@ -31,6 +36,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
 
     private final EdgeContext edge;
     private final ClientTimeouts timeouts;
+    private final boolean secure;
+    private final Http2ClientConnection http2;
     private ChannelHandlerContext ctx;
     private Exchange current;
     private ArrayDeque<Object> queued;
@@ -44,9 +51,15 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     private boolean tunnel;
     private boolean closed;
 
-    ClientHandler(EdgeContext edge, ClientTimeouts timeouts) {
+    /**
+     * @param secure whether the client connection is TLS
+     * @param http2  the HTTP/2 connection this stream belongs to, or {@code null} on an HTTP/1.1 connection
+     */
+    ClientHandler(EdgeContext edge, ClientTimeouts timeouts, boolean secure, Http2ClientConnection http2) {
         this.edge = edge;
         this.timeouts = timeouts;
+        this.secure = secure;
+        this.http2 = http2;
     }
 
     @Override
@@ -57,6 +70,19 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         Channel channel = ctx.channel();
+        if (http2 != null) {
+            // The connection is counted, limited and drained by its Http2ClientConnection; a stream only
+            // counts for its sandbox.
+            localPort = http2.localPort();
+            overConnectionLimit = http2.overConnectionLimit();
+            http2.streamOpened();
+            channel.closeFuture().addListener(f -> {
+                http2.streamClosed();
+                closed(channel);
+            });
+            ctx.fireChannelActive();
+            return;
+        }
         localPort = Integer.toString(((InetSocketAddress) channel.localAddress()).getPort());
         int open = edge.connections().add(channel);
         // A close listener rather than channelInactive: after a WebSocket upgrade this handler has
@@ -68,7 +94,9 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
 
     private void closed(Channel channel) {
         closed = true;
-        edge.connections().remove(channel);
+        if (http2 == null) {
+            edge.connections().remove(channel);
+        }
         if (tunnel) {
             edge.connections().tunnelClosed();
         }
@@ -80,6 +108,9 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
 
     /** The connection's peer: the load balancer's PROXY header when one was received, else the TCP peer. */
     ClientAddress peer() {
+        if (peer == null && http2 != null) {
+            peer = http2.peer();
+        }
         if (peer == null) {
             ClientAddress proxied = ctx.channel().attr(ProxyProtocolHandler.PROXIED_CLIENT).get();
             peer = proxied != null ? proxied : ClientAddress.of((InetSocketAddress) ctx.channel().remoteAddress());
@@ -118,6 +149,15 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         return localPort;
     }
 
+    boolean secure() {
+        return secure;
+    }
+
+    /** Whether this is a stream of an HTTP/2 connection. */
+    boolean http2() {
+        return http2 != null;
+    }
+
     boolean draining() {
         return draining;
     }
@@ -140,8 +180,18 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void dispatch(Object msg) {
+        if (http2 != null && msg instanceof FullHttpRequest full) {
+            // A stream whose HEADERS ended it arrives as one message; an exchange writes the head and
+            // the body separately, and must not write the same message twice.
+            dispatch(new DefaultHttpRequest(full.protocolVersion(), full.method(), full.uri(), full.headers()));
+            dispatch(new DefaultLastHttpContent(full.content(), full.trailingHeaders()));
+            return;
+        }
         if (msg instanceof HttpRequest request) {
             timeouts.requestHeadReceived();
+            if (http2 != null) {
+                HopByHopHeaders.removeHttp2Extensions(request.headers());
+            }
             Exchange exchange = new Exchange(this, ctx, edge, request);
             current = exchange;
             exchange.start();

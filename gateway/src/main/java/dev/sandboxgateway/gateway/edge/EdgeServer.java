@@ -2,7 +2,9 @@ package dev.sandboxgateway.gateway.edge;
 
 import dev.sandboxgateway.config.GatewayConfig;
 import dev.sandboxgateway.gateway.backend.BackendPool;
+import dev.sandboxgateway.gateway.backend.Http2BackendPool;
 import dev.sandboxgateway.gateway.metrics.GatewayMetrics;
+import dev.sandboxgateway.gateway.tls.TlsCertificates;
 import dev.sandboxgateway.gateway.transport.NettyTransport;
 import dev.sandboxgateway.routing.CidrBlock;
 import dev.sandboxgateway.routing.HostParser;
@@ -16,50 +18,68 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
-import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpDecoderConfig;
-import io.netty.handler.codec.haproxy.HAProxyMessageDecoder;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 
-/** The public HTTP/1.1 listener: accepts client connections and relays them to sandboxes. */
+/**
+ * The public listeners: plain HTTP (HTTP/1.1, and HTTP/2 with prior knowledge when enabled) and,
+ * when certificates are given, HTTPS (HTTP/2 or HTTP/1.1 by ALPN). Both relay to sandboxes through
+ * the same pools.
+ */
 public final class EdgeServer {
 
     private final EventLoopGroup group;
     private final NettyTransport transport;
     private final EdgeContext edge;
     private final GatewayConfig.Server settings;
+    private final GatewayConfig.Tls tls;
     private final BackendPool pool;
-    private final TrustedProxies trustedProxies;
+    private final Http2BackendPool http2Pool;
+    private final EdgePipelines pipelines;
     private Channel serverChannel;
+    private Channel tlsServerChannel;
 
+    /** @param certificates what the TLS listener serves, or {@code null} when {@code tls.enabled} is off */
     public EdgeServer(GatewayConfig config, NettyTransport transport, EventLoopGroup group, HostParser hostParser,
-                      SandboxResolver resolver, SandboxWaker waker, GatewayMetrics metrics) {
+                      SandboxResolver resolver, SandboxWaker waker, GatewayMetrics metrics,
+                      TlsCertificates certificates) {
         this.group = group;
         this.transport = transport;
         this.settings = config.server();
-        this.pool = new BackendPool(group, transport.socketChannelType(), new BackendPool.Limits(
+        this.tls = config.tls();
+        BackendPool.Limits limits = new BackendPool.Limits(
                 config.backend().pool().maxIdlePerBackend(),
                 config.backend().pool().maxConnectionsPerBackend(),
                 config.backend().pool().idleTimeout().toNanos(),
                 config.backend().connectTimeout().toNanos(),
                 config.backend().responseTimeout().toNanos(),
-                64 * 1024), metrics);
+                64 * 1024);
+        this.pool = new BackendPool(group, transport.socketChannelType(), limits, metrics);
+        this.http2Pool = new Http2BackendPool(group, transport.socketChannelType(), limits, metrics);
         ClientConnections connections = new ClientConnections();
-        this.trustedProxies = new TrustedProxies(config.security().trustedProxies().stream()
+        TrustedProxies trustedProxies = new TrustedProxies(config.security().trustedProxies().stream()
                 .map(CidrBlock::parse).toList());
         RoutingPolicy policy = new RoutingPolicy(PortRanges.parse(config.security().allowedPorts()),
                 PortRanges.parse(config.security().deniedPorts()));
-        this.edge = new EdgeContext(hostParser, resolver, policy, pool, new ErrorResponses(), metrics,
+        this.edge = new EdgeContext(hostParser, resolver, policy, pool, http2Pool, new ErrorResponses(), metrics,
                 new AccessLog(config.accessLog().enabled()), connections,
                 new SandboxConnections(config.limits().maxConnectionsPerSandbox()), trustedProxies,
                 ClientLimits.from(config.limits()),
                 config.timeouts().requestHeader().toNanos(), config.timeouts().requestBodyIdle().toNanos(),
                 config.timeouts().keepAliveIdle().toNanos(),
                 config.timeouts().webSocketIdle().toNanos(), config.backend().connectTimeout().toMillis(),
-                config.backend().responseTimeout().toMillis(), config.lifecycle().closeGrace().toNanos(), waker);
+                config.backend().responseTimeout().toMillis(), config.lifecycle().closeGrace().toNanos(), waker,
+                config.tls().redirectHttp() ? config.tls().redirectPort() : 0);
+        HttpDecoderConfig decoder = new HttpDecoderConfig()
+                .setMaxInitialLineLength(settings.maxInitialLineLength())
+                .setMaxHeaderSize(settings.maxHeaderSize())
+                .setMaxChunkSize(65536);
+        this.pipelines = new EdgePipelines(edge, new EdgePipelines.Settings(decoder, settings.maxHeaderCount(),
+                settings.proxyProtocol(), config.http2().cleartext(), config.http2().maxConcurrentStreams(),
+                config.http2().initialWindowSize(), settings.maxHeaderSize(), config.timeouts().requestHeader().toMillis(),
+                config.shutdown().drainTimeout().toMillis()), trustedProxies, certificates);
         metrics.gauge("gateway.connections.active", "Open client connections", connections, ClientConnections::active);
         metrics.gauge("gateway.websocket.tunnels.active", "Open WebSocket tunnels", connections,
                 ClientConnections::webSocketTunnels);
@@ -86,42 +106,36 @@ public final class EdgeServer {
         };
     }
 
+    /** Binds the plain listener ({@code server.port}). */
     public InetSocketAddress bind() throws InterruptedException {
-        HttpDecoderConfig decoder = new HttpDecoderConfig()
-                .setMaxInitialLineLength(settings.maxInitialLineLength())
-                .setMaxHeaderSize(settings.maxHeaderSize())
-                .setMaxChunkSize(65536);
-        ServerBootstrap bootstrap = new ServerBootstrap()
+        serverChannel = listen(settings.port(), pipelines.plain());
+        return (InetSocketAddress) serverChannel.localAddress();
+    }
+
+    /** Binds the TLS listener ({@code tls.port}); only when the server was given certificates. */
+    public InetSocketAddress bindTls() throws InterruptedException {
+        tlsServerChannel = listen(tls.port(), pipelines.tls());
+        return (InetSocketAddress) tlsServerChannel.localAddress();
+    }
+
+    private Channel listen(int port, ChannelInitializer<Channel> initializer) throws InterruptedException {
+        return new ServerBootstrap()
                 .group(group)
                 .channel(transport.serverChannelType())
                 .option(ChannelOption.SO_BACKLOG, 4096)
                 .option(ChannelOption.SO_REUSEADDR, true)
                 // No TCP_NODELAY option: Netty sets it on every accepted socket already, and setting it
                 // again is one more system call per connection.
-                .childHandler(new ChannelInitializer<SocketChannel>() {
-                    @Override
-                    protected void initChannel(SocketChannel ch) {
-                        // Named handlers: Netty would otherwise build and check a generated name for
-                        // each, on every accepted connection.
-                        ClientTimeouts timeouts = new ClientTimeouts(edge);
-                        ChannelPipeline pipeline = ch.pipeline();
-                        pipeline.addLast("timeouts", timeouts);
-                        if (settings.proxyProtocol()) {
-                            pipeline.addLast("proxy-protocol-decoder", new HAProxyMessageDecoder());
-                            pipeline.addLast("proxy-protocol", new ProxyProtocolHandler(trustedProxies));
-                        }
-                        pipeline.addLast("http", new StrictHttpServerCodec(decoder, settings.maxHeaderCount()));
-                        pipeline.addLast("client", new ClientHandler(edge, timeouts));
-                    }
-                });
-        serverChannel = bootstrap.bind(settings.bindAddress(), settings.port()).sync().channel();
-        return (InetSocketAddress) serverChannel.localAddress();
+                .childHandler(initializer)
+                .bind(settings.bindAddress(), port).sync().channel();
     }
 
     /** Stops accepting connections; open ones keep being served. */
     public void stopAccepting() {
-        if (serverChannel != null) {
-            serverChannel.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        for (Channel listener : new Channel[] {serverChannel, tlsServerChannel}) {
+            if (listener != null) {
+                listener.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+            }
         }
     }
 
@@ -133,8 +147,10 @@ public final class EdgeServer {
     public boolean drain(long timeout, TimeUnit unit) {
         stopAccepting();
         pool.closeIdle();
+        http2Pool.closeIdle();
         boolean clean = edge.connections().drain(timeout, unit);
         pool.closeIdle();
+        http2Pool.closeIdle();
         return clean;
     }
 

@@ -64,6 +64,7 @@ final class Exchange implements AcquireCallback, BackendExchange {
     private final boolean clientKeepAlive;
     private final boolean hasBody;
     private final boolean html;
+    private final boolean grpc;
 
     private ClientAddress clientAddress;
     private boolean trustedPeer;
@@ -103,6 +104,7 @@ final class Exchange implements AcquireCallback, BackendExchange {
         this.hasBody = !request.decoderResult().isFailure()
                 && (HttpUtil.isTransferEncodingChunked(request) || HttpUtil.getContentLength(request, 0L) > 0);
         this.html = AcceptHeader.prefersHtml(request.headers().get(HttpHeaderNames.ACCEPT));
+        this.grpc = client.http2() && HopByHopHeaders.isGrpc(request);
         this.clientAddress = client.peer();
     }
 
@@ -173,6 +175,10 @@ final class Exchange implements AcquireCallback, BackendExchange {
             return;
         }
         target = (SandboxTarget) parsed;
+        if (edge.httpsRedirectPort() != 0 && !HopByHopHeaders.clientUsedHttps(request, trustedPeer, client.secure())) {
+            answerLocally(HttpsRedirect.to(host, edge.httpsRedirectPort(), request.uri()), null);
+            return;
+        }
         if (!edge.policy().portAllowed(target.port())) {
             fail(GatewayError.PORT_NOT_ALLOWED, rejectionMessage(GatewayError.PORT_NOT_ALLOWED));
             return;
@@ -228,13 +234,18 @@ final class Exchange implements AcquireCallback, BackendExchange {
         }
         if (token != null && credentials.header() == null && credentials.query() != null && upgrade == null
                 && (request.method() == HttpMethod.GET || request.method() == HttpMethod.HEAD)) {
-            boolean https = HopByHopHeaders.clientUsedHttps(request, trustedPeer);
+            boolean https = HopByHopHeaders.clientUsedHttps(request, trustedPeer, client.secure());
             answerLocally(SandboxAccess.cookieRedirect(uri, AccessTokens.cookieValue(token, credentials.host()), https),
                     null);
             return;
         }
         SandboxAccess.strip(request, token != null);
-        edge.pool().acquire(clientCtx.channel().eventLoop(), new BackendKey(record.backendHost(), target.port()), this);
+        BackendKey key = new BackendKey(record.backendHost(), target.port());
+        if (grpc) {
+            edge.http2Pool().acquire(clientCtx.channel().eventLoop(), key, this);
+        } else {
+            edge.pool().acquire(clientCtx.channel().eventLoop(), key, this);
+        }
     }
 
     private void woke(SandboxRecord running, Throwable error) {
@@ -299,7 +310,11 @@ final class Exchange implements AcquireCallback, BackendExchange {
         this.connectNanos = connectNanos;
         connection.attach(this);
         edge.metrics().backendRequest(reused);
-        HopByHopHeaders.rewriteRequest(request, upgrade, client.peer(), trustedPeer, client.localPort());
+        HopByHopHeaders.rewriteRequest(request, upgrade, client.peer(), trustedPeer, client.localPort(), client.secure());
+        if (grpc) {
+            // gRPC servers require it (trailers carry the call's status); HTTP/2 allows TE with this value only.
+            request.headers().set(HttpHeaderNames.TE, HttpHeaderValues.TRAILERS);
+        }
         Channel channel = connection.channel();
         channel.write(request, channel.voidPromise());
         if (pending != null) {
@@ -585,6 +600,9 @@ final class Exchange implements AcquireCallback, BackendExchange {
     }
 
     private FullHttpResponse render(GatewayError failure, String message) {
+        if (grpc) {
+            return GrpcErrors.render(failure, message);
+        }
         return edge.errors().render(clientCtx.alloc(), failure, message, target, html);
     }
 

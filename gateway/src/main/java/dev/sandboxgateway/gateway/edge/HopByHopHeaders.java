@@ -8,6 +8,7 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http2.HttpConversionUtil;
 import io.netty.util.AsciiString;
 import java.util.List;
 
@@ -41,9 +42,10 @@ public final class HopByHopHeaders {
      * @param upgrade     the WebSocket upgrade token to keep, or {@code null} when not upgrading
      * @param peer        the connection's peer (a proxy, when trusted)
      * @param trustedPeer whether the peer is one of the trusted proxies
+     * @param secure      whether the client reached the gateway over TLS
      */
     static void rewriteRequest(HttpRequest request, String upgrade, ClientAddress peer, boolean trustedPeer,
-                               String localPort) {
+                               String localPort, boolean secure) {
         HttpHeaders headers = request.headers();
         boolean chunked = HttpUtil.isTransferEncodingChunked(request);
         removeHopByHop(headers);
@@ -60,7 +62,7 @@ public final class HopByHopHeaders {
         if (trustedPeer) {
             List<String> chain = headers.getAll(X_FORWARDED_FOR);
             headers.set(X_FORWARDED_FOR, chain.isEmpty() ? peer.text() : String.join(", ", chain) + ", " + peer.text());
-            setIfAbsent(headers, X_FORWARDED_PROTO, "http");
+            setIfAbsent(headers, X_FORWARDED_PROTO, secure ? "https" : "http");
             if (host != null) {
                 setIfAbsent(headers, X_FORWARDED_HOST, host);
             }
@@ -68,7 +70,7 @@ public final class HopByHopHeaders {
         } else {
             headers.remove(FORWARDED);
             headers.set(X_FORWARDED_FOR, peer.text());
-            headers.set(X_FORWARDED_PROTO, "http");
+            headers.set(X_FORWARDED_PROTO, secure ? "https" : "http");
             if (host != null) {
                 headers.set(X_FORWARDED_HOST, host);
             } else {
@@ -80,11 +82,39 @@ public final class HopByHopHeaders {
         request.setProtocolVersion(HttpVersion.HTTP_1_1);
     }
 
-    /** The scheme the client used: what a trusted proxy says, else plain http (the gateway does not terminate TLS). */
-    static boolean clientUsedHttps(HttpRequest request, boolean trustedPeer) {
+    /**
+     * Whether the client used https: what a trusted proxy says in X-Forwarded-Proto, else whether
+     * its connection to the gateway is TLS.
+     */
+    static boolean clientUsedHttps(HttpRequest request, boolean trustedPeer, boolean secure) {
         String proto = trustedPeer ? request.headers().get(X_FORWARDED_PROTO) : null;
-        return proto != null && proto.regionMatches(true, 0, "https", 0, 5)
+        if (proto == null) {
+            return secure;
+        }
+        return proto.regionMatches(true, 0, "https", 0, 5)
                 && (proto.length() == 5 || proto.charAt(5) == ',' || proto.charAt(5) == ' ');
+    }
+
+    /**
+     * Whether an HTTP/2 request is a gRPC call ({@code application/grpc} or {@code application/grpc+proto}
+     * and the like): it then needs trailers end to end. gRPC-Web ({@code application/grpc-web}) works
+     * over HTTP/1.1 and is relayed like any request.
+     */
+    static boolean isGrpc(HttpRequest request) {
+        String type = request.headers().get(HttpHeaderNames.CONTENT_TYPE);
+        return type != null && type.regionMatches(true, 0, "application/grpc", 0, 16)
+                && (type.length() == 16 || type.charAt(16) == '+' || type.charAt(16) == ';');
+    }
+
+    /**
+     * Removes the headers Netty adds when it turns an HTTP/2 stream into an HTTP/1.1 message
+     * ({@code x-http2-scheme}, {@code x-http2-stream-id}, ...): they describe our side of the
+     * connection, not the client's request, and a client could send them itself.
+     */
+    static void removeHttp2Extensions(HttpHeaders headers) {
+        for (HttpConversionUtil.ExtensionHeaderNames name : HttpConversionUtil.ExtensionHeaderNames.values()) {
+            headers.remove(name.text());
+        }
     }
 
     private static void setIfAbsent(HttpHeaders headers, AsciiString name, String value) {

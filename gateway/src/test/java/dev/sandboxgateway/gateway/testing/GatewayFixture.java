@@ -44,6 +44,7 @@ public final class GatewayFixture implements AutoCloseable {
         settings.put("GATEWAY_SERVER_PORT", "0");
         settings.put("GATEWAY_SERVER_IO_THREADS", "2");
         settings.put("GATEWAY_ADMIN_PORT", "0");
+        settings.put("GATEWAY_TLS_PORT", "0");
         settings.put("GATEWAY_REGISTRY_TYPE", "memory");
         settings.putAll(overrides);
         return new ConfigLoader().load(null, settings);
@@ -57,6 +58,11 @@ public final class GatewayFixture implements AutoCloseable {
 
     public int port() {
         return gateway.edgeAddress().getPort();
+    }
+
+    /** The TLS listener's port; only with {@code GATEWAY_TLS_ENABLED=true}. */
+    public int tlsPort() {
+        return gateway.tlsAddress().getPort();
     }
 
     public int adminPort() {

@@ -41,11 +41,21 @@ public final class RawHttp implements AutoCloseable {
     }
 
     public RawHttp(int port, int timeoutMillis) throws IOException {
-        socket = new Socket();
-        socket.connect(new InetSocketAddress("127.0.0.1", port), timeoutMillis);
+        this(connect(port, timeoutMillis), timeoutMillis);
+    }
+
+    /** Speaks over {@code socket}, already connected: a TLS socket, for instance. */
+    public RawHttp(Socket socket, int timeoutMillis) throws IOException {
+        this.socket = socket;
         socket.setSoTimeout(timeoutMillis);
         in = socket.getInputStream();
         out = socket.getOutputStream();
+    }
+
+    private static Socket connect(int port, int timeoutMillis) throws IOException {
+        Socket socket = new Socket();
+        socket.connect(new InetSocketAddress("127.0.0.1", port), timeoutMillis);
+        return socket;
     }
 
     public RawHttp send(String text) throws IOException {

@@ -1,0 +1,48 @@
+package dev.sandboxgateway.gateway.backend;
+
+import dev.sandboxgateway.gateway.metrics.GatewayMetrics;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.util.concurrent.EventExecutor;
+import java.util.IdentityHashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * HTTP/2 cleartext (h2c, prior knowledge) connections to sandboxes, for gRPC: each exchange gets a
+ * stream of its own, on a connection shared by every exchange of the same event loop to the same
+ * sandbox port. Trailers and both directions of a stream then pass through unchanged.
+ */
+public final class Http2BackendPool {
+
+    private final Map<EventExecutor, LoopHttp2Pool> pools = new IdentityHashMap<>();
+
+    public Http2BackendPool(EventLoopGroup group, Class<? extends SocketChannel> channelType, BackendPool.Limits limits,
+                            GatewayMetrics metrics) {
+        Bootstrap template = new Bootstrap()
+                .channel(channelType)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS,
+                        (int) Math.max(1, TimeUnit.NANOSECONDS.toMillis(limits.connectTimeoutNanos())))
+                .option(ChannelOption.SO_KEEPALIVE, true);
+        for (EventExecutor executor : group) {
+            pools.put(executor, new LoopHttp2Pool((EventLoop) executor, template, limits, metrics));
+        }
+        metrics.gauge("gateway.backend.http2.connections.open", "Open HTTP/2 (h2c) connections to sandboxes", this,
+                p -> p.pools.values().stream().mapToInt(LoopHttp2Pool::openCount).sum());
+    }
+
+    /** Hands {@code callback} a new stream to {@code key} on a connection owned by {@code loop}; call from that loop. */
+    public void acquire(EventLoop loop, BackendKey key, AcquireCallback callback) {
+        pools.get(loop).acquire(key, callback);
+    }
+
+    /** Closes connections that carry no stream (at shutdown). */
+    public void closeIdle() {
+        for (LoopHttp2Pool pool : pools.values()) {
+            pool.loop().execute(pool::closeIdle);
+        }
+    }
+}

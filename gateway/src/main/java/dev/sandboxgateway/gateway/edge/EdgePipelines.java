@@ -1,0 +1,112 @@
+package dev.sandboxgateway.gateway.edge;
+
+import dev.sandboxgateway.gateway.tls.TlsCertificates;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.haproxy.HAProxyMessageDecoder;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2Settings;
+import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
+import io.netty.handler.ssl.SniHandler;
+
+/**
+ * Assembles client pipelines, the one place that knows their layout. Every connection starts with
+ * the PROXY protocol decoder when configured, then TLS on the TLS listener; what follows is HTTP/1.1
+ * ({@code timeouts}, {@code http}, {@code client}) or HTTP/2 ({@code h2} frame codec,
+ * {@code h2-streams} multiplexer, {@code h2-connection}), each stream getting its own
+ * {@code h2-http}, {@code timeouts} and {@code client}.
+ */
+final class EdgePipelines {
+
+    /** Settings of both listeners that shape pipelines. */
+    record Settings(HttpDecoderConfig decoder, int maxHeaderCount, boolean proxyProtocol, boolean http2Cleartext,
+                    int maxConcurrentStreams, int initialWindowSize, long maxHeaderListSize,
+                    long handshakeTimeoutMillis, long gracefulShutdownMillis) {
+    }
+
+    private final EdgeContext edge;
+    private final Settings settings;
+    private final TrustedProxies trustedProxies;
+    private final TlsCertificates certificates;
+    private final ChannelHandler streamCodec = new Http2StreamFrameToHttpObjectCodec(true);
+
+    /** @param certificates what the TLS listener serves, or {@code null} without one */
+    EdgePipelines(EdgeContext edge, Settings settings, TrustedProxies trustedProxies, TlsCertificates certificates) {
+        this.edge = edge;
+        this.settings = settings;
+        this.trustedProxies = trustedProxies;
+        this.certificates = certificates;
+    }
+
+    /** The plain listener: HTTP/1.1, or HTTP/2 with prior knowledge when {@code http2.cleartext} is on. */
+    ChannelInitializer<Channel> plain() {
+        return new ChannelInitializer<>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                ChannelPipeline pipeline = ch.pipeline();
+                addProxyProtocol(pipeline);
+                if (settings.http2Cleartext()) {
+                    pipeline.addLast("h2c-detect", new PriorKnowledgeDetector(EdgePipelines.this,
+                            edge.requestHeaderTimeoutNanos()));
+                } else {
+                    addHttp1(pipeline, false);
+                }
+            }
+        };
+    }
+
+    /** The TLS listener: certificate by SNI, then HTTP/2 or HTTP/1.1 by ALPN. */
+    ChannelInitializer<Channel> tls() {
+        return new ChannelInitializer<>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                ChannelPipeline pipeline = ch.pipeline();
+                addProxyProtocol(pipeline);
+                pipeline.addLast("tls", new SniHandler(certificates, 0, settings.handshakeTimeoutMillis()));
+                pipeline.addLast("alpn", new AlpnHandler(EdgePipelines.this));
+            }
+        };
+    }
+
+    private void addProxyProtocol(ChannelPipeline pipeline) {
+        if (settings.proxyProtocol()) {
+            pipeline.addLast("proxy-protocol-decoder", new HAProxyMessageDecoder());
+            pipeline.addLast("proxy-protocol", new ProxyProtocolHandler(trustedProxies));
+        }
+    }
+
+    void addHttp1(ChannelPipeline pipeline, boolean secure) {
+        // Named handlers: Netty would otherwise build and check a generated name for each, on every connection.
+        ClientTimeouts timeouts = new ClientTimeouts(edge);
+        pipeline.addLast("timeouts", timeouts);
+        pipeline.addLast("http", new StrictHttpServerCodec(settings.decoder(), settings.maxHeaderCount()));
+        pipeline.addLast("client", new ClientHandler(edge, timeouts, secure, null));
+    }
+
+    void addHttp2(ChannelPipeline pipeline, boolean secure) {
+        Http2ClientConnection connection = new Http2ClientConnection(edge, 4 * settings.initialWindowSize());
+        pipeline.addLast("h2", Http2FrameCodecBuilder.forServer()
+                .initialSettings(Http2Settings.defaultSettings()
+                        .maxConcurrentStreams(settings.maxConcurrentStreams())
+                        .initialWindowSize(settings.initialWindowSize())
+                        .maxHeaderListSize(settings.maxHeaderListSize()))
+                .gracefulShutdownTimeoutMillis(settings.gracefulShutdownMillis())
+                .build());
+        pipeline.addLast("h2-streams", new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
+            @Override
+            protected void initChannel(Http2StreamChannel stream) {
+                ClientTimeouts timeouts = new ClientTimeouts(edge);
+                ChannelPipeline streamPipeline = stream.pipeline();
+                streamPipeline.addLast("h2-http", streamCodec);
+                streamPipeline.addLast("timeouts", timeouts);
+                streamPipeline.addLast("client", new ClientHandler(edge, timeouts, secure, connection));
+            }
+        }));
+        pipeline.addLast("h2-connection", connection);
+    }
+}

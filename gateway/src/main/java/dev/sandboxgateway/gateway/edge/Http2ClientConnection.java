@@ -1,0 +1,116 @@
+package dev.sandboxgateway.gateway.edge;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.DecoderException;
+import io.netty.handler.codec.http2.DefaultHttp2WindowUpdateFrame;
+import io.netty.handler.codec.http2.Http2CodecUtil;
+import io.netty.handler.codec.http2.Http2Exception;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One client HTTP/2 connection, last in its pipeline after the frame codec and the stream
+ * multiplexer: counts the connection against the gateway's limits, hands its streams the peer
+ * address, closes the connection after the keep-alive idle timeout without streams, and on drain
+ * sends GOAWAY and lets open streams finish (the codec's graceful close).
+ */
+final class Http2ClientConnection extends ChannelInboundHandlerAdapter {
+
+    private static final Logger log = LoggerFactory.getLogger(Http2ClientConnection.class);
+
+    private final EdgeContext edge;
+    private final int connectionWindow;
+    private ChannelHandlerContext ctx;
+    private LazyTimer idle;
+    private ClientAddress peer;
+    private String localPort;
+    private boolean overConnectionLimit;
+    private int streams;
+
+    /** @param connectionWindow bytes all streams of the connection may have in flight towards the gateway */
+    Http2ClientConnection(EdgeContext edge, int connectionWindow) {
+        this.edge = edge;
+        this.connectionWindow = connectionWindow;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+        this.idle = new LazyTimer(ctx.executor(), this::idleExpired);
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        Channel channel = ctx.channel();
+        localPort = Integer.toString(((InetSocketAddress) channel.localAddress()).getPort());
+        int open = edge.connections().add(channel);
+        channel.closeFuture().addListener(f -> {
+            idle.stop();
+            edge.connections().remove(channel);
+        });
+        overConnectionLimit = edge.limits().maxConnections() > 0 && open > edge.limits().maxConnections();
+        if (connectionWindow > Http2CodecUtil.DEFAULT_WINDOW_SIZE) {
+            ctx.writeAndFlush(new DefaultHttp2WindowUpdateFrame(connectionWindow - Http2CodecUtil.DEFAULT_WINDOW_SIZE));
+        }
+        idle.armAfter(edge.keepAliveIdleNanos());
+        ctx.fireChannelActive();
+    }
+
+    ClientAddress peer() {
+        if (peer == null) {
+            ClientAddress proxied = ctx.channel().attr(ProxyProtocolHandler.PROXIED_CLIENT).get();
+            peer = proxied != null ? proxied : ClientAddress.of((InetSocketAddress) ctx.channel().remoteAddress());
+        }
+        return peer;
+    }
+
+    String localPort() {
+        return localPort;
+    }
+
+    /** Whether the connection was accepted beyond {@code limits.maxConnections}: its streams only get 503s. */
+    boolean overConnectionLimit() {
+        return overConnectionLimit;
+    }
+
+    void streamOpened() {
+        if (streams++ == 0) {
+            idle.disarm();
+        }
+    }
+
+    void streamClosed() {
+        if (--streams == 0) {
+            idle.armAfter(edge.keepAliveIdleNanos());
+        }
+    }
+
+    private void idleExpired() {
+        if (streams == 0) {
+            ctx.close();
+        }
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+        if (event == ClientConnections.DRAIN) {
+            ctx.close();
+            return;
+        }
+        ctx.fireUserEventTriggered(event);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof IOException || cause instanceof DecoderException || cause instanceof Http2Exception) {
+            log.debug("HTTP/2 client connection {} failed", ctx.channel(), cause);
+        } else {
+            log.warn("HTTP/2 client connection {} failed", ctx.channel(), cause);
+        }
+        ctx.close();
+    }
+}

@@ -1,0 +1,37 @@
+package dev.sandboxgateway.gateway.edge;
+
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+
+/** The plain listener's answer when {@code tls.redirectHttp} is on: the same URL over https. */
+final class HttpsRedirect {
+
+    private HttpsRedirect() {
+    }
+
+    /**
+     * A 308, so a POST stays a POST with its body (a 301 lets clients turn it into a GET).
+     *
+     * @param host  the Host the request named, possibly with a port, already validated as a sandbox host
+     * @param port  the https port; 443 is left out of the URL
+     * @param uri   the request target, origin form
+     */
+    static FullHttpResponse to(String host, int port, String uri) {
+        String name = host;
+        int colon = host.lastIndexOf(':');
+        if (colon >= 0 && host.indexOf(']') < colon) {
+            name = host.substring(0, colon);
+        }
+        String location = "https://" + name + (port == 443 ? "" : ":" + port) + uri;
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+                HttpResponseStatus.PERMANENT_REDIRECT, Unpooled.EMPTY_BUFFER);
+        response.headers()
+                .set(HttpHeaderNames.LOCATION, location)
+                .set(HttpHeaderNames.CONTENT_LENGTH, 0);
+        return response;
+    }
+}

@@ -1,0 +1,9 @@
+package dev.sandboxgateway.gateway.tls;
+
+/** A certificate entry that cannot be served; the message names the entry and what is wrong with it. */
+public final class CertificateLoadException extends Exception {
+
+    CertificateLoadException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}

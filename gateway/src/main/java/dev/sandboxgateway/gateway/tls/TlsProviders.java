@@ -1,0 +1,37 @@
+package dev.sandboxgateway.gateway.tls;
+
+import dev.sandboxgateway.config.TlsProvider;
+import io.netty.handler.ssl.OpenSsl;
+import io.netty.handler.ssl.SslProvider;
+
+/** Picks the TLS implementation for {@code tls.provider}. */
+public final class TlsProviders {
+
+    private TlsProviders() {
+    }
+
+    /** @throws CertificateLoadException when OpenSSL is required but its native library does not load */
+    public static SslProvider select(TlsProvider configured) throws CertificateLoadException {
+        switch (configured) {
+            case JDK:
+                return SslProvider.JDK;
+            case OPENSSL:
+                if (!OpenSsl.isAvailable()) {
+                    throw new CertificateLoadException("tls.provider: openssl was asked for, but netty-tcnative does not load"
+                            + " on this machine: " + OpenSsl.unavailabilityCause(), OpenSsl.unavailabilityCause());
+                }
+                return SslProvider.OPENSSL;
+            default:
+                return OpenSsl.isAvailable() && SslProvider.isAlpnSupported(SslProvider.OPENSSL)
+                        ? SslProvider.OPENSSL : SslProvider.JDK;
+        }
+    }
+
+    /** One line for the startup log: which implementation, and why not OpenSSL when it is not. */
+    public static String describe(SslProvider provider) {
+        if (provider == SslProvider.OPENSSL) {
+            return "OpenSSL (" + OpenSsl.versionString() + ", netty-tcnative)";
+        }
+        return OpenSsl.isAvailable() ? "JDK" : "JDK (OpenSSL unavailable: " + OpenSsl.unavailabilityCause() + ")";
+    }
+}

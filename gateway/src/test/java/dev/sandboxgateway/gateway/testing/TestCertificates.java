@@ -1,0 +1,72 @@
+package dev.sandboxgateway.gateway.testing;
+
+import io.netty.pkitesting.CertificateBuilder;
+import io.netty.pkitesting.X509Bundle;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.GeneralName;
+import org.bouncycastle.asn1.x509.GeneralNames;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.cert.X509Certificate;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import javax.net.ssl.SSLContext;
+
+/** A test certificate authority that issues server certificates, written as the gateway reads them. */
+public final class TestCertificates {
+
+    private final X509Bundle authority;
+
+    public TestCertificates() throws Exception {
+        Instant now = Instant.now();
+        authority = new CertificateBuilder()
+                .subject("CN=Sandbox Gateway Test CA")
+                .setIsCertificateAuthority(true)
+                .notBefore(now.minus(1, ChronoUnit.DAYS))
+                .notAfter(now.plus(30, ChronoUnit.DAYS))
+                .ecp256()
+                .buildSelfSigned();
+    }
+
+    /** A server certificate for {@code names} (wildcards allowed), issued by this authority. */
+    public X509Bundle issue(String... names) throws Exception {
+        Instant now = Instant.now();
+        CertificateBuilder builder = new CertificateBuilder()
+                .subject("CN=" + names[0])
+                .notBefore(now.minus(1, ChronoUnit.DAYS))
+                .notAfter(now.plus(7, ChronoUnit.DAYS))
+                .addExtendedKeyUsageServerAuth()
+                .ecp256();
+        // CertificateBuilder.addSanDnsName cannot take a wildcard, so the extension is encoded here.
+        GeneralName[] dnsNames = new GeneralName[names.length];
+        for (int i = 0; i < names.length; i++) {
+            dnsNames[i] = new GeneralName(GeneralName.dNSName, names[i]);
+        }
+        builder.addExtensionOctetString(Extension.subjectAlternativeName.getId(), false,
+                new GeneralNames(dnsNames).getEncoded());
+        return builder.buildIssuedBy(authority);
+    }
+
+    /**
+     * Writes {@code certificate} as one PEM file with its chain and PKCS#8 key, replacing {@code file}
+     * in one rename, as a deployment tool should.
+     */
+    public static Path writeCombined(X509Bundle certificate, Path file) throws IOException {
+        Path partial = file.resolveSibling(file.getFileName() + ".partial");
+        Files.writeString(partial, certificate.getCertificatePathPEM() + certificate.getPrivateKeyPEM());
+        return Files.move(partial, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /** A client context that trusts only this authority. */
+    public SSLContext clientContext() throws Exception {
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(null, authority.toTrustManagerFactory().getTrustManagers(), null);
+        return context;
+    }
+
+    public X509Certificate authorityCertificate() {
+        return authority.getCertificate();
+    }
+}
