@@ -418,14 +418,16 @@ final class Exchange implements AcquireCallback, BackendExchange {
             return;
         }
         if (message instanceof HttpResponse response) {
-            onResponseHead(response);
+            // An HTTP/2 sandbox's response that is all headers (a gRPC trailers-only answer) arrives as one
+            // message: it is written once, as the last content, so it stays one HEADERS frame.
+            onResponseHead(response, message instanceof HttpContent);
         }
         if (message instanceof HttpContent content) {
             onResponseContent(content);
         }
     }
 
-    private void onResponseHead(HttpResponse response) {
+    private void onResponseHead(HttpResponse response, boolean alsoContent) {
         backend.responseStarted();
         int code = response.status().code();
         if (code == 101) {
@@ -444,7 +446,9 @@ final class Exchange implements AcquireCallback, BackendExchange {
         if (code < 200) {
             informational = true;
             HopByHopHeaders.rewriteResponse(response, false, true, false, request.protocolVersion());
-            clientCtx.write(response);
+            if (!alsoContent) {
+                clientCtx.write(response);
+            }
             return;
         }
         if (upgrade != null) {
@@ -460,7 +464,9 @@ final class Exchange implements AcquireCallback, BackendExchange {
         if (HopByHopHeaders.rewriteResponse(response, false, bodyless, closeClient, request.protocolVersion())) {
             closeClient = true;
         }
-        clientCtx.write(response);
+        if (!alsoContent) {
+            clientCtx.write(response);
+        }
     }
 
     private void onResponseContent(HttpContent content) {
