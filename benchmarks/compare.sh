@@ -8,6 +8,11 @@
 #   WORKLOADS="small-keepalive ws-echo" GATEWAYS="ours nginx" benchmarks/compare.sh
 #   IDLE_WS=5000 WORKLOADS= benchmarks/compare.sh  # only the idle WebSocket memory measurement
 #   OURS_TRANSPORT=io_uring benchmarks/compare.sh
+#   WORKLOADS="tls-handshake h2-keepalive" GATEWAYS="ours nginx" benchmarks/compare.sh
+#
+# tls-handshake and h2-keepalive run on each gateway's TLS listener (same ECDSA P-256 wildcard
+# certificate, generated here); HAProxy is left out of them. h2-keepalive is driven by h2load
+# (Debian's nghttp2-client, installed when missing) against one sandbox host.
 #
 # Everything listens on free loopback ports and stops by itself; the working directory is kept
 # (its path is printed) for the raw results and the generated configurations.
@@ -22,7 +27,7 @@ FIRST_WARMUP=${FIRST_WARMUP:-10s}
 SANDBOXES=${SANDBOXES:-1000}
 GATEWAY_CPU=${GATEWAY_CPU:-0}
 LOAD_CPU=${LOAD_CPU:-1}
-WORKLOADS=${WORKLOADS-"small-keepalive small-close download-1m upload-1m ws-echo"}
+WORKLOADS=${WORKLOADS-"small-keepalive small-close download-1m upload-1m ws-echo tls-handshake h2-keepalive"}
 GATEWAYS=${GATEWAYS:-"ours nginx haproxy"}
 # After the rounds, this many idle proxied WebSocket connections are held open through each gateway
 # and its memory is measured before and after; 0 skips it.
@@ -50,6 +55,10 @@ if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ] || ! command -
   echo "installing nginx and haproxy from Debian packages" >&2
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light haproxy >/dev/null
 fi
+if [[ " $WORKLOADS " == *" h2-keepalive "* ]] && ! command -v h2load >/dev/null 2>&1; then
+  echo "installing h2load from Debian's nghttp2-client" >&2
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nghttp2-client >/dev/null
+fi
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 HAPROXY=$(command -v haproxy || echo /usr/sbin/haproxy)
 
@@ -76,6 +85,13 @@ start() { # cpu, log, command... -> prints the PID
 
 backend_port=$(free_port); echo_port=$(free_port); ours_port=$(free_port); admin_port=$(free_port)
 nginx_port=$(free_port); haproxy_port=$(free_port); jmx_port=$(free_port)
+ours_tls_port=$(free_port); nginx_tls_port=$(free_port)
+
+# One wildcard certificate for both TLS listeners: ECDSA P-256, key in PKCS#8.
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 \
+  -subj "/CN=*.sandbox.test" -addext "subjectAltName=DNS:*.sandbox.test" \
+  -keyout "$work/tls.key" -out "$work/tls.crt" 2>/dev/null
+cat "$work/tls.crt" "$work/tls.key" >"$work/tls.pem"
 
 # Backends, on the load generator's core: nginx serving static files, and our echo server for
 # WebSocket messages and uploads.
@@ -137,6 +153,7 @@ registry: {type: file, file: $work/sandboxes.yaml}
 backend: {pool: {maxIdlePerBackend: 256, maxConnectionsPerBackend: 65536}}
 admin: {port: $admin_port}
 accessLog: {enabled: false}
+tls: {enabled: true, port: $ours_tls_port, certificates: [$work/tls.pem]}
 EOF
 
 cat >"$work/nginx-gateway.conf" <<EOF
@@ -154,20 +171,30 @@ http {
   map \$http_upgrade \$connection_upgrade { default upgrade; '' ''; }
   server {
     listen 127.0.0.1:$nginx_port backlog=4096;
-    client_max_body_size 4m;
-    location / {
-      if (\$sandbox = "") { return 404; }
-      proxy_pass http://\$sandbox;
-      proxy_http_version 1.1;
-      proxy_set_header Host \$host;
-      proxy_set_header Connection \$connection_upgrade;
-      proxy_set_header Upgrade \$http_upgrade;
-      proxy_set_header X-Forwarded-For \$remote_addr;
-      proxy_buffering off;
-      proxy_request_buffering off;
-      proxy_read_timeout 3600s;
-    }
+    include $work/nginx-location.conf;
   }
+  server {
+    listen 127.0.0.1:$nginx_tls_port ssl http2 backlog=4096;
+    ssl_certificate $work/tls.crt;
+    ssl_certificate_key $work/tls.key;
+    ssl_protocols TLSv1.2 TLSv1.3;
+    include $work/nginx-location.conf;
+  }
+}
+EOF
+cat >"$work/nginx-location.conf" <<EOF
+client_max_body_size 4m;
+location / {
+  if (\$sandbox = "") { return 404; }
+  proxy_pass http://\$sandbox;
+  proxy_http_version 1.1;
+  proxy_set_header Host \$host;
+  proxy_set_header Connection \$connection_upgrade;
+  proxy_set_header Upgrade \$http_upgrade;
+  proxy_set_header X-Forwarded-For \$remote_addr;
+  proxy_buffering off;
+  proxy_request_buffering off;
+  proxy_read_timeout 3600s;
 }
 EOF
 
@@ -194,7 +221,8 @@ backend dynamic
   server sandbox 0.0.0.0:0
 EOF
 
-declare -A gateway_pid gateway_port
+declare -A gateway_pid gateway_port tls_port
+tls_port[ours]=$ours_tls_port; tls_port[nginx]=$nginx_tls_port
 if [[ " $GATEWAYS " == *" ours "* ]]; then
   # shellcheck disable=SC2086
   # JMX on loopback only for reading the live heap in the idle WebSocket measurement.
@@ -225,10 +253,31 @@ cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 sys_ticks() { awk '{print $15}' "/proc/$1/stat"; }
 rss_kb() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
 
+# h2load over TLS with ALPN h2: 16 connections of 8 concurrent streams, one sandbox host; its
+# per-request log gives the percentiles. Prints the load generator's JSON shape.
+h2load_json() { # TLS port, duration
+  local port=$1 duration=$2 log=$work/h2load-requests.log
+  rm -f "$log"
+  taskset -c "$LOAD_CPU" h2load -t 1 -c 16 -m 8 -D "${duration%s}" \
+    -H ":authority: $backend_port-sb0.sandbox.test" --log-file="$log" "https://127.0.0.1:$port/64b" >>"$work/h2load.log" 2>&1
+  python3 - "$log" "${duration%s}" <<'PY'
+import json, sys
+rows = [line.split("\t") for line in open(sys.argv[1]) if line.strip()]
+seconds = float(sys.argv[2])
+ok = sorted(int(r[2]) / 1000 for r in rows if r[1].startswith("2"))
+pct = lambda q: ok[min(len(ok) - 1, int(q * len(ok)))] if ok else 0
+print(json.dumps({"label": "h2-keepalive", "completed": len(ok), "seconds": seconds, "perSecond": len(ok) / seconds,
+                  "megabytesPerSecond": 0, "errors": 0, "non2xx": len(rows) - len(ok),
+                  "latencyMs": {"p50": pct(0.5), "p99": pct(0.99)}}))
+PY
+}
+
 loadgen() { # gateway, workload, duration, warmup -> JSON on stdout
   local port=$1 workload=$2 duration=$3 warmup=$4
   local common=(--duration "$duration" --warmup "$warmup" --json --label "$workload")
   case $workload in
+    tls-handshake)   args=(--url "https://127.0.0.1:${tls_port[$g]}/64b" --hosts "$work/hosts-http.txt" --connections 32 --mode close) ;;
+    h2-keepalive)    h2load_json "${tls_port[$g]}" "$duration"; return ;;
     small-keepalive) args=(--url "http://127.0.0.1:$port/64b" --hosts "$work/hosts-http.txt" --connections 64) ;;
     small-close)     args=(--url "http://127.0.0.1:$port/64b" --hosts "$work/hosts-http.txt" --connections 32 --mode close) ;;
     download-1m)     args=(--url "http://127.0.0.1:$port/1m" --hosts "$work/hosts-http.txt" --connections 16) ;;
@@ -242,6 +291,7 @@ results=$work/results.jsonl
 echo "working directory: $work" >&2
 for workload in $WORKLOADS; do
   for g in $GATEWAYS; do
+    [ -n "${tls_port[$g]:-}" ] || [[ $workload != tls-* && $workload != h2-* ]] || continue
     loadgen "${gateway_port[$g]}" "$workload" "$FIRST_WARMUP" 0s >/dev/null
   done
 done
@@ -249,6 +299,7 @@ echo "command: ROUNDS=$ROUNDS DURATION=$DURATION WARMUP=$WARMUP FIRST_WARMUP=$FI
 for round in $(seq 1 "$ROUNDS"); do
   for workload in $WORKLOADS; do
     for g in $GATEWAYS; do
+      [ -n "${tls_port[$g]:-}" ] || [[ $workload != tls-* && $workload != h2-* ]] || continue
       port=${gateway_port[$g]}
       pid=$(measured_pid "${gateway_pid[$g]}")
       loadgen "$port" "$workload" "$WARMUP" 0s >/dev/null
@@ -326,7 +377,7 @@ for r in rows:
     by.setdefault((r["result"]["label"], r["gateway"]), []).append(r)
 throughput = {"download-1m", "upload-1m"}
 print(f"{'workload':16} {'gateway':8} {'rate':>14} {'p50 ms':>8} {'p99 ms':>8} {'CPU/unit':>14} {'kernel':>6} {'RSS MB':>7} {'ours/best peer':>22}")
-workloads = sorted({k[0] for k in by}, key=lambda w: ["small-keepalive", "small-close", "download-1m", "upload-1m", "ws-echo"].index(w))
+workloads = sorted({k[0] for k in by}, key=lambda w: ["small-keepalive", "small-close", "download-1m", "upload-1m", "ws-echo", "tls-handshake", "h2-keepalive"].index(w))
 for w in workloads:
     stats = {}
     for (label, g), rs in by.items():

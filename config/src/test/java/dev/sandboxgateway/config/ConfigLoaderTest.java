@@ -137,6 +137,32 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void tlsAndHttp2SettingsBindFromFileAndEnvironmentAndAreChecked() throws Exception {
+        GatewayConfig config = loader.load(file("gateway.yaml", """
+                tls: {enabled: true, certificates: [/etc/a.pem], provider: jdk}
+                http2: {cleartext: true}
+                """), Map.of("GATEWAY_TLS_CERTIFICATES", "/etc/a.pem,/etc/b", "GATEWAY_TLS_RELOAD_INTERVAL", "1m"));
+        assertEquals(List.of("/etc/a.pem", "/etc/b"), config.tls().certificates());
+        assertEquals(TlsProvider.JDK, config.tls().provider());
+        assertEquals(java.time.Duration.ofMinutes(1), config.tls().reloadInterval());
+        assertTrue(config.http2().cleartext());
+        assertTrue(config.http2().enabled());
+
+        ConfigException error = assertThrows(ConfigException.class, () -> loader.load(file("bad.yaml", """
+                server: {port: 8443}
+                tls: {enabled: true, port: 8443}
+                http2: {initialWindowSize: 1000}
+                """), Map.of()));
+        List<String> problems = error.problems();
+        assertEquals(3, problems.size(), error.getMessage());
+        assertTrue(problems.contains("tls.certificates: at least one certificate is required when tls.enabled is true"),
+                error.getMessage());
+        assertTrue(problems.contains("tls.port: must differ from server.port (8443)"), error.getMessage());
+        assertTrue(problems.stream().anyMatch(p -> p.startsWith("http2.initialWindowSize: must be between 65535")),
+                error.getMessage());
+    }
+
+    @Test
     void securityAndLimitSettingsAreCheckedWithTheEntryNamed() throws Exception {
         ConfigException error = assertThrows(ConfigException.class, () -> loader.load(file("gateway.yaml", """
                 server: {proxyProtocol: true}

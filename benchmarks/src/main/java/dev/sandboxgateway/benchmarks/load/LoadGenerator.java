@@ -6,7 +6,7 @@ public final class LoadGenerator {
     private LoadGenerator() {
     }
 
-    public static void main(String[] args) throws InterruptedException {
+    public static void main(String[] args) throws InterruptedException, javax.net.ssl.SSLException {
         if (args.length == 0 || args[0].equals("-h") || args[0].equals("--help")) {
             System.out.print(LoadOptions.USAGE);
             return;

@@ -34,7 +34,9 @@ record LoadOptions(URI target, List<String> hosts, Mode mode, int connections, d
             intended send time, so a stalling server cannot hide its tail (no coordinated omission).
 
             Target and hosts:
-              --url URL              where to connect, and the request path (http://127.0.0.1:8080/64b)
+              --url URL              where to connect, and the request path (http://127.0.0.1:8080/64b);
+                                     https:// and wss:// speak TLS (SNI = the Host, certificates not
+                                     verified, no session reuse: --mode close measures full handshakes)
               --hosts FILE           Host values, one per line, or a registry file (sandboxes.yaml/.json)
                                      whose ids are turned into hosts with --host-template
               --generate N           use N generated sandbox ids sb0..sb{N-1} instead of a file

@@ -22,6 +22,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
+import javax.net.ssl.SSLException;
 import org.HdrHistogram.Histogram;
 
 /** One load run: opens the connections, keeps them busy for warm-up and measurement, and reports. */
@@ -37,10 +38,13 @@ final class LoadRun {
     private final long openLoopPeriodNanos;
     private final ByteBuf wsPayload;
     private final AtomicInteger nextHost = new AtomicInteger();
+    private final ClientTls tls;
     private volatile boolean stopped;
 
-    LoadRun(LoadOptions options) {
+    LoadRun(LoadOptions options) throws SSLException {
         this.options = options;
+        String scheme = options.target().getScheme();
+        this.tls = "https".equalsIgnoreCase(scheme) || "wss".equalsIgnoreCase(scheme) ? new ClientTls() : null;
         this.requests = new RequestTemplates(options);
         this.group = transport.newGroup(options.threads(), "loadgen");
         this.address = new InetSocketAddress(options.target().getHost(), options.target().getPort());
@@ -120,6 +124,9 @@ final class LoadRun {
                     @Override
                     protected void initChannel(Channel ch) {
                         channels.add(ch);
+                        if (tls != null) {
+                            ch.pipeline().addLast(tls.newHandler(ch.alloc(), options.hosts().get(host)));
+                        }
                         ch.pipeline().addLast(new HttpResponseDecoder(new HttpDecoderConfig().setMaxChunkSize(1 << 20)));
                         ch.pipeline().addLast(options.mode() == LoadOptions.Mode.WEBSOCKET
                                 ? new WebSocketWorker(LoadRun.this, options.hosts().get(host), wsPayload)

@@ -62,7 +62,7 @@ public class HeaderRewriteBenchmark {
     @Benchmark
     public HttpRequest rewriteRequest() {
         HttpRequest request = browserRequest();
-        HopByHopHeaders.rewriteRequest(request, null, CLIENT, false, "443");
+        HopByHopHeaders.rewriteRequest(request, null, CLIENT, false, "443", true);
         return request;
     }
 
