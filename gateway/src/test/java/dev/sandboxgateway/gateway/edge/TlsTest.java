@@ -226,6 +226,23 @@ class TlsTest {
     }
 
     @Test
+    void aStalledHttp2ReaderHoldsBackTheSandboxInsteadOfFillingTheGateway() throws Exception {
+        CountDownLatch backendBlocked = new CountDownLatch(1);
+        AtomicLong handedToConnection = new AtomicLong();
+        try (TestBackend downloads = TestBackend.http(() -> new DownloadHandler(backendBlocked, handedToConnection))) {
+            long size = 256L * 1024 * 1024;
+            HttpResponse<java.io.InputStream> response = http2Client().send(sharedHostRequest(downloads.port(),
+                    "/bytes?size=" + size).build(), HttpResponse.BodyHandlers.ofInputStream());
+            assertEquals(200, response.statusCode());
+            // The body is never read: the stream's window closes, the gateway stops reading the sandbox,
+            // and the sandbox's writes have to wait.
+            assertTrue(backendBlocked.await(20, TimeUnit.SECONDS), "the sandbox was never held back");
+            assertTrue(handedToConnection.get() < size / 2, "sent " + handedToConnection.get() + " of " + size);
+            response.body().close();
+        }
+    }
+
+    @Test
     void http2StreamIsResetWhenTheSandboxFailsMidResponseAndTheConnectionLivesOn() throws Exception {
         try (TestBackend broken = TestBackend.raw(() -> new ScriptedResponder(
                 "HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\npartial", ScriptedResponder.Then.CLOSE))) {
