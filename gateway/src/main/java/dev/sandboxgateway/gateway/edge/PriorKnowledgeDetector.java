@@ -30,9 +30,7 @@ final class PriorKnowledgeDetector extends ByteToMessageDecoder {
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) throws Exception {
-        timeout = ctx.executor().schedule(() -> {
-            ctx.close();
-        }, timeoutNanos, TimeUnit.NANOSECONDS);
+        timeout = ctx.executor().schedule(() -> ctx.close(), timeoutNanos, TimeUnit.NANOSECONDS);
         super.channelActive(ctx);
     }
 
