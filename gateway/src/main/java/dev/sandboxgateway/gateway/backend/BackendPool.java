@@ -33,12 +33,7 @@ public final class BackendPool {
 
     public BackendPool(EventLoopGroup group, Class<? extends SocketChannel> channelType, Limits limits,
                        GatewayMetrics metrics) {
-        Bootstrap template = new Bootstrap()
-                .channel(channelType)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS,
-                        (int) Math.max(1, TimeUnit.NANOSECONDS.toMillis(limits.connectTimeoutNanos())))
-                // TCP_NODELAY is Netty's default on every socket it opens; SO_KEEPALIVE finds dead peers of idle pooled connections.
-                .option(ChannelOption.SO_KEEPALIVE, true);
+        Bootstrap template = connectTemplate(channelType, limits);
         for (EventExecutor executor : group) {
             pools.put(executor, new LoopPool((EventLoop) executor, template, limits, metrics));
         }
@@ -46,6 +41,16 @@ public final class BackendPool {
                 p -> p.pools.values().stream().mapToInt(l -> l.openCount).sum());
         metrics.gauge("gateway.backend.connections.idle", "Idle pooled connections to sandboxes", this,
                 p -> p.pools.values().stream().mapToInt(l -> l.idleCount).sum());
+    }
+
+    /** How every backend connection is opened, HTTP/1.1 or h2c; cloned per event loop. */
+    static Bootstrap connectTemplate(Class<? extends SocketChannel> channelType, Limits limits) {
+        return new Bootstrap()
+                .channel(channelType)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS,
+                        (int) Math.max(1, TimeUnit.NANOSECONDS.toMillis(limits.connectTimeoutNanos())))
+                // TCP_NODELAY is Netty's default on every socket it opens; SO_KEEPALIVE finds dead peers of idle pooled connections.
+                .option(ChannelOption.SO_KEEPALIVE, true);
     }
 
     /** Hands {@code callback} a connection to {@code key} owned by {@code loop}; call from that loop. */

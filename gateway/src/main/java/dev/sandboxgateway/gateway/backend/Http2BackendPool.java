@@ -2,14 +2,12 @@ package dev.sandboxgateway.gateway.backend;
 
 import dev.sandboxgateway.gateway.metrics.GatewayMetrics;
 import io.netty.bootstrap.Bootstrap;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.util.concurrent.EventExecutor;
 import java.util.IdentityHashMap;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * HTTP/2 cleartext (h2c, prior knowledge) connections to sandboxes, for gRPC: each exchange gets a
@@ -22,11 +20,7 @@ public final class Http2BackendPool {
 
     public Http2BackendPool(EventLoopGroup group, Class<? extends SocketChannel> channelType, BackendPool.Limits limits,
                             GatewayMetrics metrics) {
-        Bootstrap template = new Bootstrap()
-                .channel(channelType)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS,
-                        (int) Math.max(1, TimeUnit.NANOSECONDS.toMillis(limits.connectTimeoutNanos())))
-                .option(ChannelOption.SO_KEEPALIVE, true);
+        Bootstrap template = BackendPool.connectTemplate(channelType, limits);
         for (EventExecutor executor : group) {
             pools.put(executor, new LoopHttp2Pool((EventLoop) executor, template, limits, metrics));
         }
