@@ -9,9 +9,16 @@
 #   IDLE_WS=5000 WORKLOADS= benchmarks/compare.sh  # only the idle WebSocket memory measurement
 #   OURS_TRANSPORT=io_uring benchmarks/compare.sh
 #   WORKLOADS="tls-handshake h2-keepalive" GATEWAYS="ours nginx" benchmarks/compare.sh
+#   BASE_JAR=/tmp/old-gateway.jar GATEWAYS="ours base" benchmarks/compare.sh   # A/B against another build
+#   BASE_JAVA_OPTS=-Dio.netty.allocator.type=pooled GATEWAYS="ours base" benchmarks/compare.sh
+#
+# "base" is our gateway again, from BASE_JAR (default: the current build) with BASE_JAVA_OPTS: a
+# change measured against what it changes, interleaved in one session, where separate runs on
+# this shared machine differ by more than most single optimisations do.
 #
 # tls-handshake and h2-keepalive run on each gateway's TLS listener (same ECDSA P-256 wildcard
-# certificate, generated here); HAProxy is left out of them. h2-keepalive is driven by h2load
+# certificate, generated here, and the same key exchange groups, TLS_GROUPS); HAProxy is left out
+# of them. h2-keepalive is driven by h2load
 # (Debian's nghttp2-client, installed when missing) against one sandbox host.
 #
 # Everything listens on free loopback ports and stops by itself; the working directory is kept
@@ -36,6 +43,12 @@ IDLE_WS=${IDLE_WS:-5000}
 OURS_TRANSPORT=${OURS_TRANSPORT:-auto}
 # Extra JVM options for our gateway, e.g. GATEWAY_JAVA_OPTS="-XX:StartFlightRecording=filename=/tmp/g.jfr,settings=profile"
 GATEWAY_JAVA_OPTS=${GATEWAY_JAVA_OPTS:-}
+BASE_JAR=${BASE_JAR:-}
+# Key exchange groups of both TLS listeners. nginx 1.22's OpenSSL 3.0 has no post-quantum group, so
+# ours is held to the same classical ones; TLS_GROUPS= leaves each gateway its provider's default
+# (BoringSSL's starts with X25519MLKEM768).
+TLS_GROUPS=${TLS_GROUPS-X25519,P-256}
+BASE_JAVA_OPTS=${BASE_JAVA_OPTS:-}
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d /tmp/sandbox-gateway-compare.XXXXXX)
@@ -86,6 +99,7 @@ start() { # cpu, log, command... -> prints the PID
 backend_port=$(free_port); echo_port=$(free_port); ours_port=$(free_port); admin_port=$(free_port)
 nginx_port=$(free_port); haproxy_port=$(free_port); jmx_port=$(free_port)
 ours_tls_port=$(free_port); nginx_tls_port=$(free_port)
+base_port=$(free_port); base_admin_port=$(free_port); base_tls_port=$(free_port)
 
 # One wildcard certificate for both TLS listeners: ECDSA P-256, key in PKCS#8.
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 \
@@ -153,9 +167,12 @@ registry: {type: file, file: $work/sandboxes.yaml}
 backend: {pool: {maxIdlePerBackend: 256, maxConnectionsPerBackend: 65536}}
 admin: {port: $admin_port}
 accessLog: {enabled: false}
-tls: {enabled: true, port: $ours_tls_port, certificates: [$work/tls.pem]}
+tls: {enabled: true, port: $ours_tls_port, certificates: [$work/tls.pem], groups: [$TLS_GROUPS]}
 EOF
+sed -e "s/port: $ours_port,/port: $base_port,/" -e "s/port: $admin_port}/port: $base_admin_port}/" \
+  -e "s/port: $ours_tls_port,/port: $base_tls_port,/" "$work/gateway.yaml" >"$work/gateway-base.yaml"
 
+nginx_curves=${TLS_GROUPS:-auto}; nginx_curves=${nginx_curves//,/:}
 cat >"$work/nginx-gateway.conf" <<EOF
 worker_processes 1;
 daemon off;
@@ -178,6 +195,7 @@ http {
     ssl_certificate $work/tls.crt;
     ssl_certificate_key $work/tls.key;
     ssl_protocols TLSv1.2 TLSv1.3;
+    ssl_ecdh_curve $nginx_curves;
     include $work/nginx-location.conf;
   }
 }
@@ -222,7 +240,7 @@ backend dynamic
 EOF
 
 declare -A gateway_pid gateway_port tls_port
-tls_port[ours]=$ours_tls_port; tls_port[nginx]=$nginx_tls_port
+tls_port[ours]=$ours_tls_port; tls_port[nginx]=$nginx_tls_port; tls_port[base]=$base_tls_port
 if [[ " $GATEWAYS " == *" ours "* ]]; then
   # shellcheck disable=SC2086
   # JMX on loopback only for reading the live heap in the idle WebSocket measurement.
@@ -232,6 +250,12 @@ if [[ " $GATEWAYS " == *" ours "* ]]; then
     -Dcom.sun.management.jmxremote.authenticate=false -Dcom.sun.management.jmxremote.ssl=false \
     $GATEWAY_JAVA_OPTS -jar "$gateway_jar" --config "$work/gateway.yaml")
   gateway_port[ours]=$ours_port
+fi
+if [[ " $GATEWAYS " == *" base "* ]]; then
+  # shellcheck disable=SC2086
+  gateway_pid[base]=$(start "$GATEWAY_CPU" "$work/base.log" java -XX:ActiveProcessorCount=1 -Xms256m -Xmx512m \
+    $BASE_JAVA_OPTS -jar "${BASE_JAR:-$gateway_jar}" --config "$work/gateway-base.yaml")
+  gateway_port[base]=$base_port
 fi
 if [[ " $GATEWAYS " == *" nginx "* ]]; then
   gateway_pid[nginx]=$(start "$GATEWAY_CPU" "$work/nginx-gateway.log" "$NGINX" -c "$work/nginx-gateway.conf" -p "$work")

@@ -139,6 +139,17 @@ final class ConfigValidator {
         }
         atLeast("tls.reloadInterval", tls.reloadInterval(), Duration.ofMillis(10));
         range("tls.redirectPort", tls.redirectPort(), 1, 65535);
+        if (tls.groups() != null) {
+            for (String group : tls.groups()) {
+                if (group == null || !group.matches("[A-Za-z0-9_-]+")) {
+                    problems.add("tls.groups: '" + group + "' is not a group name such as X25519, P-256 or X25519MLKEM768");
+                }
+            }
+            if (!tls.groups().isEmpty() && tls.provider() == TlsProvider.JDK) {
+                problems.add("tls.groups: needs tls.provider openssl or auto; the JDK provider cannot restrict the groups"
+                        + " of one listener");
+            }
+        }
         range("http2.maxConcurrentStreams", c.http2().maxConcurrentStreams(), 1, 100_000);
         range("http2.initialWindowSize", c.http2().initialWindowSize(), 65_535, Integer.MAX_VALUE);
     }

@@ -207,11 +207,14 @@ public record GatewayConfig(Server server, Routing routing, Registry registry, C
      *                       chosen by SNI against each certificate's DNS names, the first one otherwise
      * @param reloadInterval how often the files are checked for changes; changed ones serve new connections
      * @param provider       auto (OpenSSL through netty-tcnative when it loads, else the JDK), openssl or jdk
+     * @param groups         key exchange groups in preference order, by OpenSSL's names (X25519MLKEM768,
+     *                       X25519, P-256, P-384); empty keeps the provider's own list, which with BoringSSL
+     *                       puts the post-quantum hybrid X25519MLKEM768 first
      * @param redirectHttp   the plain listener answers every request for a sandbox host with a 308 to https
      * @param redirectPort   the https port named in those redirects; 443 is left out of the URL
      */
     public record Tls(boolean enabled, int port, List<String> certificates, Duration reloadInterval,
-                      TlsProvider provider, boolean redirectHttp, int redirectPort) {
+                      TlsProvider provider, List<String> groups, boolean redirectHttp, int redirectPort) {
     }
 
     /**
@@ -247,7 +250,7 @@ public record GatewayConfig(Server server, Routing routing, Registry registry, C
                 new Shutdown(Duration.ofSeconds(30)),
                 new Admin(true, "127.0.0.1", 9090, null),
                 new AccessLog(true),
-                new Tls(false, 8443, List.of(), Duration.ofSeconds(10), TlsProvider.AUTO, false, 443),
+                new Tls(false, 8443, List.of(), Duration.ofSeconds(10), TlsProvider.AUTO, List.of(), false, 443),
                 new Http2(true, false, 256, 256 * 1024));
     }
 }

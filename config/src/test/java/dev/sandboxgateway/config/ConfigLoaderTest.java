@@ -139,22 +139,28 @@ class ConfigLoaderTest {
     @Test
     void tlsAndHttp2SettingsBindFromFileAndEnvironmentAndAreChecked() throws Exception {
         GatewayConfig config = loader.load(file("gateway.yaml", """
-                tls: {enabled: true, certificates: [/etc/a.pem], provider: jdk}
+                tls: {enabled: true, certificates: [/etc/a.pem], provider: openssl}
                 http2: {cleartext: true}
-                """), Map.of("GATEWAY_TLS_CERTIFICATES", "/etc/a.pem,/etc/b", "GATEWAY_TLS_RELOAD_INTERVAL", "1m"));
+                """), Map.of("GATEWAY_TLS_CERTIFICATES", "/etc/a.pem,/etc/b", "GATEWAY_TLS_RELOAD_INTERVAL", "1m",
+                "GATEWAY_TLS_GROUPS", "X25519,P-256"));
         assertEquals(List.of("/etc/a.pem", "/etc/b"), config.tls().certificates());
-        assertEquals(TlsProvider.JDK, config.tls().provider());
+        assertEquals(TlsProvider.OPENSSL, config.tls().provider());
+        assertEquals(List.of("X25519", "P-256"), config.tls().groups());
         assertEquals(java.time.Duration.ofMinutes(1), config.tls().reloadInterval());
         assertTrue(config.http2().cleartext());
         assertTrue(config.http2().enabled());
 
         ConfigException error = assertThrows(ConfigException.class, () -> loader.load(file("bad.yaml", """
                 server: {port: 8443}
-                tls: {enabled: true, port: 8443}
+                tls: {enabled: true, port: 8443, provider: jdk, groups: ["P 256"]}
                 http2: {initialWindowSize: 1000}
                 """), Map.of()));
         List<String> problems = error.problems();
-        assertEquals(3, problems.size(), error.getMessage());
+        assertEquals(5, problems.size(), error.getMessage());
+        assertTrue(problems.contains("tls.groups: 'P 256' is not a group name such as X25519, P-256 or X25519MLKEM768"),
+                error.getMessage());
+        assertTrue(problems.stream().anyMatch(p -> p.startsWith("tls.groups: needs tls.provider openssl or auto")),
+                error.getMessage());
         assertTrue(problems.contains("tls.certificates: at least one certificate is required when tls.enabled is true"),
                 error.getMessage());
         assertTrue(problems.contains("tls.port: must differ from server.port (8443)"), error.getMessage());

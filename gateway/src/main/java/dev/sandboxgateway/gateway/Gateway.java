@@ -137,7 +137,7 @@ public final class Gateway implements AutoCloseable {
     private static TlsCertificates loadCertificates(GatewayConfig.Tls tls) throws StartupException {
         try {
             SslProvider provider = TlsProviders.select(tls.provider());
-            TlsCertificates certificates = TlsCertificates.load(tls.certificates(), provider, true);
+            TlsCertificates certificates = TlsCertificates.load(tls.certificates(), provider, tls.groups(), true);
             log.info("TLS by {}, certificates: {}", TlsProviders.describe(provider), certificates.describe());
             return certificates;
         } catch (CertificateLoadException e) {

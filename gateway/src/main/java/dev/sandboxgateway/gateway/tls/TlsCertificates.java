@@ -3,6 +3,7 @@ package dev.sandboxgateway.gateway.tls;
 import io.netty.handler.codec.http2.Http2SecurityUtil;
 import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.ApplicationProtocolNames;
+import io.netty.handler.ssl.OpenSslContextOption;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
@@ -21,6 +22,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
+import javax.net.ssl.SSLException;
 import javax.naming.InvalidNameException;
 import javax.naming.ldap.LdapName;
 import javax.naming.ldap.Rdn;
@@ -41,12 +43,14 @@ public final class TlsCertificates implements Mapping<String, SslContext> {
     private static final String[] PROTOCOLS = {"TLSv1.3", "TLSv1.2"};
 
     private final SslProvider provider;
+    private final List<String> groups;
     private final boolean http2;
     private volatile List<LoadedCertificate> loaded;
     private volatile Mapping<String, SslContext> bySni;
 
-    private TlsCertificates(SslProvider provider, boolean http2, List<LoadedCertificate> loaded) {
+    private TlsCertificates(SslProvider provider, List<String> groups, boolean http2, List<LoadedCertificate> loaded) {
         this.provider = provider;
+        this.groups = groups;
         this.http2 = http2;
         install(loaded);
     }
@@ -54,15 +58,20 @@ public final class TlsCertificates implements Mapping<String, SslContext> {
     /**
      * Loads every entry of {@code tls.certificates}.
      *
-     * @param http2 whether ALPN offers h2 besides http/1.1
+     * @param groups {@code tls.groups}: key exchange groups in preference order; empty for the provider's default
+     * @param http2  whether ALPN offers h2 besides http/1.1
      */
-    public static TlsCertificates load(List<String> entries, SslProvider provider, boolean http2)
+    public static TlsCertificates load(List<String> entries, SslProvider provider, List<String> groups, boolean http2)
             throws CertificateLoadException {
+        if (!groups.isEmpty() && provider != SslProvider.OPENSSL) {
+            throw new CertificateLoadException("tls.groups: " + groups + " needs the OpenSSL provider, and TLS runs on "
+                    + TlsProviders.describe(provider), null);
+        }
         List<LoadedCertificate> loaded = new ArrayList<>();
         for (String entry : entries) {
-            loaded.add(load(CertificateSource.of(entry), provider, http2));
+            loaded.add(load(CertificateSource.of(entry), provider, groups, http2));
         }
-        return new TlsCertificates(provider, http2, loaded);
+        return new TlsCertificates(provider, List.copyOf(groups), http2, loaded);
     }
 
     public SslProvider provider() {
@@ -102,7 +111,7 @@ public final class TlsCertificates implements Mapping<String, SslContext> {
                 if (old.source().stamp().equals(old.stamp())) {
                     continue;
                 }
-                LoadedCertificate fresh = load(old.source(), provider, http2);
+                LoadedCertificate fresh = load(old.source(), provider, groups, http2);
                 next.set(i, fresh);
                 replaced++;
                 log.info("TLS certificate {} reloaded: {} valid until {}", old.source().configured(), fresh.names(),
@@ -131,8 +140,8 @@ public final class TlsCertificates implements Mapping<String, SslContext> {
         this.loaded = List.copyOf(certificates);
     }
 
-    private static LoadedCertificate load(CertificateSource source, SslProvider provider, boolean http2)
-            throws CertificateLoadException {
+    private static LoadedCertificate load(CertificateSource source, SslProvider provider, List<String> groups,
+                                          boolean http2) throws CertificateLoadException {
         String where = "tls.certificates: " + source.configured();
         CertificateSource.Stamp stamp;
         byte[] chainPem;
@@ -149,7 +158,12 @@ public final class TlsCertificates implements Mapping<String, SslContext> {
         X509Certificate leaf = chain.get(0);
         SslContext context;
         try {
-            context = SslContextBuilder.forServer(new ByteArrayInputStream(chainPem), new ByteArrayInputStream(keyPem))
+            SslContextBuilder builder = SslContextBuilder.forServer(new ByteArrayInputStream(chainPem),
+                    new ByteArrayInputStream(keyPem));
+            if (!groups.isEmpty()) {
+                builder.option(OpenSslContextOption.GROUPS, groups.toArray(String[]::new));
+            }
+            context = builder
                     .sslProvider(provider)
                     .protocols(PROTOCOLS)
                     .ciphers(Http2SecurityUtil.CIPHERS, SupportedCipherSuiteFilter.INSTANCE)
@@ -159,12 +173,22 @@ public final class TlsCertificates implements Mapping<String, SslContext> {
                             http2 ? List.of(ApplicationProtocolNames.HTTP_2, ApplicationProtocolNames.HTTP_1_1)
                                     : List.of(ApplicationProtocolNames.HTTP_1_1)))
                     .build();
+        } catch (SSLException e) {
+            if (!groups.isEmpty() && String.valueOf(e.getMessage()).contains("groups")) {
+                throw new CertificateLoadException("tls.groups: " + groups + " is not accepted by "
+                        + TlsProviders.describe(provider) + ": " + e.getMessage(), e);
+            }
+            throw unusableKey(where, source, e);
         } catch (IOException | IllegalArgumentException e) {
-            throw new CertificateLoadException(where + ": the private key in " + source.keyFile()
-                    + " cannot be used with its certificate (an unencrypted PKCS#8 key, '-----BEGIN PRIVATE KEY-----',"
-                    + " is required): " + e.getMessage(), e);
+            throw unusableKey(where, source, e);
         }
         return new LoadedCertificate(source, stamp, context, names(leaf), leaf.getNotAfter().toInstant());
+    }
+
+    private static CertificateLoadException unusableKey(String where, CertificateSource source, Exception e) {
+        return new CertificateLoadException(where + ": the private key in " + source.keyFile()
+                + " cannot be used with its certificate (an unencrypted PKCS#8 key, '-----BEGIN PRIVATE KEY-----',"
+                + " is required): " + e.getMessage(), e);
     }
 
     private static List<X509Certificate> certificates(byte[] pem, String where) throws CertificateLoadException {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.sandboxgateway.gateway.testing.DownloadHandler;
 import dev.sandboxgateway.gateway.testing.GatewayFixture;
@@ -16,6 +17,24 @@ import dev.sandboxgateway.gateway.testing.TestBackend;
 import dev.sandboxgateway.gateway.testing.TestCertificates;
 import dev.sandboxgateway.gateway.testing.WebSocketEchoBackend;
 import dev.sandboxgateway.testing.Eventually;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.ssl.OpenSsl;
+import io.netty.handler.ssl.OpenSslContextOption;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.SslProvider;
+import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.Future;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -299,6 +318,59 @@ class TlsTest {
             assertEquals("https://3000-box.sandbox.test:8443/api/run?x=1", response.header("location"));
             RawHttp.Response invalid = http.exchange(RawHttp.get("not-a-sandbox.example.com", "/"));
             assertEquals(400, invalid.status(), "only sandbox hosts are redirected");
+        }
+    }
+
+    @Test
+    void tlsGroupsLimitKeyExchangeToTheConfiguredGroups() throws Exception {
+        assumeTrue(OpenSsl.isAvailable(), "tls.groups needs netty-tcnative");
+        GatewayFixture restricted = GatewayFixture.start(tlsSettings(sandboxPem.toString(),
+                Map.of("GATEWAY_TLS_GROUPS", "P-384")));
+        closeLater.add(restricted);
+        assertTrue(handshakes(restricted.tlsPort(), "P-384"));
+        assertFalse(handshakes(restricted.tlsPort(), "X25519", "P-256"), "a client without P-384 shares no group with it");
+        assertTrue(handshakes(gateway.tlsPort(), "X25519", "P-256"), "the provider's default groups include both");
+    }
+
+    @Test
+    void startupNamesAGroupTheTlsProviderDoesNotKnow() {
+        assumeTrue(OpenSsl.isAvailable(), "tls.groups needs netty-tcnative");
+        Exception error = assertThrows(Exception.class, () -> GatewayFixture.start(tlsSettings(sandboxPem.toString(),
+                Map.of("GATEWAY_TLS_GROUPS", "X25519,P-999"))));
+        assertTrue(error.getMessage().contains("tls.groups: [X25519, P-999] is not accepted by OpenSSL"), error.getMessage());
+    }
+
+    /** Whether an OpenSSL client offering only {@code groups} completes a handshake on {@code port}. */
+    private static boolean handshakes(int port, String... groups) throws Exception {
+        SslContext context = SslContextBuilder.forClient()
+                .sslProvider(SslProvider.OPENSSL)
+                .trustManager(InsecureTrustManagerFactory.INSTANCE)
+                .option(OpenSslContextOption.GROUPS, groups)
+                .build();
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        try {
+            Channel channel = new Bootstrap().group(group).channel(NioSocketChannel.class)
+                    .handler(new ChannelInitializer<>() {
+                        @Override
+                        protected void initChannel(Channel ch) {
+                            ch.pipeline().addLast(context.newHandler(ch.alloc(), "3000-box.sandbox.test", port));
+                            ch.pipeline().addLast(new ChannelInboundHandlerAdapter() {
+                                @Override
+                                public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+                                    // A refused handshake is an expected answer here: handshakeFuture reports it.
+                                    ctx.close();
+                                }
+                            });
+                        }
+                    })
+                    .connect("127.0.0.1", port).sync().channel();
+            Future<Channel> handshake = channel.pipeline().get(SslHandler.class).handshakeFuture();
+            assertTrue(handshake.await(10, TimeUnit.SECONDS), "the handshake did not finish");
+            channel.close().sync();
+            return handshake.isSuccess();
+        } finally {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+            ReferenceCountUtil.release(context);
         }
     }
 

@@ -38,7 +38,7 @@ class TlsCertificatesTest {
         Files.writeString(secretDir.resolve("tls.key"), other.getPrivateKeyPEM());
 
         TlsCertificates certificates = TlsCertificates.load(List.of(first.toString(), secretDir.toString()),
-                SslProvider.JDK, true);
+                SslProvider.JDK, List.of(), true);
         SslContext sandbox = certificates.map("3000-abc.sandbox.test");
         SslContext api = certificates.map("api.other.test");
         assertNotSame(sandbox, api);
@@ -51,7 +51,7 @@ class TlsCertificatesTest {
     @Test
     void aBrokenReplacementKeepsThePreviousCertificateUntilAGoodOneArrives() throws Exception {
         Path pem = TestCertificates.writeCombined(authority.issue("*.sandbox.test"), dir.resolve("a.pem"));
-        TlsCertificates certificates = TlsCertificates.load(List.of(pem.toString()), SslProvider.JDK, true);
+        TlsCertificates certificates = TlsCertificates.load(List.of(pem.toString()), SslProvider.JDK, List.of(), true);
         SslContext original = certificates.map("x.sandbox.test");
         assertEquals(0, certificates.reloadIfChanged(), "unchanged files are not reloaded");
 
@@ -71,7 +71,7 @@ class TlsCertificatesTest {
         X509Bundle bundle = authority.issue("a.test");
         Path pem = Files.writeString(dir.resolve("no-key.pem"), bundle.getCertificatePathPEM());
         CertificateLoadException error = assertThrows(CertificateLoadException.class,
-                () -> TlsCertificates.load(List.of(pem.toString()), SslProvider.JDK, true));
+                () -> TlsCertificates.load(List.of(pem.toString()), SslProvider.JDK, List.of(), true));
         assertTrue(error.getMessage().startsWith("tls.certificates: " + pem + ": the private key"), error.getMessage());
     }
 }
