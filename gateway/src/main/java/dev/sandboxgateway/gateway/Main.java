@@ -45,6 +45,7 @@ public final class Main {
     }
 
     public static void main(String[] args) {
+        NettyDefaults.apply(System.getProperties());
         System.exit(run(args, System.getenv(), System.out, System.err));
     }
 

@@ -1,0 +1,66 @@
+package dev.sandboxgateway.gateway;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufAllocatorMetricProvider;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+class NettyDefaultsTest {
+
+    @Test
+    void largeBuffersStayPooledUnderASmallHeap() throws Exception {
+        assertEquals("pooled", probe(true), "with the gateway's defaults, under -Xmx256m");
+        assertEquals("unpooled", probe(false), "Netty's own default under -Xmx256m, which the setting is there to change");
+    }
+
+    @Test
+    void anOperatorsSettingIsKept() {
+        Properties operator = new Properties();
+        operator.setProperty(NettyDefaults.ALLOCATOR_LOW_MEMORY, "true");
+        NettyDefaults.apply(operator);
+        assertEquals("true", operator.getProperty(NettyDefaults.ALLOCATOR_LOW_MEMORY));
+
+        Properties unset = new Properties();
+        NettyDefaults.apply(unset);
+        assertEquals("false", unset.getProperty(NettyDefaults.ALLOCATOR_LOW_MEMORY));
+    }
+
+    /** Runs {@link Probe} in a JVM with a 256 MiB heap; Netty reads the setting once per JVM. */
+    private static String probe(boolean gatewayDefaults) throws IOException, InterruptedException {
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        Process process = new ProcessBuilder(List.of(java.toString(), "-Xmx256m", "-cp",
+                System.getProperty("java.class.path"), Probe.class.getName(), Boolean.toString(gatewayDefaults)))
+                .redirectErrorStream(true)
+                .start();
+        assertTrue(process.waitFor(60, TimeUnit.SECONDS), "probe JVM did not finish");
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        assertEquals(0, process.exitValue(), output);
+        return output.lines().reduce((first, second) -> second).orElse("");
+    }
+
+    /**
+     * Allocates and releases one 64 KiB direct buffer, the size of a large socket read: a pooling
+     * allocator keeps the memory for the next one, a fallback allocation gives it back at once.
+     */
+    public static final class Probe {
+        public static void main(String[] args) {
+            if (Boolean.parseBoolean(args[0])) {
+                NettyDefaults.apply(System.getProperties());
+            }
+            ByteBufAllocator allocator = ByteBufAllocator.DEFAULT;
+            ByteBuf buffer = allocator.directBuffer(64 * 1024);
+            buffer.release();
+            long retained = ((ByteBufAllocatorMetricProvider) allocator).metric().usedDirectMemory();
+            System.out.println(retained > 0 ? "pooled" : "unpooled");
+        }
+    }
+}
