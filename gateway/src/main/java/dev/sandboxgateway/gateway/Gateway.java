@@ -30,6 +30,8 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -137,7 +139,8 @@ public final class Gateway implements AutoCloseable {
     private static TlsCertificates loadCertificates(GatewayConfig.Tls tls) throws StartupException {
         try {
             SslProvider provider = TlsProviders.select(tls.provider());
-            TlsCertificates certificates = TlsCertificates.load(tls.certificates(), provider, tls.groups(), true);
+            TlsCertificates certificates = TlsCertificates.load(tls.certificates(), provider,
+                    Objects.requireNonNullElse(tls.groups(), List.of()), true);
             log.info("TLS by {}, certificates: {}", TlsProviders.describe(provider), certificates.describe());
             return certificates;
         } catch (CertificateLoadException e) {
