@@ -53,6 +53,15 @@ public final class BackendPool {
                 .option(ChannelOption.SO_KEEPALIVE, true);
     }
 
+    /**
+     * Runs a pool's sweep for connections idle past {@code backend.pool.idleTimeout} on its loop, at
+     * half that timeout (at least every 50 ms), so none outlives it by more than half.
+     */
+    static void scheduleIdleSweep(EventLoop loop, Limits limits, Runnable sweep) {
+        long sweepNanos = Math.max(TimeUnit.MILLISECONDS.toNanos(50), limits.idleTimeoutNanos() / 2);
+        loop.scheduleWithFixedDelay(sweep, sweepNanos, sweepNanos, TimeUnit.NANOSECONDS);
+    }
+
     /** Hands {@code callback} a connection to {@code key} owned by {@code loop}; call from that loop. */
     public void acquire(EventLoop loop, BackendKey key, AcquireCallback callback) {
         pools.get(loop).acquire(key, callback);

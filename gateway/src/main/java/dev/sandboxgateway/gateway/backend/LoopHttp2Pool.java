@@ -24,7 +24,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -86,8 +85,7 @@ final class LoopHttp2Pool implements ConnectionOwner {
         this.limits = limits;
         this.metrics = metrics;
         this.bootstrap = template.clone(loop);
-        long sweepNanos = Math.max(TimeUnit.MILLISECONDS.toNanos(50), limits.idleTimeoutNanos() / 2);
-        loop.scheduleWithFixedDelay(this::closeExpired, sweepNanos, sweepNanos, TimeUnit.NANOSECONDS);
+        BackendPool.scheduleIdleSweep(loop, limits, this::closeExpired);
     }
 
     void acquire(BackendKey key, AcquireCallback callback) {

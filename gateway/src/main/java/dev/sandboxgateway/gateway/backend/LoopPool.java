@@ -14,7 +14,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The backend connections of one event loop. Touched only from that loop, so it needs no locks;
@@ -43,8 +42,7 @@ final class LoopPool implements ConnectionOwner {
         this.limits = limits;
         this.metrics = metrics;
         this.bootstrap = template.clone(loop);
-        long sweepNanos = Math.max(TimeUnit.MILLISECONDS.toNanos(50), limits.idleTimeoutNanos() / 2);
-        loop.scheduleWithFixedDelay(this::closeExpired, sweepNanos, sweepNanos, TimeUnit.NANOSECONDS);
+        BackendPool.scheduleIdleSweep(loop, limits, this::closeExpired);
     }
 
     void acquire(BackendKey key, AcquireCallback callback) {
