@@ -286,12 +286,8 @@ final class Exchange implements AcquireCallback, BackendExchange {
 
     /** The host the request named, lower case, without port or trailing dot: what a cookie is bound to. */
     private String requestHost() {
-        String host = request.headers().get(HttpHeaderNames.HOST, "");
+        String host = HostHeader.withoutPort(request.headers().get(HttpHeaderNames.HOST, ""));
         int end = host.length();
-        int colon = host.lastIndexOf(':');
-        if (colon >= 0 && host.indexOf(']') < colon) {
-            end = colon;
-        }
         if (end > 0 && host.charAt(end - 1) == '.') {
             end--;
         }

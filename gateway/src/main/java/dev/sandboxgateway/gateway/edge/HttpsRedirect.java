@@ -21,12 +21,7 @@ final class HttpsRedirect {
      * @param uri   the request target, origin form
      */
     static FullHttpResponse to(String host, int port, String uri) {
-        String name = host;
-        int colon = host.lastIndexOf(':');
-        if (colon >= 0 && host.indexOf(']') < colon) {
-            name = host.substring(0, colon);
-        }
-        String location = "https://" + name + (port == 443 ? "" : ":" + port) + uri;
+        String location = "https://" + HostHeader.withoutPort(host) + (port == 443 ? "" : ":" + port) + uri;
         FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
                 HttpResponseStatus.PERMANENT_REDIRECT, Unpooled.EMPTY_BUFFER);
         response.headers()
