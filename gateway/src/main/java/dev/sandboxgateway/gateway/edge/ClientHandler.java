@@ -88,7 +88,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         // A close listener rather than channelInactive: after a WebSocket upgrade this handler has
         // left the pipeline, and the tunnel must still be accounted for when it closes.
         channel.closeFuture().addListener(f -> closed(channel));
-        overConnectionLimit = edge.limits().maxConnections() > 0 && open > edge.limits().maxConnections();
+        overConnectionLimit = edge.limits().overConnectionLimit(open);
         ctx.fireChannelActive();
     }
 
@@ -112,8 +112,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
             peer = http2.peer();
         }
         if (peer == null) {
-            ClientAddress proxied = ctx.channel().attr(ProxyProtocolHandler.PROXIED_CLIENT).get();
-            peer = proxied != null ? proxied : ClientAddress.of((InetSocketAddress) ctx.channel().remoteAddress());
+            peer = ProxyProtocolHandler.clientOf(ctx.channel());
         }
         return peer;
     }

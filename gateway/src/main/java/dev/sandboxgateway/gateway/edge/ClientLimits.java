@@ -33,6 +33,11 @@ record ClientLimits(int maxConnections, long maxRequestBodySize, RateLimiter per
         return new RateLimiter(new RateLimiter.Rate(rate.requestsPerSecond(), burst), TRACKED_KEYS, System::nanoTime);
     }
 
+    /** Whether the connection that made {@code open} connections is one beyond {@code limits.maxConnections}. */
+    boolean overConnectionLimit(int open) {
+        return maxConnections > 0 && open > maxConnections;
+    }
+
     /** The body limit for one sandbox: its record's own when set (0 meaning none), else the gateway's. */
     long maxRequestBodySize(SandboxRecord record) {
         return record.maxRequestBodySize() != null ? record.maxRequestBodySize() : maxRequestBodySize;

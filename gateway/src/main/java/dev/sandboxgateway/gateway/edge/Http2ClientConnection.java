@@ -52,7 +52,7 @@ final class Http2ClientConnection extends ChannelInboundHandlerAdapter {
             idle.stop();
             edge.connections().remove(channel);
         });
-        overConnectionLimit = edge.limits().maxConnections() > 0 && open > edge.limits().maxConnections();
+        overConnectionLimit = edge.limits().overConnectionLimit(open);
         if (connectionWindow > Http2CodecUtil.DEFAULT_WINDOW_SIZE) {
             ctx.writeAndFlush(new DefaultHttp2WindowUpdateFrame(connectionWindow - Http2CodecUtil.DEFAULT_WINDOW_SIZE));
         }
@@ -62,8 +62,7 @@ final class Http2ClientConnection extends ChannelInboundHandlerAdapter {
 
     ClientAddress peer() {
         if (peer == null) {
-            ClientAddress proxied = ctx.channel().attr(ProxyProtocolHandler.PROXIED_CLIENT).get();
-            peer = proxied != null ? proxied : ClientAddress.of((InetSocketAddress) ctx.channel().remoteAddress());
+            peer = ProxyProtocolHandler.clientOf(ctx.channel());
         }
         return peer;
     }

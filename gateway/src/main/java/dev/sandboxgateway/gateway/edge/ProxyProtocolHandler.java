@@ -1,6 +1,7 @@
 package dev.sandboxgateway.gateway.edge;
 
 import dev.sandboxgateway.routing.CidrBlock;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.haproxy.HAProxyCommand;
@@ -23,6 +24,12 @@ final class ProxyProtocolHandler extends ChannelInboundHandlerAdapter {
     static final AttributeKey<ClientAddress> PROXIED_CLIENT = AttributeKey.valueOf("sandboxgateway.proxiedClient");
 
     private static final Logger log = LoggerFactory.getLogger(ProxyProtocolHandler.class);
+
+    /** The connection's client: the load balancer's PROXY header when one was received, else the TCP peer. */
+    static ClientAddress clientOf(Channel channel) {
+        ClientAddress proxied = channel.attr(PROXIED_CLIENT).get();
+        return proxied != null ? proxied : ClientAddress.of((InetSocketAddress) channel.remoteAddress());
+    }
 
     private final TrustedProxies trusted;
 
