@@ -11,6 +11,7 @@
 #   WORKLOADS="tls-handshake h2-keepalive" GATEWAYS="ours nginx" benchmarks/compare.sh
 #   BASE_JAR=/tmp/old-gateway.jar GATEWAYS="ours base" benchmarks/compare.sh   # A/B against another build
 #   BASE_JAVA_OPTS=-Dio.netty.allocator.type=pooled GATEWAYS="ours base" benchmarks/compare.sh
+#   OURS_TRANSPORT=io_uring BASE_TRANSPORT=epoll GATEWAYS="ours base" benchmarks/compare.sh
 #
 # "base" is our gateway again, from BASE_JAR (default: the current build) with BASE_JAVA_OPTS: a
 # change measured against what it changes, interleaved in one session, where separate runs on
@@ -49,6 +50,8 @@ BASE_JAR=${BASE_JAR:-}
 # (BoringSSL's starts with X25519MLKEM768).
 TLS_GROUPS=${TLS_GROUPS-X25519,P-256}
 BASE_JAVA_OPTS=${BASE_JAVA_OPTS:-}
+# The base gateway's server.transport; default: the same as ours.
+BASE_TRANSPORT=${BASE_TRANSPORT:-$OURS_TRANSPORT}
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d /tmp/sandbox-gateway-compare.XXXXXX)
@@ -174,7 +177,8 @@ if [[ " $WORKLOADS " == *" tls-"* || " $WORKLOADS " == *" h2-"* ]]; then
     >>"$work/gateway.yaml"
 fi
 sed -e "s/port: $ours_port,/port: $base_port,/" -e "s/port: $admin_port}/port: $base_admin_port}/" \
-  -e "s/port: $ours_tls_port,/port: $base_tls_port,/" "$work/gateway.yaml" >"$work/gateway-base.yaml"
+  -e "s/port: $ours_tls_port,/port: $base_tls_port,/" -e "s/transport: $OURS_TRANSPORT}/transport: $BASE_TRANSPORT}/" \
+  "$work/gateway.yaml" >"$work/gateway-base.yaml"
 
 nginx_curves=${TLS_GROUPS:-auto}; nginx_curves=${nginx_curves//,/:}
 cat >"$work/nginx-gateway.conf" <<EOF
