@@ -278,7 +278,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         clientPipeline.remove(ClientTimeouts.class);
         clientPipeline.addFirst(new IdleStateHandler(0, 0, edge.webSocketIdleNanos(), TimeUnit.NANOSECONDS));
         clientPipeline.replace(this, "tunnel", new TunnelHandler(backend));
-        clientPipeline.remove(StrictHttpServerCodec.class);
+        StrictHttpServerCodec.remove(clientPipeline);
         backendPipeline.replace(backendPipeline.last(), "tunnel", new TunnelHandler(client));
         backendPipeline.remove(BackendConnection.CODEC);
         if (!closed) {

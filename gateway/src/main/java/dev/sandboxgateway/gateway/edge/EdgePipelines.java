@@ -17,7 +17,7 @@ import io.netty.handler.ssl.SniHandler;
 /**
  * Assembles client pipelines, the one place that knows their layout. Every connection starts with
  * the PROXY protocol decoder when configured, then TLS on the TLS listener; what follows is HTTP/1.1
- * ({@code timeouts}, {@code http}, {@code client}) or HTTP/2 ({@code h2} frame codec,
+ * ({@code timeouts}, {@code http-decoder}, {@code http-encoder}, {@code client}) or HTTP/2 ({@code h2} frame codec,
  * {@code h2-streams} multiplexer, {@code h2-connection}), each stream getting its own
  * {@code h2-http}, {@code timeouts} and {@code client}.
  */
@@ -84,7 +84,7 @@ final class EdgePipelines {
         // Named handlers: Netty would otherwise build and check a generated name for each, on every connection.
         ClientTimeouts timeouts = new ClientTimeouts(edge);
         pipeline.addLast("timeouts", timeouts);
-        pipeline.addLast("http", new StrictHttpServerCodec(settings.decoder(), settings.maxHeaderCount()));
+        new StrictHttpServerCodec(settings.decoder(), settings.maxHeaderCount()).addLast(pipeline);
         pipeline.addLast("client", new ClientHandler(edge, timeouts, secure, null));
     }
 

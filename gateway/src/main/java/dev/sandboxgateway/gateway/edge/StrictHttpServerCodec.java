@@ -3,7 +3,7 @@ package dev.sandboxgateway.gateway.edge;
 import dev.sandboxgateway.routing.GatewayError;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.CombinedChannelDuplexHandler;
+import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -34,15 +34,32 @@ import java.util.Queue;
  * </ul>
  * A failed check marks the request's decoder result, so it is answered 400 (or 431) and the
  * connection closed, exactly like a failure Netty found.
+ *
+ * <p>The decoder and the encoder are two pipeline handlers ({@code http-decoder},
+ * {@code http-encoder}) sharing one queue of request methods, not one
+ * {@code CombinedChannelDuplexHandler}: that wrapper costs two more contexts on every connection
+ * and one more call on every message, in both directions.
  */
-final class StrictHttpServerCodec
-        extends CombinedChannelDuplexHandler<StrictHttpServerCodec.Decoder, StrictHttpServerCodec.Encoder> {
+final class StrictHttpServerCodec {
 
     /** Methods of requests whose responses have not started yet: a HEAD response has no body. */
     private final Queue<HttpMethod> methods = new ArrayDeque<>(4);
+    private final Decoder decoder;
+    private final Encoder encoder = new Encoder();
 
     StrictHttpServerCodec(HttpDecoderConfig config, int maxHeaderCount) {
-        init(new Decoder(config, maxHeaderCount), new Encoder());
+        this.decoder = new Decoder(config, maxHeaderCount);
+    }
+
+    void addLast(ChannelPipeline pipeline) {
+        pipeline.addLast("http-decoder", decoder);
+        pipeline.addLast("http-encoder", encoder);
+    }
+
+    /** Takes the codec out of a connection that stopped speaking HTTP (a WebSocket tunnel). */
+    static void remove(ChannelPipeline pipeline) {
+        pipeline.remove(Decoder.class);
+        pipeline.remove(Encoder.class);
     }
 
     final class Decoder extends HttpRequestDecoder {
