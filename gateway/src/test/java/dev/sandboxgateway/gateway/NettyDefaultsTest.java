@@ -1,11 +1,13 @@
 package dev.sandboxgateway.gateway;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufAllocatorMetricProvider;
+import io.netty.util.ResourceLeakDetector;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -18,8 +20,15 @@ class NettyDefaultsTest {
 
     @Test
     void largeBuffersStayPooledUnderASmallHeap() throws Exception {
-        assertEquals("pooled", probe(true), "with the gateway's defaults, under -Xmx256m");
-        assertEquals("unpooled", probe(false), "Netty's own default under -Xmx256m, which the setting is there to change");
+        assertEquals("pooled", probe(true).get(0), "with the gateway's defaults, under -Xmx256m");
+        assertEquals("unpooled", probe(false).get(0),
+                "Netty's own default under -Xmx256m, which the setting is there to change");
+    }
+
+    @Test
+    void buffersAreNotTrackedForLeaks() throws Exception {
+        assertEquals("DISABLED", probe(true).get(1), "with the gateway's defaults");
+        assertEquals("SIMPLE", probe(false).get(1), "Netty's own default, which the setting is there to change");
     }
 
     @Test
@@ -32,10 +41,27 @@ class NettyDefaultsTest {
         Properties unset = new Properties();
         NettyDefaults.apply(unset);
         assertEquals("false", unset.getProperty(NettyDefaults.ALLOCATOR_LOW_MEMORY));
+        assertEquals("disabled", unset.getProperty(NettyDefaults.LEAK_DETECTION_LEVEL));
     }
 
-    /** Runs {@link Probe} in a JVM with a 256 MiB heap; Netty reads the setting once per JVM. */
-    private static String probe(boolean gatewayDefaults) throws IOException, InterruptedException {
+    @Test
+    void anOperatorsLeakDetectionLevelIsKeptUnderEitherName() {
+        Properties current = new Properties();
+        current.setProperty(NettyDefaults.LEAK_DETECTION_LEVEL, "simple");
+        NettyDefaults.apply(current);
+        assertEquals("simple", current.getProperty(NettyDefaults.LEAK_DETECTION_LEVEL));
+
+        Properties legacy = new Properties();
+        legacy.setProperty(NettyDefaults.LEAK_DETECTION_LEVEL_LEGACY, "advanced");
+        NettyDefaults.apply(legacy);
+        assertNull(legacy.getProperty(NettyDefaults.LEAK_DETECTION_LEVEL), "would override the legacy name");
+    }
+
+    /**
+     * Runs {@link Probe} in a JVM with a 256 MiB heap and none of this test run's settings (Netty
+     * reads them once per JVM); returns its two answers.
+     */
+    private static List<String> probe(boolean gatewayDefaults) throws IOException, InterruptedException {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         Process process = new ProcessBuilder(List.of(java.toString(), "-Xmx256m", "-cp",
                 System.getProperty("java.class.path"), Probe.class.getName(), Boolean.toString(gatewayDefaults)))
@@ -44,12 +70,15 @@ class NettyDefaultsTest {
         assertTrue(process.waitFor(60, TimeUnit.SECONDS), "probe JVM did not finish");
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
         assertEquals(0, process.exitValue(), output);
-        return output.lines().reduce((first, second) -> second).orElse("");
+        List<String> lines = output.lines().toList();
+        assertTrue(lines.size() >= 2, output);
+        return lines.subList(lines.size() - 2, lines.size());
     }
 
     /**
      * Allocates and releases one 64 KiB direct buffer, the size of a large socket read: a pooling
      * allocator keeps the memory for the next one, a fallback allocation gives it back at once.
+     * Then prints the leak detection level in force.
      */
     public static final class Probe {
         public static void main(String[] args) {
@@ -61,6 +90,7 @@ class NettyDefaultsTest {
             buffer.release();
             long retained = ((ByteBufAllocatorMetricProvider) allocator).metric().usedDirectMemory();
             System.out.println(retained > 0 ? "pooled" : "unpooled");
+            System.out.println(ResourceLeakDetector.getLevel());
         }
     }
 }

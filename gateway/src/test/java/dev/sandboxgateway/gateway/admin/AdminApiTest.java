@@ -151,6 +151,12 @@ class AdminApiTest {
             assertTrue(text.contains(series), "missing " + series);
         }
         assertFalse(text.contains("metered"), "no sandbox id may appear as a label");
+        double directBytes = text.lines()
+                .filter(line -> line.startsWith("netty_allocator_memory_used{")
+                        && line.contains("memory_type=\"direct\""))
+                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
+                .findFirst().orElseThrow(() -> new AssertionError("no direct memory series in\n" + text));
+        assertTrue(directBytes > 0, "the relay's buffers are direct memory, in use after a request: " + directBytes);
     }
 
     @Test
