@@ -18,6 +18,7 @@ import dev.sandboxgateway.gateway.testing.TestCertificates;
 import dev.sandboxgateway.gateway.testing.WebSocketEchoBackend;
 import dev.sandboxgateway.testing.Eventually;
 import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -348,12 +349,15 @@ class TlsTest {
                 .option(OpenSslContextOption.GROUPS, groups)
                 .build();
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        // Held here, not looked up in the pipeline later: a refused handshake can close the channel,
+        // and empty its pipeline, before connect() returns.
+        SslHandler tls = context.newHandler(ByteBufAllocator.DEFAULT, "3000-box.sandbox.test", port);
         try {
             Channel channel = new Bootstrap().group(group).channel(NioSocketChannel.class)
                     .handler(new ChannelInitializer<>() {
                         @Override
                         protected void initChannel(Channel ch) {
-                            ch.pipeline().addLast(context.newHandler(ch.alloc(), "3000-box.sandbox.test", port));
+                            ch.pipeline().addLast(tls);
                             ch.pipeline().addLast(new ChannelInboundHandlerAdapter() {
                                 @Override
                                 public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
@@ -364,7 +368,7 @@ class TlsTest {
                         }
                     })
                     .connect("127.0.0.1", port).sync().channel();
-            Future<Channel> handshake = channel.pipeline().get(SslHandler.class).handshakeFuture();
+            Future<Channel> handshake = tls.handshakeFuture();
             assertTrue(handshake.await(10, TimeUnit.SECONDS), "the handshake did not finish");
             channel.close().sync();
             return handshake.isSuccess();
