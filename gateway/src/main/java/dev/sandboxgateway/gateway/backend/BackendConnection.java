@@ -4,6 +4,7 @@ import dev.sandboxgateway.gateway.edge.LazyTimer;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.util.ReferenceCountUtil;
 import org.slf4j.Logger;
@@ -15,9 +16,6 @@ import org.slf4j.LoggerFactory;
  * closes the connection: its framing can no longer be trusted.
  */
 public final class BackendConnection extends ChannelInboundHandlerAdapter {
-
-    /** Name of the HTTP codec in a backend pipeline, removed when the connection becomes a tunnel. */
-    public static final String CODEC = "http";
 
     private static final Logger log = LoggerFactory.getLogger(BackendConnection.class);
 
@@ -81,6 +79,11 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
     public void detachForTunnel() {
         exchange = null;
         responseTimer.stop();
+    }
+
+    /** Takes the HTTP codec out of a connection that became a tunnel; bytes it held go on to the tunnel. */
+    public static void removeHttpCodec(ChannelPipeline pipeline) {
+        BackendHttpCodec.remove(pipeline);
     }
 
     private void responseTimedOut() {

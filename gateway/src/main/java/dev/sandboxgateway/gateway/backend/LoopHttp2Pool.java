@@ -163,7 +163,7 @@ final class LoopHttp2Pool implements ConnectionOwner {
                 .handler(new ChannelInitializer<Http2StreamChannel>() {
                     @Override
                     protected void initChannel(Http2StreamChannel ch) {
-                        ch.pipeline().addLast(BackendConnection.CODEC, new Http2StreamFrameToHttpObjectCodec(false));
+                        ch.pipeline().addLast("h2-http", new Http2StreamFrameToHttpObjectCodec(false));
                         ch.pipeline().addLast(stream);
                     }
                 })

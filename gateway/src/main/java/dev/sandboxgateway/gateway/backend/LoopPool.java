@@ -77,10 +77,10 @@ final class LoopPool implements ConnectionOwner {
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        ch.pipeline().addLast(BackendConnection.CODEC, new BackendHttpCodec(new HttpDecoderConfig()
+                        new BackendHttpCodec(new HttpDecoderConfig()
                                 .setMaxInitialLineLength(limits.maxResponseHeadSize())
                                 .setMaxHeaderSize(limits.maxResponseHeadSize())
-                                .setMaxChunkSize(65536)));
+                                .setMaxChunkSize(65536)).addLast(ch.pipeline());
                         ch.pipeline().addLast(connection);
                     }
                 })

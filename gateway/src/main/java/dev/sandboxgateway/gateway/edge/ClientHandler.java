@@ -71,6 +71,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     public void channelActive(ChannelHandlerContext ctx) {
         Channel channel = ctx.channel();
         if (http2 != null) {
+            timeouts.started(channel);
             // The connection is counted, limited and drained by its Http2ClientConnection; a stream only
             // counts for its sandbox.
             localPort = http2.localPort();
@@ -163,6 +164,10 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (http2 != null) {
+            // On HTTP/1.1 the decoder reports reads as bytes arrive; a stream has no decoder of its own.
+            timeouts.readArrived();
+        }
         if (closing) {
             ReferenceCountUtil.release(msg);
             return;
@@ -209,6 +214,9 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (http2 != null) {
+            timeouts.readsDone();
+        }
         if (current != null) {
             current.flushToBackend();
         }
@@ -275,12 +283,11 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         ChannelPipeline clientPipeline = client.pipeline();
         ChannelPipeline backendPipeline = backend.pipeline();
         timeouts.stop();
-        clientPipeline.remove(ClientTimeouts.class);
         clientPipeline.addFirst(new IdleStateHandler(0, 0, edge.webSocketIdleNanos(), TimeUnit.NANOSECONDS));
         clientPipeline.replace(this, "tunnel", new TunnelHandler(backend));
         StrictHttpServerCodec.remove(clientPipeline);
         backendPipeline.replace(backendPipeline.last(), "tunnel", new TunnelHandler(client));
-        backendPipeline.remove(BackendConnection.CODEC);
+        BackendConnection.removeHttpCodec(backendPipeline);
         if (!closed) {
             tunnel = true;
             edge.connections().tunnelOpened();

@@ -1,15 +1,14 @@
 package dev.sandboxgateway.gateway.edge;
 
 import dev.sandboxgateway.routing.GatewayError;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 
 /**
- * Client-side timeouts, placed before the HTTP codec so it sees raw bytes arrive.
+ * Client-side timeouts of one HTTP/1.1 connection or HTTP/2 stream.
  *
  * <ul>
  *   <li>A new connection must deliver a complete request head within the request-header timeout.</li>
@@ -24,8 +23,13 @@ import io.netty.handler.codec.http.HttpHeaderValues;
  * </ul>
  * Once the request is complete no client timeout runs: the backend's timeouts govern.
  * A head that arrives in one read (almost all of them) costs no timer work at all.
+ *
+ * <p>Driven by what sees the client's reads first: on HTTP/1.1 the request decoder, which sees
+ * raw bytes arrive; on an HTTP/2 stream its {@link ClientHandler}, which sees the stream's frames.
+ * Not a pipeline handler of its own, which would be one more context on every connection and one
+ * more call on every read.
  */
-final class ClientTimeouts extends ChannelInboundHandlerAdapter {
+final class ClientTimeouts {
 
     /** Fired down the pipeline when a request body stopped arriving. */
     static final Object BODY_TIMEOUT = new Object() {
@@ -38,7 +42,7 @@ final class ClientTimeouts extends ChannelInboundHandlerAdapter {
     private enum State { IDLE, READING_HEAD, READING_BODY, BUSY }
 
     private final EdgeContext edge;
-    private ChannelHandlerContext ctx;
+    private Channel channel;
     private LazyTimer timer;
     private State state = State.IDLE;
     private long headStartNanos;
@@ -47,35 +51,28 @@ final class ClientTimeouts extends ChannelInboundHandlerAdapter {
         this.edge = edge;
     }
 
-    @Override
-    public void handlerAdded(ChannelHandlerContext ctx) {
-        this.ctx = ctx;
-        this.timer = new LazyTimer(ctx.executor(), this::expired);
-    }
-
-    @Override
-    public void channelActive(ChannelHandlerContext ctx) {
+    /** The connection or stream is open: a request head is due within the request-header timeout. */
+    void started(Channel channel) {
+        this.channel = channel;
+        this.timer = new LazyTimer(channel.eventLoop(), this::expired);
         timer.armAfter(edge.requestHeaderTimeoutNanos());
-        ctx.fireChannelActive();
     }
 
-    @Override
-    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    /** Something arrived from the client, before it is decoded. */
+    void readArrived() {
         if (state == State.IDLE) {
             state = State.READING_HEAD;
             headStartNanos = System.nanoTime();
         } else if (state == State.READING_BODY) {
             timer.armAfter(edge.requestBodyIdleNanos());
         }
-        ctx.fireChannelRead(msg);
     }
 
-    @Override
-    public void channelReadComplete(ChannelHandlerContext ctx) {
+    /** The reads of one wake-up are done: a head begun and not finished must finish in time. */
+    void readsDone() {
         if (state == State.READING_HEAD) {
             timer.armAt(headStartNanos + edge.requestHeaderTimeoutNanos());
         }
-        ctx.fireChannelReadComplete();
     }
 
     void requestHeadReceived() {
@@ -100,28 +97,30 @@ final class ClientTimeouts extends ChannelInboundHandlerAdapter {
     }
 
     void stop() {
-        timer.stop();
+        if (timer != null) {
+            timer.stop();
+        }
     }
 
     private void expired() {
-        if (!ctx.channel().isActive()) {
+        if (!channel.isActive()) {
             return;
         }
         if (state == State.READING_HEAD) {
-            FullHttpResponse response = edge.errors().render(ctx.alloc(), GatewayError.REQUEST_HEADER_TIMEOUT,
+            FullHttpResponse response = edge.errors().render(channel.alloc(), GatewayError.REQUEST_HEADER_TIMEOUT,
                     "The request headers did not arrive within "
                             + edge.requestHeaderTimeoutNanos() / 1_000_000 + " ms.", null, false);
             response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-            ctx.channel().writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+            channel.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
         } else if (state == State.READING_BODY) {
-            if (!ctx.channel().config().isAutoRead()) {
+            if (!channel.config().isAutoRead()) {
                 timer.armAfter(edge.requestBodyIdleNanos());
                 return;
             }
             state = State.BUSY;
-            ctx.fireUserEventTriggered(BODY_TIMEOUT);
+            channel.pipeline().fireUserEventTriggered(BODY_TIMEOUT);
         } else if (state == State.IDLE) {
-            ctx.close();
+            channel.close();
         }
     }
 }

@@ -17,9 +17,9 @@ import io.netty.handler.ssl.SniHandler;
 /**
  * Assembles client pipelines, the one place that knows their layout. Every connection starts with
  * the PROXY protocol decoder when configured, then TLS on the TLS listener; what follows is HTTP/1.1
- * ({@code timeouts}, {@code http-decoder}, {@code http-encoder}, {@code client}) or HTTP/2 ({@code h2} frame codec,
+ * ({@code http-decoder}, {@code http-encoder}, {@code client}) or HTTP/2 ({@code h2} frame codec,
  * {@code h2-streams} multiplexer, {@code h2-connection}), each stream getting its own
- * {@code h2-http}, {@code timeouts} and {@code client}.
+ * {@code h2-http} and {@code client}.
  */
 final class EdgePipelines {
 
@@ -83,8 +83,7 @@ final class EdgePipelines {
     void addHttp1(ChannelPipeline pipeline, boolean secure) {
         // Named handlers: Netty would otherwise build and check a generated name for each, on every connection.
         ClientTimeouts timeouts = new ClientTimeouts(edge);
-        pipeline.addLast("timeouts", timeouts);
-        new StrictHttpServerCodec(settings.decoder(), settings.maxHeaderCount()).addLast(pipeline);
+        new StrictHttpServerCodec(settings.decoder(), settings.maxHeaderCount(), timeouts).addLast(pipeline);
         pipeline.addLast("client", new ClientHandler(edge, timeouts, secure, null));
     }
 
@@ -100,11 +99,9 @@ final class EdgePipelines {
         pipeline.addLast("h2-streams", new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
             @Override
             protected void initChannel(Http2StreamChannel stream) {
-                ClientTimeouts timeouts = new ClientTimeouts(edge);
                 ChannelPipeline streamPipeline = stream.pipeline();
                 streamPipeline.addLast("h2-http", streamCodec);
-                streamPipeline.addLast("timeouts", timeouts);
-                streamPipeline.addLast("client", new ClientHandler(edge, timeouts, secure, connection));
+                streamPipeline.addLast("client", new ClientHandler(edge, new ClientTimeouts(edge), secure, connection));
             }
         }));
         pipeline.addLast("h2-connection", connection);

@@ -35,6 +35,9 @@ import java.util.Queue;
  * A failed check marks the request's decoder result, so it is answered 400 (or 431) and the
  * connection closed, exactly like a failure Netty found.
  *
+ * <p>The decoder also tells the connection's {@link ClientTimeouts} when bytes arrive: it is the
+ * first handler to see them.
+ *
  * <p>The decoder and the encoder are two pipeline handlers ({@code http-decoder},
  * {@code http-encoder}) sharing one queue of request methods, not one
  * {@code CombinedChannelDuplexHandler}: that wrapper costs two more contexts on every connection
@@ -47,8 +50,8 @@ final class StrictHttpServerCodec {
     private final Decoder decoder;
     private final Encoder encoder = new Encoder();
 
-    StrictHttpServerCodec(HttpDecoderConfig config, int maxHeaderCount) {
-        this.decoder = new Decoder(config, maxHeaderCount);
+    StrictHttpServerCodec(HttpDecoderConfig config, int maxHeaderCount, ClientTimeouts timeouts) {
+        this.decoder = new Decoder(config, maxHeaderCount, timeouts);
     }
 
     void addLast(ChannelPipeline pipeline) {
@@ -70,13 +73,33 @@ final class StrictHttpServerCodec {
         private static final int HEADER_LINE = 3;
 
         private final int maxHeaderCount;
+        private final ClientTimeouts timeouts;
         private boolean inHead = true;
         private int scan = BEFORE_REQUEST_LINE;
         private boolean folded;
 
-        Decoder(HttpDecoderConfig config, int maxHeaderCount) {
+        Decoder(HttpDecoderConfig config, int maxHeaderCount, ClientTimeouts timeouts) {
             super(config);
             this.maxHeaderCount = maxHeaderCount;
+            this.timeouts = timeouts;
+        }
+
+        @Override
+        public void channelActive(ChannelHandlerContext ctx) throws Exception {
+            timeouts.started(ctx.channel());
+            super.channelActive(ctx);
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+            timeouts.readArrived();
+            super.channelRead(ctx, msg);
+        }
+
+        @Override
+        public void channelReadComplete(ChannelHandlerContext ctx) throws Exception {
+            timeouts.readsDone();
+            super.channelReadComplete(ctx);
         }
 
         @Override
