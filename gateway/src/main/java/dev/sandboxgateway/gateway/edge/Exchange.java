@@ -461,7 +461,8 @@ final class Exchange implements AcquireCallback, BackendExchange {
             closeClient = true;
         }
         if (!alsoContent) {
-            clientCtx.write(response);
+            // No promise: nothing waits on the head alone, and a failed write reaches exceptionCaught, which closes.
+            clientCtx.write(response, clientCtx.voidPromise());
         }
     }
 
