@@ -18,8 +18,8 @@ final class NettyDefaults {
 
     /**
      * Netty's default leak detection wraps every buffer in a tracking buffer and records a stack
-     * trace for one in 128: measured at 4% of the CPU of a keep-alive request and 9% of a
-     * connection-per-request one. The gateway runs without it; every test runs at {@code paranoid}
+     * trace for one in 128: measured at about 10% of the CPU of a connection-per-request request
+     * and 1-4% of a keep-alive one. The gateway runs without it; every test runs at {@code paranoid}
      * and fails on a leak, and {@code netty_allocator_memory_used} shows one in production.
      */
     static final String LEAK_DETECTION_LEVEL = "io.netty.leakDetection.level";
