@@ -31,7 +31,7 @@ import io.netty.handler.codec.http.HttpHeaderValues;
  */
 final class ClientTimeouts {
 
-    /** Fired down the pipeline when a request body stopped arriving. */
+    /** Fired through the pipeline, from its head, when a request body stopped arriving. */
     static final Object BODY_TIMEOUT = new Object() {
         @Override
         public String toString() {
