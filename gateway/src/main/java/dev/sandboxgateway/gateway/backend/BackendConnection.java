@@ -4,7 +4,6 @@ import dev.sandboxgateway.gateway.edge.LazyTimer;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.util.ReferenceCountUtil;
 import org.slf4j.Logger;
@@ -79,11 +78,6 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
     public void detachForTunnel() {
         exchange = null;
         responseTimer.stop();
-    }
-
-    /** Takes the HTTP codec out of a connection that became a tunnel; bytes it held go on to the tunnel. */
-    public static void removeHttpCodec(ChannelPipeline pipeline) {
-        BackendHttpCodec.remove(pipeline);
     }
 
     private void responseTimedOut() {

@@ -1,5 +1,6 @@
 package dev.sandboxgateway.gateway.backend;
 
+import dev.sandboxgateway.gateway.transport.HttpCodecHandlers;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
@@ -23,8 +24,8 @@ import org.slf4j.LoggerFactory;
  * past the end of its response (a wrong Content-Length, a second response) would sit in the
  * decoder and be read as the answer to the next request on that pooled connection.
  *
- * <p>Like the client side's codec, two pipeline handlers sharing the queue of outstanding methods
- * rather than one {@code CombinedChannelDuplexHandler}, which costs one more call per message.
+ * <p>Like the client side's codec, two pipeline handlers ({@link HttpCodecHandlers}) sharing the
+ * queue of outstanding methods.
  */
 final class BackendHttpCodec {
 
@@ -40,13 +41,7 @@ final class BackendHttpCodec {
     }
 
     void addLast(ChannelPipeline pipeline) {
-        pipeline.addLast("http-decoder", decoder);
-        pipeline.addLast("http-encoder", encoder);
-    }
-
-    static void remove(ChannelPipeline pipeline) {
-        pipeline.remove(Decoder.class);
-        pipeline.remove(Encoder.class);
+        HttpCodecHandlers.addLast(pipeline, decoder, encoder);
     }
 
     final class Encoder extends HttpRequestEncoder {

@@ -1,6 +1,6 @@
 package dev.sandboxgateway.gateway.edge;
 
-import dev.sandboxgateway.gateway.backend.BackendConnection;
+import dev.sandboxgateway.gateway.transport.HttpCodecHandlers;
 import dev.sandboxgateway.routing.SandboxRecord;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
@@ -285,9 +285,9 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         timeouts.stop();
         clientPipeline.addFirst(new IdleStateHandler(0, 0, edge.webSocketIdleNanos(), TimeUnit.NANOSECONDS));
         clientPipeline.replace(this, "tunnel", new TunnelHandler(backend));
-        StrictHttpServerCodec.remove(clientPipeline);
+        HttpCodecHandlers.remove(clientPipeline);
         backendPipeline.replace(backendPipeline.last(), "tunnel", new TunnelHandler(client));
-        BackendConnection.removeHttpCodec(backendPipeline);
+        HttpCodecHandlers.remove(backendPipeline);
         if (!closed) {
             tunnel = true;
             edge.connections().tunnelOpened();

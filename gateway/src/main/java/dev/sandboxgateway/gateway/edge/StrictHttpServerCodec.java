@@ -1,5 +1,6 @@
 package dev.sandboxgateway.gateway.edge;
 
+import dev.sandboxgateway.gateway.transport.HttpCodecHandlers;
 import dev.sandboxgateway.routing.GatewayError;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
@@ -38,10 +39,8 @@ import java.util.Queue;
  * <p>The decoder also tells the connection's {@link ClientTimeouts} when bytes arrive: it is the
  * first handler to see them.
  *
- * <p>The decoder and the encoder are two pipeline handlers ({@code http-decoder},
- * {@code http-encoder}) sharing one queue of request methods, not one
- * {@code CombinedChannelDuplexHandler}: that wrapper costs two more contexts on every connection
- * and one more call on every message, in both directions.
+ * <p>The decoder and the encoder are two pipeline handlers ({@link HttpCodecHandlers}) sharing
+ * one queue of request methods.
  */
 final class StrictHttpServerCodec {
 
@@ -55,14 +54,7 @@ final class StrictHttpServerCodec {
     }
 
     void addLast(ChannelPipeline pipeline) {
-        pipeline.addLast("http-decoder", decoder);
-        pipeline.addLast("http-encoder", encoder);
-    }
-
-    /** Takes the codec out of a connection that stopped speaking HTTP (a WebSocket tunnel). */
-    static void remove(ChannelPipeline pipeline) {
-        pipeline.remove(Decoder.class);
-        pipeline.remove(Encoder.class);
+        HttpCodecHandlers.addLast(pipeline, decoder, encoder);
     }
 
     final class Decoder extends HttpRequestDecoder {
