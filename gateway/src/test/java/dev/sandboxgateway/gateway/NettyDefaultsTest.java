@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -33,28 +34,28 @@ class NettyDefaultsTest {
 
     @Test
     void anOperatorsSettingIsKept() {
-        Properties operator = new Properties();
-        operator.setProperty(NettyDefaults.ALLOCATOR_LOW_MEMORY, "true");
-        NettyDefaults.apply(operator);
-        assertEquals("true", operator.getProperty(NettyDefaults.ALLOCATOR_LOW_MEMORY));
+        assertEquals("true", applyTo(Map.of(NettyDefaults.ALLOCATOR_LOW_MEMORY, "true"))
+                .getProperty(NettyDefaults.ALLOCATOR_LOW_MEMORY));
 
-        Properties unset = new Properties();
-        NettyDefaults.apply(unset);
+        Properties unset = applyTo(Map.of());
         assertEquals("false", unset.getProperty(NettyDefaults.ALLOCATOR_LOW_MEMORY));
         assertEquals("disabled", unset.getProperty(NettyDefaults.LEAK_DETECTION_LEVEL));
     }
 
     @Test
     void anOperatorsLeakDetectionLevelIsKeptUnderEitherName() {
-        Properties current = new Properties();
-        current.setProperty(NettyDefaults.LEAK_DETECTION_LEVEL, "simple");
-        NettyDefaults.apply(current);
-        assertEquals("simple", current.getProperty(NettyDefaults.LEAK_DETECTION_LEVEL));
+        assertEquals("simple", applyTo(Map.of(NettyDefaults.LEAK_DETECTION_LEVEL, "simple"))
+                .getProperty(NettyDefaults.LEAK_DETECTION_LEVEL));
+        assertNull(applyTo(Map.of(NettyDefaults.LEAK_DETECTION_LEVEL_LEGACY, "advanced"))
+                .getProperty(NettyDefaults.LEAK_DETECTION_LEVEL), "would override the legacy name");
+    }
 
-        Properties legacy = new Properties();
-        legacy.setProperty(NettyDefaults.LEAK_DETECTION_LEVEL_LEGACY, "advanced");
-        NettyDefaults.apply(legacy);
-        assertNull(legacy.getProperty(NettyDefaults.LEAK_DETECTION_LEVEL), "would override the legacy name");
+    /** System properties holding what the operator passed, after the gateway's defaults were applied. */
+    private static Properties applyTo(Map<String, String> operator) {
+        Properties system = new Properties();
+        system.putAll(operator);
+        NettyDefaults.apply(system);
+        return system;
     }
 
     /**
