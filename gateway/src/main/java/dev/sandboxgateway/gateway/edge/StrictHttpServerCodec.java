@@ -186,6 +186,16 @@ final class StrictHttpServerCodec {
     final class Encoder extends HttpResponseEncoder {
 
         @Override
+        protected void encodeInitialLine(ByteBuf buf, HttpResponse response) throws Exception {
+            byte[] line = StatusLines.of(response.protocolVersion(), response.status());
+            if (line == null) {
+                super.encodeInitialLine(buf, response);
+            } else {
+                buf.writeBytes(line);
+            }
+        }
+
+        @Override
         protected boolean isContentAlwaysEmpty(HttpResponse response) {
             if (response.status().codeClass() == HttpStatusClass.INFORMATIONAL
                     && response.status().code() != 101) {
