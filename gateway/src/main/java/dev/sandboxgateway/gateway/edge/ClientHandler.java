@@ -47,7 +47,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     private ClientAddress peer;
     private String localPort;
     private boolean overConnectionLimit;
-    private String sandboxId;
+    /** Which sandbox this connection counts for; made on its first request. */
+    private SandboxConnections.Member sandboxMembership;
     private boolean tunnel;
     private boolean closed;
 
@@ -101,9 +102,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         if (tunnel) {
             edge.connections().tunnelClosed();
         }
-        if (sandboxId != null) {
-            edge.sandboxConnections().remove(sandboxId, channel);
-            sandboxId = null;
+        if (sandboxMembership != null) {
+            sandboxMembership.leave();
         }
     }
 
@@ -131,18 +131,13 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
      */
     boolean addressSandbox(SandboxRecord record) {
         // A lookup that completes after the client left: nothing to count, and no close left to uncount it.
-        if (closed || record.id().equals(sandboxId)) {
+        if (closed) {
             return true;
         }
-        if (sandboxId != null) {
-            edge.sandboxConnections().remove(sandboxId, ctx.channel());
-            sandboxId = null;
+        if (sandboxMembership == null) {
+            sandboxMembership = edge.sandboxConnections().member(ctx.channel());
         }
-        if (!edge.sandboxConnections().add(record, ctx.channel())) {
-            return false;
-        }
-        sandboxId = record.id();
-        return true;
+        return sandboxMembership.address(record);
     }
 
     String localPort() {

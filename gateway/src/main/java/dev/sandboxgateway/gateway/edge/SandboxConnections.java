@@ -3,8 +3,12 @@ package dev.sandboxgateway.gateway.edge;
 import dev.sandboxgateway.routing.SandboxRecord;
 import dev.sandboxgateway.routing.SandboxState;
 import io.netty.channel.Channel;
+import io.netty.channel.EventLoop;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -12,6 +16,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * record they were admitted under. It limits how many connections one sandbox may take, and lets
  * a registry change close exactly the connections it invalidates. A connection counts for the
  * sandbox of its latest request.
+ *
+ * <p>Each event loop keeps its own index of its own connections, touched only on that loop: a
+ * keep-alive connection whose requests address different sandboxes moves on every request, and
+ * that must not cost a concurrent map update. Registry changes, rare by comparison, are handed to
+ * every loop. Counts across loops are kept only when {@code maxPerSandbox} limits them.
  */
 final class SandboxConnections {
 
@@ -23,56 +32,29 @@ final class SandboxConnections {
         }
     };
 
-    /** The connections of one sandbox and the latest record any of them was admitted under. */
-    private static final class Admitted {
-        final Set<Channel> channels = ConcurrentHashMap.newKeySet();
-        volatile SandboxRecord record;
-    }
-
-    private final ConcurrentHashMap<String, Admitted> bySandbox = new ConcurrentHashMap<>();
     private final int maxPerSandbox;
+    private final ConcurrentHashMap<String, Integer> counts = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<EventLoop, LoopIndex> loops = new ConcurrentHashMap<>();
 
     /** @param maxPerSandbox most connections per sandbox; 0 for no limit */
     SandboxConnections(int maxPerSandbox) {
         this.maxPerSandbox = maxPerSandbox;
     }
 
-    /**
-     * Counts {@code channel} for the sandbox of {@code record} until {@link #remove} (the caller
-     * removes it when it closes); false, and not counted, when the sandbox is at its limit.
-     */
-    boolean add(SandboxRecord record, Channel channel) {
-        boolean[] added = {true};
-        bySandbox.compute(record.id(), (id, admitted) -> {
-            Admitted entry = admitted == null ? new Admitted() : admitted;
-            if (maxPerSandbox > 0 && entry.channels.size() >= maxPerSandbox) {
-                added[0] = false;
-            } else {
-                entry.channels.add(channel);
-                entry.record = record;
-            }
-            return entry.channels.isEmpty() ? null : entry;
-        });
-        return added[0];
-    }
-
-    void remove(String sandboxId, Channel channel) {
-        bySandbox.computeIfPresent(sandboxId, (id, admitted) -> {
-            admitted.channels.remove(channel);
-            return admitted.channels.isEmpty() ? null : admitted;
-        });
-    }
-
-    int count(String sandboxId) {
-        Admitted admitted = bySandbox.get(sandboxId);
-        return admitted == null ? 0 : admitted.channels.size();
+    /** The place of {@code channel} (a connection or HTTP/2 stream) in its loop's index; not yet counted for any sandbox. */
+    Member member(Channel channel) {
+        EventLoop loop = channel.eventLoop();
+        LoopIndex index = loops.get(loop);
+        if (index == null) {
+            index = loops.computeIfAbsent(loop, LoopIndex::new);
+        }
+        return new Member(channel, index);
     }
 
     /** The sandbox is gone: every connection to it is asked to finish. */
     void sandboxRemoved(String sandboxId) {
-        Admitted admitted = bySandbox.get(sandboxId);
-        if (admitted != null) {
-            close(admitted);
+        for (LoopIndex index : loops.values()) {
+            index.loop.execute(() -> index.removed(sandboxId));
         }
     }
 
@@ -82,15 +64,30 @@ final class SandboxConnections {
      * other changes (labels, body limit) leave them alone.
      */
     void sandboxUpdated(SandboxRecord record) {
-        Admitted admitted = bySandbox.get(record.id());
-        if (admitted == null) {
-            return;
+        for (LoopIndex index : loops.values()) {
+            index.loop.execute(() -> index.updated(record));
         }
-        SandboxRecord before = admitted.record;
-        if (before == null || invalidates(before, record)) {
-            close(admitted);
-        } else {
-            admitted.record = record;
+    }
+
+    private boolean reserve(String sandboxId) {
+        if (maxPerSandbox == 0) {
+            return true;
+        }
+        boolean[] reserved = {false};
+        counts.compute(sandboxId, (id, count) -> {
+            int current = count == null ? 0 : count;
+            if (current >= maxPerSandbox) {
+                return count;
+            }
+            reserved[0] = true;
+            return current + 1;
+        });
+        return reserved[0];
+    }
+
+    private void release(String sandboxId) {
+        if (maxPerSandbox > 0) {
+            counts.computeIfPresent(sandboxId, (id, count) -> count == 1 ? null : count - 1);
         }
     }
 
@@ -103,10 +100,129 @@ final class SandboxConnections {
                 || !before.allowedClients().equals(after.allowedClients());
     }
 
-    private static void close(Admitted admitted) {
-        for (Channel channel : admitted.channels) {
-            // Runs on the channel's own event loop.
-            channel.pipeline().fireUserEventTriggered(SANDBOX_CHANGED);
+    /** One connection's membership; used only on the connection's event loop. */
+    final class Member {
+
+        private final Channel channel;
+        private final LoopIndex index;
+        private Admitted sandbox;
+        private Member previous;
+        private Member next;
+
+        private Member(Channel channel, LoopIndex index) {
+            this.channel = channel;
+            this.index = index;
+        }
+
+        /**
+         * Counts the connection for the sandbox of {@code record}, leaving the sandbox of an
+         * earlier request if that was another one.
+         *
+         * @return false, and counted for no sandbox, when that sandbox is at its limit
+         */
+        boolean address(SandboxRecord record) {
+            if (sandbox != null && sandbox.id.equals(record.id())) {
+                return true;
+            }
+            leave();
+            if (!reserve(record.id())) {
+                return false;
+            }
+            Admitted admitted = index.bySandbox.get(record.id());
+            if (admitted == null) {
+                admitted = new Admitted(record.id());
+                index.bySandbox.put(record.id(), admitted);
+            }
+            admitted.record = record;
+            admitted.link(this);
+            return true;
+        }
+
+        /** The connection closed (or moves on): it no longer counts for its sandbox. */
+        void leave() {
+            if (sandbox == null) {
+                return;
+            }
+            Admitted left = sandbox;
+            left.unlink(this);
+            if (left.first == null) {
+                index.bySandbox.remove(left.id);
+            }
+            release(left.id);
+        }
+    }
+
+    /** One sandbox's connections on one loop, and the latest record any of them was admitted under. */
+    private static final class Admitted {
+        final String id;
+        SandboxRecord record;
+        Member first;
+
+        Admitted(String id) {
+            this.id = id;
+        }
+
+        void link(Member member) {
+            member.sandbox = this;
+            member.next = first;
+            if (first != null) {
+                first.previous = member;
+            }
+            first = member;
+        }
+
+        void unlink(Member member) {
+            if (member.previous == null) {
+                first = member.next;
+            } else {
+                member.previous.next = member.next;
+            }
+            if (member.next != null) {
+                member.next.previous = member.previous;
+            }
+            member.sandbox = null;
+            member.previous = null;
+            member.next = null;
+        }
+
+        void close() {
+            // Closing a connection unlinks it, so the list is copied before anyone is told.
+            List<Channel> channels = new ArrayList<>();
+            for (Member member = first; member != null; member = member.next) {
+                channels.add(member.channel);
+            }
+            for (Channel channel : channels) {
+                channel.pipeline().fireUserEventTriggered(SANDBOX_CHANGED);
+            }
+        }
+    }
+
+    /** The connections of one event loop, by sandbox. */
+    private static final class LoopIndex {
+        final EventLoop loop;
+        final Map<String, Admitted> bySandbox = new HashMap<>();
+
+        LoopIndex(EventLoop loop) {
+            this.loop = loop;
+        }
+
+        void removed(String sandboxId) {
+            Admitted admitted = bySandbox.get(sandboxId);
+            if (admitted != null) {
+                admitted.close();
+            }
+        }
+
+        void updated(SandboxRecord record) {
+            Admitted admitted = bySandbox.get(record.id());
+            if (admitted == null) {
+                return;
+            }
+            if (invalidates(admitted.record, record)) {
+                admitted.close();
+            } else {
+                admitted.record = record;
+            }
         }
     }
 }
