@@ -4,6 +4,9 @@ import dev.sandboxgateway.gateway.transport.HttpCodecHandlers;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpMethod;
@@ -76,11 +79,39 @@ final class BackendHttpCodec {
             }
             int produced = out.size();
             super.decode(ctx, buffer, out);
+            if (out.size() == produced + 1 && isFinalHead(out.get(produced)) && buffer.isReadable()) {
+                // Netty returns after a head; what it would decode next is taken now, so a body that came in
+                // the same read joins its head below.
+                super.decode(ctx, buffer, out);
+            }
+            joinHeadAndBody(out, produced);
             for (int i = produced; i < out.size(); i++) {
                 if (out.get(i) instanceof LastHttpContent && answering != null) {
                     answering = null;
                 }
             }
+        }
+
+        /**
+         * A final head followed by the whole of its body becomes one {@link FullHttpResponse} holding the same
+         * buffers: the client side then writes it as one message, and its encoder copies a small body into the
+         * head's buffer, so a small response leaves in one send instead of a gathering write of two. Nothing
+         * waits for a body here; only what one read already delivered is joined.
+         */
+        private void joinHeadAndBody(List<Object> out, int from) {
+            if (out.size() == from + 2 && isFinalHead(out.get(from))
+                    && out.get(from + 1) instanceof LastHttpContent body) {
+                HttpResponse head = (HttpResponse) out.get(from);
+                FullHttpResponse joined = new DefaultFullHttpResponse(head.protocolVersion(), head.status(),
+                        body.content(), head.headers(), body.trailingHeaders());
+                out.set(from, joined);
+                out.remove(from + 1);
+            }
+        }
+
+        private static boolean isFinalHead(Object message) {
+            return message instanceof HttpResponse head && !(message instanceof HttpContent)
+                    && head.decoderResult().isSuccess() && head.status().code() >= 200;
         }
 
         @Override
