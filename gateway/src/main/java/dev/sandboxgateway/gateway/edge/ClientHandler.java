@@ -194,9 +194,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
             Exchange exchange = new Exchange(this, ctx, edge, request);
             current = exchange;
             exchange.start();
-            if (msg instanceof HttpContent content && !request.decoderResult().isFailure()) {
-                exchange.onRequestContent(content);
-            } else {
+            if (request.decoderResult().isFailure()) {
+                // The decoder's stand-in for a request it refused may hold a buffer; the exchange answered it.
                 ReferenceCountUtil.release(msg);
             }
         } else if (msg instanceof HttpContent content && current != null) {

@@ -106,6 +106,8 @@ final class Exchange implements AcquireCallback, BackendExchange {
         this.html = AcceptHeader.prefersHtml(request.headers().get(HttpHeaderNames.ACCEPT));
         this.grpc = client.http2() && HopByHopHeaders.isGrpc(request);
         this.clientAddress = client.peer();
+        // A request without a body arrives whole (StrictHttpServerCodec) and is written to the sandbox whole.
+        this.requestComplete = request instanceof LastHttpContent;
     }
 
     boolean requestComplete() {

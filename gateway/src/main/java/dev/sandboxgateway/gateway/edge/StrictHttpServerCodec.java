@@ -3,9 +3,13 @@ package dev.sandboxgateway.gateway.edge;
 import dev.sandboxgateway.gateway.transport.HttpCodecHandlers;
 import dev.sandboxgateway.routing.GatewayError;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
@@ -116,6 +120,24 @@ final class StrictHttpServerCodec {
                     scan = BEFORE_REQUEST_LINE;
                     folded = false;
                 }
+            }
+            joinBodyless(out, produced);
+        }
+
+        /**
+         * Netty decodes a request without a body as its head and then the shared empty last content. Joined
+         * into one {@link FullHttpRequest}, it crosses the pipeline once and leaves for the sandbox in one
+         * write, instead of a second write and flush of nothing. A refused head stays as it is.
+         */
+        private static void joinBodyless(List<Object> out, int from) {
+            if (out.size() == from + 2 && out.get(from + 1) == LastHttpContent.EMPTY_LAST_CONTENT
+                    && out.get(from) instanceof HttpRequest head && !(head instanceof HttpContent)
+                    && head.decoderResult().isSuccess()) {
+                // The decoder validated the request line when it created the head.
+                out.set(from, new DefaultFullHttpRequest(head.protocolVersion(), head.method(), head.uri(),
+                        Unpooled.EMPTY_BUFFER, head.headers(), LastHttpContent.EMPTY_LAST_CONTENT.trailingHeaders(),
+                        false));
+                out.remove(from + 1);
             }
         }
 

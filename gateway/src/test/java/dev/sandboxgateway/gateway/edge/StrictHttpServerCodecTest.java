@@ -1,0 +1,94 @@
+package dev.sandboxgateway.gateway.edge;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** How client requests are cut into messages (the refusals are end to end, in SmugglingTest). */
+class StrictHttpServerCodecTest {
+
+    private static final long MINUTE = Duration.ofMinutes(1).toNanos();
+
+    private final EmbeddedChannel channel = new EmbeddedChannel();
+    private final List<Object> read = new ArrayList<>();
+
+    StrictHttpServerCodecTest() {
+        // Only the timeouts are read from the context here, and no test runs long enough to reach them.
+        EdgeContext edge = new EdgeContext(null, null, null, null, null, null, null, null, null, null, null, null,
+                MINUTE, MINUTE, MINUTE, MINUTE, 0, 0, 0, null, 0);
+        new StrictHttpServerCodec(new HttpDecoderConfig(), 100, new ClientTimeouts(edge)).addLast(channel.pipeline());
+        channel.pipeline().fireChannelActive();
+    }
+
+    @AfterEach
+    void release() {
+        read.forEach(ReferenceCountUtil::release);
+        channel.finishAndReleaseAll();
+    }
+
+    @Test
+    void aRequestWithoutABodyIsOneMessage() {
+        receive("GET /a?b=c HTTP/1.1\r\nHost: x.test\r\nAccept: */*\r\n\r\n");
+
+        assertEquals(1, read.size());
+        FullHttpRequest request = assertInstanceOf(FullHttpRequest.class, read.get(0));
+        assertEquals(HttpMethod.GET, request.method());
+        assertEquals("/a?b=c", request.uri());
+        assertEquals("x.test", request.headers().get("Host"));
+        assertFalse(request.content().isReadable());
+        assertTrue(request.decoderResult().isSuccess());
+    }
+
+    @Test
+    void pipelinedRequestsArriveWholeOneByOne() {
+        receive("GET /1 HTTP/1.1\r\nHost: x.test\r\n\r\nHEAD /2 HTTP/1.1\r\nHost: x.test\r\n\r\n");
+
+        assertEquals(2, read.size());
+        assertEquals("/1", assertInstanceOf(FullHttpRequest.class, read.get(0)).uri());
+        assertEquals(HttpMethod.HEAD, assertInstanceOf(FullHttpRequest.class, read.get(1)).method());
+    }
+
+    @Test
+    void aBodyIsStreamedAfterItsHead() {
+        receive("POST /upload HTTP/1.1\r\nHost: x.test\r\nContent-Length: 2\r\n\r\nhi");
+
+        assertEquals(2, read.size());
+        assertFalse(read.get(0) instanceof HttpContent, "the head goes on alone");
+        LastHttpContent body = assertInstanceOf(LastHttpContent.class, read.get(1));
+        assertEquals("hi", body.content().toString(StandardCharsets.US_ASCII));
+    }
+
+    @Test
+    void aRefusedRequestKeepsItsFailureAndIsNotJoined() {
+        receive("GET / HTTP/1.1\r\nHost: x.test\r\nHost: y.test\r\n\r\n");
+
+        HttpRequest request = assertInstanceOf(HttpRequest.class, read.get(0));
+        assertTrue(request.decoderResult().isFailure());
+        assertFalse(request instanceof FullHttpRequest);
+    }
+
+    /** Delivers the bytes as one read, as the socket would. */
+    private void receive(String bytes) {
+        channel.writeInbound(Unpooled.copiedBuffer(bytes, StandardCharsets.ISO_8859_1));
+        for (Object message; (message = channel.readInbound()) != null; ) {
+            read.add(message);
+        }
+    }
+}
