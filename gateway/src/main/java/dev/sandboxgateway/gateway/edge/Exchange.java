@@ -63,7 +63,6 @@ final class Exchange implements AcquireCallback, BackendExchange {
     private final String uri;
     private final boolean clientKeepAlive;
     private final boolean hasBody;
-    private final boolean html;
     private final boolean grpc;
 
     private ClientAddress clientAddress;
@@ -103,7 +102,6 @@ final class Exchange implements AcquireCallback, BackendExchange {
         // A head the decoder refused may carry a Content-Length that does not parse; it is closed anyway.
         this.hasBody = !request.decoderResult().isFailure()
                 && (HttpUtil.isTransferEncodingChunked(request) || HttpUtil.getContentLength(request, 0L) > 0);
-        this.html = AcceptHeader.prefersHtml(request.headers().get(HttpHeaderNames.ACCEPT));
         this.grpc = client.http2() && HopByHopHeaders.isGrpc(request);
         this.clientAddress = client.peer();
         // A request without a body arrives whole (StrictHttpServerCodec) and is written to the sandbox whole.
@@ -608,6 +606,8 @@ final class Exchange implements AcquireCallback, BackendExchange {
         if (grpc) {
             return GrpcErrors.render(failure, message);
         }
+        // Parsed only for an error: most requests never need it, and a browser's Accept header is long.
+        boolean html = AcceptHeader.prefersHtml(request.headers().get(HttpHeaderNames.ACCEPT));
         return edge.errors().render(clientCtx.alloc(), failure, message, target, html);
     }
 
