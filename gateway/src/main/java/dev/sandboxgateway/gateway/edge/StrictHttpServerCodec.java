@@ -22,6 +22,7 @@ import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.LastHttpContent;
 import java.util.ArrayDeque;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Queue;
 
@@ -188,16 +189,23 @@ final class StrictHttpServerCodec {
                         "the request has " + headers.size() + " header fields; at most " + maxHeaderCount
                                 + " are accepted");
             }
-            List<String> hosts = headers.getAll(HttpHeaderNames.HOST);
-            if (hosts.size() > 1) {
-                return new RequestRejectedException(GatewayError.BAD_REQUEST, "the request has more than one Host header");
+            // Counted by iterating, not by getAll: this runs for every request, and getAll builds a list.
+            Iterator<? extends CharSequence> hosts = headers.valueCharSequenceIterator(HttpHeaderNames.HOST);
+            if (!hosts.hasNext()) {
+                if (request.protocolVersion().minorVersion() >= 1) {
+                    return new RequestRejectedException(GatewayError.BAD_REQUEST, "an HTTP/1.1 request needs a Host header");
+                }
+            } else {
+                hosts.next();
+                if (hosts.hasNext()) {
+                    return new RequestRejectedException(GatewayError.BAD_REQUEST, "the request has more than one Host header");
+                }
             }
-            if (hosts.isEmpty() && request.protocolVersion().minorVersion() >= 1) {
-                return new RequestRejectedException(GatewayError.BAD_REQUEST, "an HTTP/1.1 request needs a Host header");
+            if (!headers.contains(HttpHeaderNames.TRANSFER_ENCODING)) {
+                return null;
             }
             List<String> codings = headers.getAll(HttpHeaderNames.TRANSFER_ENCODING);
-            if (!codings.isEmpty() && (codings.size() > 1
-                    || !HttpHeaderValues.CHUNKED.contentEqualsIgnoreCase(codings.get(0).trim()))) {
+            if (codings.size() > 1 || !HttpHeaderValues.CHUNKED.contentEqualsIgnoreCase(codings.get(0).trim())) {
                 return new RequestRejectedException(GatewayError.BAD_REQUEST,
                         "Transfer-Encoding must be exactly 'chunked', was '" + String.join(", ", codings) + "'");
             }
