@@ -14,7 +14,6 @@ import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -277,12 +276,15 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         ChannelPipeline clientPipeline = client.pipeline();
         ChannelPipeline backendPipeline = backend.pipeline();
         timeouts.stop();
-        clientPipeline.addFirst(new IdleStateHandler(0, 0, edge.webSocketIdleNanos(), TimeUnit.NANOSECONDS));
-        clientPipeline.replace(this, "tunnel", new TunnelHandler(backend));
+        // The backend connection came from this loop's pool: one timer serves both channels.
+        LazyTimer idle = new LazyTimer(client.eventLoop(), client::close);
+        long idleNanos = edge.webSocketIdleNanos();
+        clientPipeline.replace(this, "tunnel", new TunnelHandler(backend, idle, idleNanos));
         HttpCodecHandlers.remove(clientPipeline);
-        backendPipeline.replace(backendPipeline.last(), "tunnel", new TunnelHandler(client));
+        backendPipeline.replace(backendPipeline.last(), "tunnel", new TunnelHandler(client, idle, idleNanos));
         HttpCodecHandlers.remove(backendPipeline);
         if (!closed) {
+            idle.armAfter(idleNanos);
             tunnel = true;
             edge.connections().tunnelOpened();
         }

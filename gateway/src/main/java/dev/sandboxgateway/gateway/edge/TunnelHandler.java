@@ -5,7 +5,6 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.timeout.IdleStateEvent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -14,15 +13,25 @@ import org.slf4j.LoggerFactory;
  * Reading stops while the peer cannot take more and resumes when it drains, so a slow reader on
  * either end holds back the other instead of filling memory. Closing either side closes the
  * other once what was already read has been flushed to it.
+ *
+ * <p>Both directions share one idle deadline, pushed back after every read batch on either side:
+ * everything written to one side was first read from the other, so a tunnel with no reads for the
+ * idle time carried nothing either way. Netty's {@code IdleStateHandler} would learn the same from
+ * a listener on every write, a promise and a callback per relayed message.
  */
 final class TunnelHandler extends ChannelInboundHandlerAdapter {
 
     private static final Logger log = LoggerFactory.getLogger(TunnelHandler.class);
 
     private final Channel peer;
+    private final LazyTimer idle;
+    private final long idleNanos;
 
-    TunnelHandler(Channel peer) {
+    /** {@code idle} is shared with the other direction's handler and runs on both channels' event loop. */
+    TunnelHandler(Channel peer, LazyTimer idle, long idleNanos) {
         this.peer = peer;
+        this.idle = idle;
+        this.idleNanos = idleNanos;
     }
 
     @Override
@@ -36,6 +45,7 @@ final class TunnelHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
         peer.flush();
+        idle.armAfter(idleNanos);
     }
 
     @Override
@@ -47,12 +57,13 @@ final class TunnelHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        idle.stop();
         closeAfterFlush(peer);
     }
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
-        if (event instanceof IdleStateEvent || event == ClientConnections.DRAIN
+        if (event == ClientConnections.DRAIN
                 || event == SandboxConnections.SANDBOX_CHANGED) {
             ctx.close();
             return;
