@@ -179,8 +179,9 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
 
     private void dispatch(Object msg) {
         if (http2 != null && msg instanceof FullHttpRequest full) {
-            // A stream whose HEADERS ended it arrives as one message; an exchange writes the head and
-            // the body separately, and must not write the same message twice.
+            // A stream whose HEADERS ended it arrives as one message whose (empty) body is an allocated
+            // buffer. An exchange takes a request whole only when nothing in it needs releasing (see
+            // StrictHttpServerCodec); this body goes the body's way, which releases it on every path.
             dispatch(new DefaultHttpRequest(full.protocolVersion(), full.method(), full.uri(), full.headers()));
             dispatch(new DefaultLastHttpContent(full.content(), full.trailingHeaders()));
             return;

@@ -104,7 +104,8 @@ final class Exchange implements AcquireCallback, BackendExchange {
                 && (HttpUtil.isTransferEncodingChunked(request) || HttpUtil.getContentLength(request, 0L) > 0);
         this.grpc = client.http2() && HopByHopHeaders.isGrpc(request);
         this.clientAddress = client.peer();
-        // A request without a body arrives whole (StrictHttpServerCodec) and is written to the sandbox whole.
+        // A request without a body arrives whole (StrictHttpServerCodec), its body the shared empty buffer, so
+        // it needs no release when answered here, and is written to the sandbox whole.
         this.requestComplete = request instanceof LastHttpContent;
     }
 
