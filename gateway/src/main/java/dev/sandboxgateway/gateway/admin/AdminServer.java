@@ -3,7 +3,6 @@ package dev.sandboxgateway.gateway.admin;
 import dev.sandboxgateway.gateway.transport.NettyTransport;
 import dev.sandboxgateway.routing.SandboxRegistry;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
@@ -30,9 +29,7 @@ public final class AdminServer {
     }
 
     public InetSocketAddress bind(String address, int port) throws InterruptedException {
-        channel = new ServerBootstrap()
-                .group(group)
-                .channel(transport.serverChannelType())
+        channel = transport.serverBootstrap(group)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {

@@ -1,11 +1,11 @@
 package dev.sandboxgateway.gateway.backend;
 
 import dev.sandboxgateway.gateway.metrics.GatewayMetrics;
+import dev.sandboxgateway.gateway.transport.NettyTransport;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.socket.SocketChannel;
 import io.netty.util.concurrent.EventExecutor;
 import java.util.IdentityHashMap;
 import java.util.Map;
@@ -31,9 +31,8 @@ public final class BackendPool {
 
     private final Map<EventExecutor, LoopPool> pools = new IdentityHashMap<>();
 
-    public BackendPool(EventLoopGroup group, Class<? extends SocketChannel> channelType, Limits limits,
-                       GatewayMetrics metrics) {
-        Bootstrap template = connectTemplate(channelType, limits);
+    public BackendPool(EventLoopGroup group, NettyTransport transport, Limits limits, GatewayMetrics metrics) {
+        Bootstrap template = connectTemplate(transport, limits);
         for (EventExecutor executor : group) {
             pools.put(executor, new LoopPool((EventLoop) executor, template, limits, metrics));
         }
@@ -44,9 +43,8 @@ public final class BackendPool {
     }
 
     /** How every backend connection is opened, HTTP/1.1 or h2c; cloned per event loop. */
-    static Bootstrap connectTemplate(Class<? extends SocketChannel> channelType, Limits limits) {
-        return new Bootstrap()
-                .channel(channelType)
+    static Bootstrap connectTemplate(NettyTransport transport, Limits limits) {
+        return transport.clientBootstrap()
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS,
                         (int) Math.max(1, TimeUnit.NANOSECONDS.toMillis(limits.connectTimeoutNanos())))
                 // TCP_NODELAY is Netty's default on every socket it opens; SO_KEEPALIVE finds dead peers of idle pooled connections.

@@ -1,10 +1,10 @@
 package dev.sandboxgateway.gateway.backend;
 
 import dev.sandboxgateway.gateway.metrics.GatewayMetrics;
+import dev.sandboxgateway.gateway.transport.NettyTransport;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.socket.SocketChannel;
 import io.netty.util.concurrent.EventExecutor;
 import java.util.IdentityHashMap;
 import java.util.Map;
@@ -18,9 +18,9 @@ public final class Http2BackendPool {
 
     private final Map<EventExecutor, LoopHttp2Pool> pools = new IdentityHashMap<>();
 
-    public Http2BackendPool(EventLoopGroup group, Class<? extends SocketChannel> channelType, BackendPool.Limits limits,
+    public Http2BackendPool(EventLoopGroup group, NettyTransport transport, BackendPool.Limits limits,
                             GatewayMetrics metrics) {
-        Bootstrap template = BackendPool.connectTemplate(channelType, limits);
+        Bootstrap template = BackendPool.connectTemplate(transport, limits);
         for (EventExecutor executor : group) {
             pools.put(executor, new LoopHttp2Pool((EventLoop) executor, template, limits, metrics));
         }

@@ -14,7 +14,6 @@ import dev.sandboxgateway.routing.RoutingPolicy;
 import dev.sandboxgateway.routing.SandboxRecord;
 import dev.sandboxgateway.routing.SandboxResolver;
 import dev.sandboxgateway.routing.SandboxWaker;
-import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
@@ -56,8 +55,8 @@ public final class EdgeServer {
                 config.backend().connectTimeout().toNanos(),
                 config.backend().responseTimeout().toNanos(),
                 64 * 1024);
-        this.pool = new BackendPool(group, transport.socketChannelType(), limits, metrics);
-        this.http2Pool = new Http2BackendPool(group, transport.socketChannelType(), limits, metrics);
+        this.pool = new BackendPool(group, transport, limits, metrics);
+        this.http2Pool = new Http2BackendPool(group, transport, limits, metrics);
         ClientConnections connections = new ClientConnections();
         TrustedProxies trustedProxies = new TrustedProxies(config.security().trustedProxies().stream()
                 .map(CidrBlock::parse).toList());
@@ -119,9 +118,7 @@ public final class EdgeServer {
     }
 
     private Channel listen(int port, ChannelInitializer<Channel> initializer) throws InterruptedException {
-        return new ServerBootstrap()
-                .group(group)
-                .channel(transport.serverChannelType())
+        return transport.serverBootstrap(group)
                 .option(ChannelOption.SO_BACKLOG, 4096)
                 .option(ChannelOption.SO_REUSEADDR, true)
                 // No TCP_NODELAY option: Netty sets it on every accepted socket already, and setting it

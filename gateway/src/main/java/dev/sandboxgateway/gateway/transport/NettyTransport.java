@@ -1,6 +1,8 @@
 package dev.sandboxgateway.gateway.transport;
 
 import dev.sandboxgateway.config.Transport;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -14,15 +16,38 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.channel.uring.IoUring;
+import io.netty.channel.uring.IoUringAdaptiveBufferRingAllocator;
+import io.netty.channel.uring.IoUringBufferRingConfig;
+import io.netty.channel.uring.IoUringChannelOption;
 import io.netty.channel.uring.IoUringIoHandler;
+import io.netty.channel.uring.IoUringIoHandlerConfig;
 import io.netty.channel.uring.IoUringServerSocketChannel;
 import io.netty.channel.uring.IoUringSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import java.util.List;
 
-/** The Netty transport in use: its event loops and channel types, chosen once at startup. */
+/**
+ * The Netty transport in use: its event loops, channel types and the options its sockets need,
+ * chosen once at startup.
+ */
 public record NettyTransport(Transport kind, IoHandlerFactory ioHandlerFactory,
                              Class<? extends ServerSocketChannel> serverChannelType,
-                             Class<? extends SocketChannel> socketChannelType) {
+                             Class<? extends SocketChannel> socketChannelType,
+                             List<SocketOption<?>> socketOptions) {
+
+    /** The io_uring buffer group every socket reads into; one ring of it per event loop. */
+    private static final short BUFFER_GROUP = 0;
+
+    /**
+     * Buffers in each event loop's ring at most, and how many are added at a time when it runs
+     * short. Sockets share the ring, so an idle connection holds no read buffer at all.
+     */
+    private static final short BUFFER_RING_SIZE = 512;
+    private static final int BUFFER_RING_BATCH = 64;
+
+    public NettyTransport {
+        socketOptions = List.copyOf(socketOptions);
+    }
 
     /**
      * The configured transport; {@code auto} picks epoll where it loads and NIO otherwise. An
@@ -43,8 +68,7 @@ public record NettyTransport(Transport kind, IoHandlerFactory ioHandlerFactory,
                     throw new IllegalStateException("server.transport: io_uring is not available here: "
                             + IoUring.unavailabilityCause());
                 }
-                return new NettyTransport(Transport.IO_URING, IoUringIoHandler.newFactory(),
-                        IoUringServerSocketChannel.class, IoUringSocketChannel.class);
+                return ioUring();
             default:
                 return nio();
         }
@@ -52,15 +76,55 @@ public record NettyTransport(Transport kind, IoHandlerFactory ioHandlerFactory,
 
     private static NettyTransport epoll() {
         return new NettyTransport(Transport.EPOLL, EpollIoHandler.newFactory(),
-                EpollServerSocketChannel.class, EpollSocketChannel.class);
+                EpollServerSocketChannel.class, EpollSocketChannel.class, List.of());
+    }
+
+    /**
+     * io_uring with a provided buffer ring where the kernel has them (5.19+): the kernel picks a
+     * buffer when data arrives, so one multishot receive per socket stays armed instead of a
+     * receive, with a buffer of its own, submitted again after every read.
+     */
+    private static NettyTransport ioUring() {
+        if (!IoUring.isRegisterBufferRingSupported()) {
+            return new NettyTransport(Transport.IO_URING, IoUringIoHandler.newFactory(),
+                    IoUringServerSocketChannel.class, IoUringSocketChannel.class, List.of());
+        }
+        IoUringBufferRingConfig ring = IoUringBufferRingConfig.builder()
+                .bufferGroupId(BUFFER_GROUP)
+                .bufferRingSize(BUFFER_RING_SIZE)
+                .batchSize(BUFFER_RING_BATCH)
+                .allocator(new IoUringAdaptiveBufferRingAllocator())
+                .build();
+        return new NettyTransport(Transport.IO_URING,
+                IoUringIoHandler.newFactory(new IoUringIoHandlerConfig().setBufferRingConfig(ring)),
+                IoUringServerSocketChannel.class, IoUringSocketChannel.class,
+                List.of(new SocketOption<>(IoUringChannelOption.IO_URING_BUFFER_GROUP_ID, BUFFER_GROUP)));
     }
 
     private static NettyTransport nio() {
         return new NettyTransport(Transport.NIO, NioIoHandler.newFactory(),
-                NioServerSocketChannel.class, NioSocketChannel.class);
+                NioServerSocketChannel.class, NioSocketChannel.class, List.of());
     }
 
     public EventLoopGroup newGroup(int threads, String name) {
         return new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory(name, true), ioHandlerFactory);
+    }
+
+    /** A listener bootstrap of this transport, its accepted sockets set up as the transport needs. */
+    public ServerBootstrap serverBootstrap(EventLoopGroup group) {
+        ServerBootstrap bootstrap = new ServerBootstrap().group(group).channel(serverChannelType);
+        for (SocketOption<?> option : socketOptions) {
+            option.applyToAccepted(bootstrap);
+        }
+        return bootstrap;
+    }
+
+    /** A client bootstrap of this transport, without a group: callers pick the event loop per connection. */
+    public Bootstrap clientBootstrap() {
+        Bootstrap bootstrap = new Bootstrap().channel(socketChannelType);
+        for (SocketOption<?> option : socketOptions) {
+            option.applyTo(bootstrap);
+        }
+        return bootstrap;
     }
 }

@@ -1,0 +1,136 @@
+package dev.sandboxgateway.gateway.transport;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+
+import dev.sandboxgateway.config.Transport;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.uring.IoUring;
+import io.netty.channel.uring.IoUringChannelOption;
+import java.net.InetSocketAddress;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** Each transport carries bytes both ways between a listener and a client it built, set up as it says. */
+class NettyTransportTest {
+
+    private static final int SIZE = 4 << 20;
+
+    @ParameterizedTest
+    @EnumSource(value = Transport.class, names = {"EPOLL", "IO_URING", "NIO"})
+    void carriesBytesBothWaysOnSocketsSetUpAsTheTransportSays(Transport kind) throws Exception {
+        NettyTransport transport = NettyTransport.select(kind);
+        assertEquals(kind, transport.kind());
+        EventLoopGroup group = transport.newGroup(1, "transport-test");
+        CompletableFuture<Channel> accepted = new CompletableFuture<>();
+        Channel server = null;
+        Channel client = null;
+        try {
+            server = transport.serverBootstrap(group)
+                    .childHandler(new Echo(accepted))
+                    .bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
+            Collector received = new Collector(SIZE);
+            client = transport.clientBootstrap().group(group).handler(received)
+                    .connect(server.localAddress()).sync().channel();
+            byte[] sent = new byte[SIZE];
+            new Random(7).nextBytes(sent);
+            client.writeAndFlush(Unpooled.wrappedBuffer(sent));
+
+            assertArrayEquals(sent, received.bytes.get(20, TimeUnit.SECONDS));
+            Channel child = accepted.get(20, TimeUnit.SECONDS);
+            assertInstanceOf(transport.socketChannelType(), child);
+            assertInstanceOf(transport.socketChannelType(), client);
+            for (SocketOption<?> option : transport.socketOptions()) {
+                assertEquals(option.value(), child.config().getOption(option.option()), "accepted " + option.option());
+                assertEquals(option.value(), client.config().getOption(option.option()), "connected " + option.option());
+            }
+        } finally {
+            if (client != null) {
+                client.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+            }
+            if (server != null) {
+                server.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+            }
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = Transport.class, names = {"IO_URING"})
+    void ioUringReadsThroughABufferRingWhereTheKernelHasThem(Transport kind) {
+        NettyTransport transport = NettyTransport.select(kind);
+        boolean ring = transport.socketOptions().stream()
+                .anyMatch(option -> option.option() == IoUringChannelOption.IO_URING_BUFFER_GROUP_ID);
+        assertEquals(IoUring.isRegisterBufferRingSupported(), ring);
+    }
+
+    /** Writes back whatever arrives, flushing once per read burst. */
+    private static final class Echo extends ChannelInboundHandlerAdapter {
+        private final CompletableFuture<Channel> accepted;
+
+        Echo(CompletableFuture<Channel> accepted) {
+            this.accepted = accepted;
+        }
+
+        @Override
+        public boolean isSharable() {
+            return true;
+        }
+
+        @Override
+        public void channelActive(ChannelHandlerContext ctx) {
+            accepted.complete(ctx.channel());
+            ctx.fireChannelActive();
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            ctx.write(msg);
+        }
+
+        @Override
+        public void channelReadComplete(ChannelHandlerContext ctx) {
+            ctx.flush();
+        }
+    }
+
+    /** Copies what arrives until {@code expected} bytes are in. */
+    private static final class Collector extends ChannelInboundHandlerAdapter {
+        final CompletableFuture<byte[]> bytes = new CompletableFuture<>();
+        private final byte[] into;
+        private int filled;
+
+        Collector(int expected) {
+            this.into = new byte[expected];
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            ByteBuf buf = (ByteBuf) msg;
+            try {
+                int n = Math.min(buf.readableBytes(), into.length - filled);
+                buf.readBytes(into, filled, n);
+                filled += n;
+                if (filled == into.length) {
+                    bytes.complete(into);
+                }
+            } finally {
+                buf.release();
+            }
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            bytes.completeExceptionally(cause);
+        }
+    }
+}
