@@ -83,6 +83,11 @@ public final class TestBackend implements AutoCloseable {
     @Override
     public void close() {
         server.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        // Closed while their loops still run: a close that fails pending writes may finish releasing
+        // them in a task of its loop, which a loop already shutting down can drop, leaking the buffers.
+        for (Channel child : children) {
+            child.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        }
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
     }
 }
