@@ -6,7 +6,7 @@ import java.util.Locale;
 
 /** Which Netty transport carries traffic. */
 public enum Transport {
-    /** epoll where available, else NIO. */
+    /** io_uring with buffer rings where the kernel has them, else epoll where available, else NIO. */
     AUTO,
     EPOLL,
     IO_URING,

@@ -1,6 +1,5 @@
 package dev.sandboxgateway.benchmarks.load;
 
-import dev.sandboxgateway.config.Transport;
 import dev.sandboxgateway.gateway.transport.NettyTransport;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -67,7 +66,7 @@ public final class EchoServer {
 
     public static void main(String[] args) throws InterruptedException {
         int port = Integer.parseInt(args[0]);
-        NettyTransport transport = NettyTransport.select(Transport.AUTO);
+        NettyTransport transport = LoadRun.loadTransport();
         EventLoopGroup group = transport.newGroup(1, "echo");
         WebSocketServerProtocolConfig config = WebSocketServerProtocolConfig.newBuilder()
                 .websocketPath("/").checkStartsWith(true).maxFramePayloadLength(16 << 20).build();

@@ -9,6 +9,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.epoll.Epoll;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.handler.codec.http.HttpDecoderConfig;
@@ -31,7 +32,7 @@ final class LoadRun {
     private final LoadOptions options;
     private final RequestTemplates requests;
     private final LatencyRecorder recorder = new LatencyRecorder();
-    private final NettyTransport transport = NettyTransport.select(Transport.AUTO);
+    private final NettyTransport transport = loadTransport();
     private final EventLoopGroup group;
     private final ChannelGroup channels = new DefaultChannelGroup("load", GlobalEventExecutor.INSTANCE);
     private final InetSocketAddress address;
@@ -54,6 +55,14 @@ final class LoadRun {
         if (options.rate() > 0 && options.mode() == LoadOptions.Mode.CLOSE) {
             throw new IllegalArgumentException("--rate works with keepalive and websocket modes");
         }
+    }
+
+    /**
+     * epoll where it loads, else NIO: the load side stays the same whatever the gateway under test
+     * picks, so results from before and after the gateway moved to io_uring offer it the same load.
+     */
+    static NettyTransport loadTransport() {
+        return NettyTransport.select(Epoll.isAvailable() ? Transport.EPOLL : Transport.NIO);
     }
 
     LoadOptions options() {

@@ -91,7 +91,7 @@ class StreamingTest {
     @Test
     void oneGibDownloadArrivesIntact() throws Exception {
         AtomicLong progress = new AtomicLong();
-        try (TestBackend backend = TestBackend.http(() -> new DownloadHandler(new CountDownLatch(1), progress));
+        try (TestBackend backend = TestBackend.http(() -> new DownloadHandler(new CountDownLatch(1), progress::set));
              RawHttp client = new RawHttp(gateway.port(), 60_000)) {
             client.send(RawHttp.get(backend.port() + "-box.localhost", "/bytes?size=" + GIB + "&seed=11"));
             StreamingDigest digest = new StreamingDigest();
@@ -106,7 +106,7 @@ class StreamingTest {
     @Test
     void chunkedDownloadArrivesIntact() throws Exception {
         long size = 48 * MIB + 12345;
-        try (TestBackend backend = TestBackend.http(() -> new DownloadHandler(new CountDownLatch(1), new AtomicLong()));
+        try (TestBackend backend = TestBackend.http(() -> new DownloadHandler(new CountDownLatch(1), sent -> { }));
              RawHttp client = new RawHttp(gateway.port(), 60_000)) {
             client.send(RawHttp.get(backend.port() + "-box.localhost", "/bytes?chunked=true&seed=3&size=" + size));
             StreamingDigest digest = new StreamingDigest();
@@ -121,7 +121,7 @@ class StreamingTest {
     void slowReaderHoldsBackTheSandboxInsteadOfFillingMemory() throws Exception {
         CountDownLatch backendBlocked = new CountDownLatch(1);
         AtomicLong progress = new AtomicLong();
-        try (TestBackend backend = TestBackend.http(() -> new DownloadHandler(backendBlocked, progress));
+        try (TestBackend backend = TestBackend.http(() -> new DownloadHandler(backendBlocked, progress::set));
              RawHttp client = new RawHttp(gateway.port(), 60_000)) {
             client.send(RawHttp.get(backend.port() + "-box.localhost", "/bytes?size=" + GIB + "&seed=5"));
             // The client reads nothing: the gateway must stop reading the sandbox, which then cannot write.

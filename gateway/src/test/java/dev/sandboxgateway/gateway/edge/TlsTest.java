@@ -233,7 +233,7 @@ class TlsTest {
         assertTrue(upload.body().contains("body-bytes=" + uploadSize), upload.body());
         assertTrue(upload.body().contains("body-sha256=" + PatternBody.sha256(5, uploadSize)), upload.body());
 
-        try (TestBackend downloads = TestBackend.http(() -> new DownloadHandler(new CountDownLatch(1), new AtomicLong()))) {
+        try (TestBackend downloads = TestBackend.http(() -> new DownloadHandler(new CountDownLatch(1), sent -> { }))) {
             long downloadSize = 8L * 1024 * 1024 + 3;
             HttpResponse<byte[]> download = client.send(sharedHostRequest(downloads.port(),
                     "/bytes?size=" + downloadSize + "&seed=7&chunked=true").build(), HttpResponse.BodyHandlers.ofByteArray());
@@ -249,7 +249,7 @@ class TlsTest {
     void aStalledHttp2ReaderHoldsBackTheSandboxInsteadOfFillingTheGateway() throws Exception {
         CountDownLatch backendBlocked = new CountDownLatch(1);
         AtomicLong handedToConnection = new AtomicLong();
-        try (TestBackend downloads = TestBackend.http(() -> new DownloadHandler(backendBlocked, handedToConnection))) {
+        try (TestBackend downloads = TestBackend.http(() -> new DownloadHandler(backendBlocked, handedToConnection::set))) {
             long size = 256L * 1024 * 1024;
             HttpResponse<java.io.InputStream> response = http2Client().send(sharedHostRequest(downloads.port(),
                     "/bytes?size=" + size).build(), HttpResponse.BodyHandlers.ofInputStream());

@@ -1,6 +1,5 @@
 package dev.sandboxgateway.gateway.edge;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -9,7 +8,6 @@ import dev.sandboxgateway.gateway.testing.RawHttp;
 import dev.sandboxgateway.gateway.testing.TestBackend;
 import dev.sandboxgateway.gateway.testing.WebSocketEchoBackend;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -62,20 +60,7 @@ class WebSocketIdleTest {
         }
     }
 
-    /** Sends one masked text frame (as clients must) and reads back the sandbox's unmasked echo. */
     private static void echoes(RawHttp tunnel, String text) throws IOException {
-        byte[] payload = text.getBytes(StandardCharsets.UTF_8);
-        byte[] mask = {0x11, 0x22, 0x33, 0x44};
-        byte[] frame = new byte[6 + payload.length];
-        frame[0] = (byte) 0x81;
-        frame[1] = (byte) (0x80 | payload.length);
-        System.arraycopy(mask, 0, frame, 2, 4);
-        for (int i = 0; i < payload.length; i++) {
-            frame[6 + i] = (byte) (payload[i] ^ mask[i % 4]);
-        }
-        tunnel.send(frame);
-        byte[] head = tunnel.input().readNBytes(2);
-        assertArrayEquals(new byte[] {(byte) 0x81, (byte) payload.length}, head, "an unmasked text frame for " + text);
-        assertArrayEquals(payload, tunnel.input().readNBytes(payload.length));
+        assertEquals(text, tunnel.sendTextFrame(text).readTextFrame());
     }
 }

@@ -16,7 +16,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongConsumer;
 
 /**
  * Serves {@code GET /bytes?size=N&seed=S[&chunked=true]}: N bytes of {@link PatternBody}, written
@@ -28,7 +28,7 @@ public final class DownloadHandler extends ChannelInboundHandlerAdapter {
     private static final int PIECE = 64 * 1024;
 
     private final CountDownLatch blocked;
-    private final AtomicLong progress;
+    private final LongConsumer progress;
     private long size;
     private long seed;
     private long sent;
@@ -36,9 +36,9 @@ public final class DownloadHandler extends ChannelInboundHandlerAdapter {
 
     /**
      * @param blocked  counted down when a write had to wait for the peer
-     * @param progress body bytes handed to the connection so far
+     * @param progress told the body bytes handed to the connection so far, after each write
      */
-    public DownloadHandler(CountDownLatch blocked, AtomicLong progress) {
+    public DownloadHandler(CountDownLatch blocked, LongConsumer progress) {
         this.blocked = blocked;
         this.progress = progress;
     }
@@ -81,7 +81,7 @@ public final class DownloadHandler extends ChannelInboundHandlerAdapter {
             PatternBody.fill(seed, sent, piece, n);
             ByteBuf buffer = ctx.alloc().buffer(n).writeBytes(piece, 0, n);
             sent += n;
-            progress.set(sent);
+            progress.accept(sent);
             ctx.writeAndFlush(new DefaultHttpContent(buffer)).addListener(ChannelFutureListener.FIRE_EXCEPTION_ON_FAILURE);
         }
         if (active) {

@@ -9,6 +9,7 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -73,6 +74,29 @@ public final class RawHttp implements AutoCloseable {
         send("GET /ws HTTP/1.1\r\nHost: " + host + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                 + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
         return readResponse(true);
+    }
+
+    /** Sends one masked text frame of under 126 bytes, as WebSocket clients must mask theirs. */
+    public RawHttp sendTextFrame(String text) throws IOException {
+        byte[] payload = text.getBytes(StandardCharsets.UTF_8);
+        byte[] mask = {0x11, 0x22, 0x33, 0x44};
+        byte[] frame = new byte[6 + payload.length];
+        frame[0] = (byte) 0x81;
+        frame[1] = (byte) (0x80 | payload.length);
+        System.arraycopy(mask, 0, frame, 2, 4);
+        for (int i = 0; i < payload.length; i++) {
+            frame[6 + i] = (byte) (payload[i] ^ mask[i % 4]);
+        }
+        return send(frame);
+    }
+
+    /** Reads one unmasked text frame of under 126 bytes, as a server sends it; anything else is an error. */
+    public String readTextFrame() throws IOException {
+        byte[] head = in.readNBytes(2);
+        if (head.length < 2 || head[0] != (byte) 0x81 || (head[1] & 0x80) != 0 || head[1] >= 126) {
+            throw new IOException("expected a short unmasked text frame, got header " + Arrays.toString(head));
+        }
+        return new String(in.readNBytes(head[1]), StandardCharsets.UTF_8);
     }
 
     public static String get(String host, String path) {
