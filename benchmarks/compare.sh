@@ -7,11 +7,11 @@
 #   ROUNDS=1 DURATION=5s benchmarks/compare.sh
 #   WORKLOADS="small-keepalive ws-echo" GATEWAYS="ours nginx" benchmarks/compare.sh
 #   IDLE_WS=5000 WORKLOADS= benchmarks/compare.sh  # only the idle WebSocket memory measurement
-#   OURS_TRANSPORT=io_uring benchmarks/compare.sh
+#   OURS_TRANSPORT=epoll benchmarks/compare.sh
 #   WORKLOADS="tls-handshake h2-keepalive" GATEWAYS="ours nginx" benchmarks/compare.sh
 #   BASE_JAR=/tmp/old-gateway.jar GATEWAYS="ours base" benchmarks/compare.sh   # A/B against another build
 #   BASE_JAVA_OPTS=-Dio.netty.allocator.type=pooled GATEWAYS="ours base" benchmarks/compare.sh
-#   OURS_TRANSPORT=io_uring BASE_TRANSPORT=epoll GATEWAYS="ours base" benchmarks/compare.sh
+#   OURS_TRANSPORT=auto BASE_TRANSPORT=epoll GATEWAYS="ours base" benchmarks/compare.sh
 #
 # "base" is our gateway again, from BASE_JAR (default: the current build) with BASE_JAVA_OPTS: a
 # change measured against what it changes, interleaved in one session, where separate runs on
@@ -40,7 +40,7 @@ GATEWAYS=${GATEWAYS:-"ours nginx haproxy"}
 # After the rounds, this many idle proxied WebSocket connections are held open through each gateway
 # and its memory is measured before and after; 0 skips it.
 IDLE_WS=${IDLE_WS:-5000}
-# Our gateway's server.transport: auto (epoll), io_uring or nio.
+# Our gateway's server.transport: auto (io_uring with buffer rings where the kernel has them, else epoll), epoll, io_uring or nio.
 OURS_TRANSPORT=${OURS_TRANSPORT:-auto}
 # Extra JVM options for our gateway, e.g. GATEWAY_JAVA_OPTS="-XX:StartFlightRecording=filename=/tmp/g.jfr,settings=profile"
 GATEWAY_JAVA_OPTS=${GATEWAY_JAVA_OPTS:-}
