@@ -4,9 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.sandboxgateway.config.Transport;
 import dev.sandboxgateway.gateway.testing.DownloadHandler;
 import dev.sandboxgateway.gateway.testing.GatewayFixture;
 import dev.sandboxgateway.gateway.testing.InfoHandler;
+import dev.sandboxgateway.gateway.testing.NativeTransports;
 import dev.sandboxgateway.gateway.testing.PatternBody;
 import dev.sandboxgateway.gateway.testing.RawHttp;
 import dev.sandboxgateway.gateway.testing.StreamingDigest;
@@ -29,6 +31,7 @@ class TransportsTest {
     private static final long MIB = 1L << 20;
 
     private static GatewayFixture start(String transport) throws Exception {
+        NativeTransports.assumeAvailable(Transport.fromWireName(transport));
         return GatewayFixture.start(Map.of("GATEWAY_SERVER_TRANSPORT", transport)).register("box");
     }
 

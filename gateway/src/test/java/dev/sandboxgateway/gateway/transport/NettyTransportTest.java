@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
 import dev.sandboxgateway.config.Transport;
+import dev.sandboxgateway.gateway.testing.NativeTransports;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -28,6 +29,7 @@ class NettyTransportTest {
     @ParameterizedTest
     @EnumSource(value = Transport.class, names = {"EPOLL", "IO_URING", "NIO"})
     void carriesBytesBothWaysOnSocketsSetUpAsTheTransportSays(Transport kind) throws Exception {
+        NativeTransports.assumeAvailable(kind);
         NettyTransport transport = NettyTransport.select(kind);
         assertEquals(kind, transport.kind());
         EventLoopGroup group = transport.newGroup(1, "transport-test");
@@ -67,6 +69,7 @@ class NettyTransportTest {
     @ParameterizedTest
     @EnumSource(value = Transport.class, names = {"IO_URING"})
     void ioUringReadsThroughABufferRingWhereTheKernelHasThem(Transport kind) {
+        NativeTransports.assumeAvailable(kind);
         NettyTransport transport = NettyTransport.select(kind);
         boolean ring = transport.socketOptions().stream()
                 .anyMatch(option -> option.option() == IoUringChannelOption.IO_URING_BUFFER_GROUP_ID);
