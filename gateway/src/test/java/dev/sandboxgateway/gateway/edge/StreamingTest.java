@@ -120,11 +120,8 @@ class StreamingTest {
     void slowReaderHoldsBackTheSandboxInsteadOfFillingMemory() throws Exception {
         CountDownLatch backendBlocked = new CountDownLatch(1);
         CountDownLatch overran = new CountDownLatch(1);
-        try (TestBackend backend = TestBackend.http(() -> new DownloadHandler(backendBlocked, sent -> {
-                 if (sent > 256 * MIB) {
-                     overran.countDown();
-                 }
-             }));
+        try (TestBackend backend = TestBackend.http(() -> new DownloadHandler(backendBlocked,
+                     DownloadHandler.past(256 * MIB, overran)));
              RawHttp client = new RawHttp(gateway.port(), 60_000)) {
             client.send(RawHttp.get(backend.port() + "-box.localhost", "/bytes?size=" + GIB + "&seed=5"));
             // The client reads nothing: the gateway must stop reading the sandbox, which then cannot write.

@@ -249,11 +249,8 @@ class TlsTest {
         CountDownLatch backendBlocked = new CountDownLatch(1);
         CountDownLatch overran = new CountDownLatch(1);
         long size = 256L * 1024 * 1024;
-        try (TestBackend downloads = TestBackend.http(() -> new DownloadHandler(backendBlocked, sent -> {
-            if (sent > size / 2) {
-                overran.countDown();
-            }
-        }))) {
+        try (TestBackend downloads = TestBackend.http(() -> new DownloadHandler(backendBlocked,
+                DownloadHandler.past(size / 2, overran)))) {
             HttpResponse<java.io.InputStream> response = http2Client().send(sharedHostRequest(downloads.port(),
                     "/bytes?size=" + size).build(), HttpResponse.BodyHandlers.ofInputStream());
             assertEquals(200, response.statusCode());

@@ -63,11 +63,8 @@ class TransportsTest {
         CountDownLatch backendBlocked = new CountDownLatch(1);
         CountDownLatch overran = new CountDownLatch(1);
         try (GatewayFixture gateway = start(transport);
-             TestBackend backend = TestBackend.http(() -> new DownloadHandler(backendBlocked, sent -> {
-                 if (sent > size / 2) {
-                     overran.countDown();
-                 }
-             }));
+             TestBackend backend = TestBackend.http(() -> new DownloadHandler(backendBlocked,
+                     DownloadHandler.past(size / 2, overran)));
              RawHttp client = new RawHttp(gateway.port(), 60_000)) {
             client.send(RawHttp.get(backend.port() + "-box.localhost", "/bytes?size=" + size + "&seed=9"));
             assertTrue(backendBlocked.await(30, TimeUnit.SECONDS), "the sandbox never had to wait");

@@ -43,6 +43,15 @@ public final class DownloadHandler extends ChannelInboundHandlerAdapter {
         this.progress = progress;
     }
 
+    /** A progress callback that counts {@code latch} down once the sandbox has handed over more than {@code bytes}. */
+    public static LongConsumer past(long bytes, CountDownLatch latch) {
+        return sent -> {
+            if (sent > bytes) {
+                latch.countDown();
+            }
+        };
+    }
+
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof HttpRequest request) {
