@@ -5,7 +5,7 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.ChannelOption;
 
 /** A channel option a transport sets on every connection it carries, accepted or opened. */
-record SocketOption<T>(ChannelOption<T> option, T value) {
+public record SocketOption<T>(ChannelOption<T> option, T value) {
 
     void applyTo(Bootstrap bootstrap) {
         bootstrap.option(option, value);
