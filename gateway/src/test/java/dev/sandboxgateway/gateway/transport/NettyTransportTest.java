@@ -12,6 +12,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.epoll.Epoll;
 import io.netty.channel.uring.IoUring;
 import io.netty.channel.uring.IoUringChannelOption;
 import java.net.InetSocketAddress;
@@ -65,6 +66,14 @@ class NettyTransportTest {
             }
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS);
         }
+    }
+
+    @Test
+    void autoPicksIoUringWhereItHasBufferRingsAndMultishotReceivesElseEpoll() {
+        boolean ioUringWithRings = IoUring.isAvailable() && IoUring.isRegisterBufferRingSupported()
+                && IoUring.isRecvMultishotEnabled();
+        Transport expected = ioUringWithRings ? Transport.IO_URING : Epoll.isAvailable() ? Transport.EPOLL : Transport.NIO;
+        assertEquals(expected, NettyTransport.select(Transport.AUTO).kind());
     }
 
     @Test
