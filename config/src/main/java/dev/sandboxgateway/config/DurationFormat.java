@@ -2,8 +2,12 @@ package dev.sandboxgateway.config;
 
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
 
-/** Human durations in config files: {@code 250ms}, {@code 5s}, {@code 2m}, {@code 1h}, {@code 1d}, or ISO-8601 ({@code PT5S}). */
+/**
+ * Human durations in config files: {@code 20us}, {@code 250ms}, {@code 5s}, {@code 2m}, {@code 1h}, {@code 1d}, or
+ * ISO-8601 ({@code PT5S}).
+ */
 public final class DurationFormat {
 
     private DurationFormat() {
@@ -32,6 +36,8 @@ public final class DurationFormat {
             throw new IllegalArgumentException("'" + text + "' is too large");
         }
         switch (value.substring(unitStart).trim()) {
+            case "us":
+                return Duration.of(amount, ChronoUnit.MICROS);
             case "ms":
                 return Duration.ofMillis(amount);
             case "s":
@@ -43,12 +49,15 @@ public final class DurationFormat {
             case "d":
                 return Duration.ofDays(amount);
             default:
-                throw new IllegalArgumentException("'" + text + "' has no unit or an unknown one; use ms, s, m, h or d");
+                throw new IllegalArgumentException("'" + text + "' has no unit or an unknown one; use us, ms, s, m, h or d");
         }
     }
 
     /** The shortest exact text for {@code duration} in the largest whole unit. */
     public static String format(Duration duration) {
+        if (duration.getNano() % 1_000_000 != 0) {
+            return duration.toNanos() / 1000 + "us";
+        }
         long millis = duration.toMillis();
         if (millis % 86_400_000 == 0 && millis != 0) {
             return millis / 86_400_000 + "d";
