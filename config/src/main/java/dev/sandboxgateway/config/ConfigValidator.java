@@ -28,6 +28,7 @@ final class ConfigValidator {
         range("server.maxInitialLineLength", c.server().maxInitialLineLength(), 256, 1 << 20);
         range("server.maxHeaderSize", c.server().maxHeaderSize(), 1024, 1 << 20);
         range("server.maxHeaderCount", c.server().maxHeaderCount(), 1, 10_000);
+        between("server.ioCoalescing", c.server().ioCoalescing(), Duration.ZERO, Duration.ofMillis(1));
         if (c.server().proxyProtocol() && (c.security().trustedProxies() == null
                 || c.security().trustedProxies().isEmpty())) {
             problems.add("server.proxyProtocol: needs security.trustedProxies, the load balancers allowed to send it");
@@ -201,6 +202,14 @@ final class ConfigValidator {
             problems.add(key + ": is required");
         } else if (value.compareTo(min) < 0) {
             problems.add(key + ": must be at least " + DurationFormat.format(min) + ", was "
+                    + DurationFormat.format(value));
+        }
+    }
+
+    private void between(String key, Duration value, Duration min, Duration max) {
+        atLeast(key, value, min);
+        if (value != null && value.compareTo(max) > 0) {
+            problems.add(key + ": must be at most " + DurationFormat.format(max) + ", was "
                     + DurationFormat.format(value));
         }
     }

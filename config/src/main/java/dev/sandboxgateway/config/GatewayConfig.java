@@ -22,9 +22,12 @@ public record GatewayConfig(Server server, Routing routing, Registry registry, C
      * @param maxHeaderSize        largest total request header size accepted (431 beyond)
      * @param maxHeaderCount       most request header fields accepted (431 beyond)
      * @param proxyProtocol        every connection starts with a PROXY protocol v1 or v2 header from a trusted proxy
+     * @param ioCoalescing         how long a loaded event loop waits on its own timer to gather I/O before
+     *                             collecting it, instead of being woken by every packet; zero turns it off
      */
     public record Server(String bindAddress, int port, Transport transport, int ioThreads,
-                         int maxInitialLineLength, int maxHeaderSize, int maxHeaderCount, boolean proxyProtocol) {
+                         int maxInitialLineLength, int maxHeaderSize, int maxHeaderCount, boolean proxyProtocol,
+                         Duration ioCoalescing) {
     }
 
     /**
@@ -232,7 +235,7 @@ public record GatewayConfig(Server server, Routing routing, Registry registry, C
 
     public static GatewayConfig defaults() {
         return new GatewayConfig(
-                new Server("0.0.0.0", 8080, Transport.AUTO, 0, 8192, 16384, 100, false),
+                new Server("0.0.0.0", 8080, Transport.AUTO, 0, 8192, 16384, 100, false, Duration.ofNanos(20_000)),
                 new Routing(List.of("localhost"), null, new Length(1, 63), new Length(1, 63)),
                 new Registry(RegistryType.FILE, "sandboxes.yaml", Duration.ofSeconds(1),
                         new Redis("redis://127.0.0.1:6379", "sandbox-gateway:", Duration.ofSeconds(1)),

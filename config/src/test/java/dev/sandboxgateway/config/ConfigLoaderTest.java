@@ -208,6 +208,15 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void ioCoalescingIsBoundedToAMillisecond() throws Exception {
+        assertEquals(Duration.ZERO, loader.load(file("off.yaml", "server: {ioCoalescing: 0us}\n"), Map.of())
+                .server().ioCoalescing());
+        ConfigException error = assertThrows(ConfigException.class,
+                () -> loader.load(file("gateway.yaml", "server: {ioCoalescing: 2ms}\n"), Map.of()));
+        assertEquals(List.of("server.ioCoalescing: must be at most 1ms, was 2ms"), error.problems());
+    }
+
+    @Test
     void durationsReadAndPrintInHumanUnits() {
         assertEquals(Duration.ofMillis(250), DurationFormat.parse("250ms"));
         assertEquals(Duration.ofDays(1), DurationFormat.parse("1d"));
@@ -215,6 +224,10 @@ class ConfigLoaderTest {
         assertEquals("90s", DurationFormat.format(Duration.ofSeconds(90)));
         assertEquals("2m", DurationFormat.format(Duration.ofMinutes(2)));
         assertEquals("1500ms", DurationFormat.format(Duration.ofMillis(1500)));
+        assertEquals(Duration.ofNanos(20_000), DurationFormat.parse("20us"));
+        assertEquals("20us", DurationFormat.format(Duration.ofNanos(20_000)));
+        assertEquals("1500us", DurationFormat.format(Duration.ofNanos(1_500_000)));
+        assertEquals("1ms", DurationFormat.format(DurationFormat.parse("1000us")));
         assertThrows(IllegalArgumentException.class, () -> DurationFormat.parse("5"));
         assertThrows(IllegalArgumentException.class, () -> DurationFormat.parse("s"));
     }

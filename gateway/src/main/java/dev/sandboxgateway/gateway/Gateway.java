@@ -76,7 +76,7 @@ public final class Gateway implements AutoCloseable {
             throw new StartupException(e.getMessage(), e);
         }
         int threads = config.server().ioThreads() == 0 ? NettyRuntime.availableProcessors() : config.server().ioThreads();
-        this.group = transport.newGroup(threads, "edge");
+        this.group = transport.newGroup(threads, "edge", config.server().ioCoalescing());
         GatewayConfig.WakeUp wakeUp = config.wakeUp();
         this.waker = wakeUp.url() == null ? null : new SandboxWaker(new SandboxWaker.Settings(wakeUp.url(),
                 wakeUp.token(), wakeUp.timeout(), wakeUp.pollInterval()), registry, resolver);

@@ -24,6 +24,7 @@ import io.netty.channel.uring.IoUringIoHandlerConfig;
 import io.netty.channel.uring.IoUringServerSocketChannel;
 import io.netty.channel.uring.IoUringSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -114,8 +115,15 @@ public record NettyTransport(Transport kind, IoHandlerFactory ioHandlerFactory,
                 NioServerSocketChannel.class, NioSocketChannel.class, List.of());
     }
 
+    /** Event loops that block whenever they run out of work: for the admin listener and the tools. */
     public EventLoopGroup newGroup(int threads, String name) {
-        return new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory(name, true), ioHandlerFactory);
+        return newGroup(threads, name, Duration.ZERO);
+    }
+
+    /** Event loops that, while loaded, gather I/O for up to {@code ioCoalescing} per pass ({@link CoalescingIoHandler}). */
+    public EventLoopGroup newGroup(int threads, String name, Duration ioCoalescing) {
+        return new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory(name, true),
+                CoalescingIoHandler.factory(ioHandlerFactory, ioCoalescing));
     }
 
     /** A listener bootstrap of this transport, its accepted sockets set up as the transport needs. */
