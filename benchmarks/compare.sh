@@ -12,6 +12,7 @@
 #   BASE_JAR=/tmp/old-gateway.jar GATEWAYS="ours base" benchmarks/compare.sh   # A/B against another build
 #   BASE_JAVA_OPTS=-Dio.netty.allocator.type=pooled GATEWAYS="ours base" benchmarks/compare.sh
 #   OURS_TRANSPORT=auto BASE_TRANSPORT=epoll GATEWAYS="ours base" benchmarks/compare.sh
+#   BASE_IO_COALESCING=0us GATEWAYS="ours base haproxy" benchmarks/compare.sh
 #
 # "base" is our gateway again, from BASE_JAR (default: the current build) with BASE_JAVA_OPTS: a
 # change measured against what it changes, interleaved in one session, where separate runs on
@@ -52,6 +53,9 @@ TLS_GROUPS=${TLS_GROUPS-X25519,P-256}
 BASE_JAVA_OPTS=${BASE_JAVA_OPTS:-}
 # The base gateway's server.transport; default: the same as ours.
 BASE_TRANSPORT=${BASE_TRANSPORT:-$OURS_TRANSPORT}
+# server.ioCoalescing of ours and of base (e.g. 0us, 50us); empty leaves the gateway's default.
+OURS_IO_COALESCING=${OURS_IO_COALESCING:-}
+BASE_IO_COALESCING=${BASE_IO_COALESCING:-$OURS_IO_COALESCING}
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d /tmp/sandbox-gateway-compare.XXXXXX)
@@ -163,7 +167,7 @@ with open(f"{work}/haproxy-hosts.map", "w") as f:
 EOF
 
 cat >"$work/gateway.yaml" <<EOF
-server: {bindAddress: 127.0.0.1, port: $ours_port, ioThreads: 1, transport: $OURS_TRANSPORT}
+server: {bindAddress: 127.0.0.1, port: $ours_port, ioThreads: 1, transport: $OURS_TRANSPORT${OURS_IO_COALESCING:+, ioCoalescing: $OURS_IO_COALESCING}}
 routing: {baseDomains: [sandbox.test]}
 registry: {type: file, file: $work/sandboxes.yaml}
 # Every sandbox here shares one backend address, so the per-address limit must hold all of them.
@@ -177,7 +181,8 @@ if [[ " $WORKLOADS " == *" tls-"* || " $WORKLOADS " == *" h2-"* ]]; then
     >>"$work/gateway.yaml"
 fi
 sed -e "s/port: $ours_port,/port: $base_port,/" -e "s/port: $admin_port}/port: $base_admin_port}/" \
-  -e "s/port: $ours_tls_port,/port: $base_tls_port,/" -e "s/transport: $OURS_TRANSPORT}/transport: $BASE_TRANSPORT}/" \
+  -e "s/port: $ours_tls_port,/port: $base_tls_port,/" -e "s/, ioCoalescing: [0-9a-z]*}/}/" \
+  -e "s/transport: $OURS_TRANSPORT}/transport: $BASE_TRANSPORT${BASE_IO_COALESCING:+, ioCoalescing: $BASE_IO_COALESCING}}/" \
   "$work/gateway.yaml" >"$work/gateway-base.yaml"
 
 nginx_curves=${TLS_GROUPS:-auto}; nginx_curves=${nginx_curves//,/:}
