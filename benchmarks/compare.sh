@@ -441,7 +441,8 @@ for w in workloads:
         stats[g] = dict(rate=rate, rate_text=rate_text, p50=med(lambda r: r["result"]["latencyMs"]["p50"]),
                         p99=med(lambda r: r["result"]["latencyMs"]["p99"]), cpu=cpu, unit=unit,
                         rss=med(lambda r: r["rssKb"]) / 1024, kernel=med(lambda r: r["sysTicks"] / max(1, r["cpuTicks"])), errors=sum(r["result"]["errors"] + r["result"]["non2xx"] for r in rs))
-    peers = {g: s for g, s in stats.items() if g != "ours"}
+    # "base" is our gateway too (an A/B build), not a peer.
+    peers = {g: s for g, s in stats.items() if g not in ("ours", "base")}
     for g, s in stats.items():
         ratio = ""
         if g == "ours" and peers:
