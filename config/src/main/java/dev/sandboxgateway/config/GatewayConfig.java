@@ -1,6 +1,7 @@
 package dev.sandboxgateway.config;
 
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 
 /**
@@ -235,7 +236,7 @@ public record GatewayConfig(Server server, Routing routing, Registry registry, C
 
     public static GatewayConfig defaults() {
         return new GatewayConfig(
-                new Server("0.0.0.0", 8080, Transport.AUTO, 0, 8192, 16384, 100, false, Duration.ofNanos(20_000)),
+                new Server("0.0.0.0", 8080, Transport.AUTO, 0, 8192, 16384, 100, false, Duration.of(20, ChronoUnit.MICROS)),
                 new Routing(List.of("localhost"), null, new Length(1, 63), new Length(1, 63)),
                 new Registry(RegistryType.FILE, "sandboxes.yaml", Duration.ofSeconds(1),
                         new Redis("redis://127.0.0.1:6379", "sandbox-gateway:", Duration.ofSeconds(1)),

@@ -41,6 +41,7 @@ class CoalescingIoHandlerTest {
     private EventLoopGroup serverGroup;
     private EventLoopGroup clientGroup;
     private EventLoop serverLoop;
+    private Channel server;
     private final List<Channel> clients = new ArrayList<>();
 
     @ParameterizedTest
@@ -91,12 +92,11 @@ class CoalescingIoHandlerTest {
         clientGroup = transport.newGroup(1, "coalescing-client");
         serverLoop = serverGroup.next();
         CountDownLatch accepted = new CountDownLatch(CONNECTIONS);
-        Channel server = transport.serverBootstrap(serverGroup)
+        server = transport.serverBootstrap(serverGroup)
                 .childHandler(new ArrivalRecorder(accepted))
                 .bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
-        clients.add(server);
         for (int i = 0; i < CONNECTIONS; i++) {
-            clients.add(0, transport.clientBootstrap().group(clientGroup).handler(new ChannelInboundHandlerAdapter())
+            clients.add(transport.clientBootstrap().group(clientGroup).handler(new ChannelInboundHandlerAdapter())
                     .connect(server.localAddress()).sync().channel());
         }
         assertTrue(accepted.await(10, TimeUnit.SECONDS), "connections accepted");
@@ -151,6 +151,9 @@ class CoalescingIoHandlerTest {
     void stop() {
         for (Channel channel : clients) {
             channel.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        }
+        if (server != null) {
+            server.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         }
         for (EventLoopGroup group : new EventLoopGroup[] {clientGroup, serverGroup}) {
             if (group != null) {
