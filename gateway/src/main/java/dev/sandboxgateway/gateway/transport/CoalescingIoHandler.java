@@ -57,17 +57,17 @@ final class CoalescingIoHandler implements IoHandler {
 
     @Override
     public int run(IoHandlerContext context) {
+        IoHandlerContext pass = context;
         if (lastPassEvents >= LOADED_PASS_EVENTS) {
             // Cleared before looking at the task queue: a task queued after this point wakes the pause.
             wakeupRequested = false;
             if (context.canBlock()) {
                 pause(Math.min(pauseNanos, context.delayNanos(System.nanoTime())));
                 nonBlocking.outer = context;
-                lastPassEvents = delegate.run(nonBlocking);
-                return lastPassEvents;
+                pass = nonBlocking;
             }
         }
-        lastPassEvents = delegate.run(context);
+        lastPassEvents = delegate.run(pass);
         return lastPassEvents;
     }
 
