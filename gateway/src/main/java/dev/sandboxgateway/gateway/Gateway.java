@@ -44,6 +44,9 @@ public final class Gateway implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Gateway.class);
 
+    /** How long the event loops must see no new work before they stop, once every connection is closed. */
+    private static final long CLOSE_QUIET_PERIOD_MILLIS = 50;
+
     private final GatewayConfig config;
     private final SandboxRegistry registry;
     private final SandboxResolver resolver;
@@ -249,7 +252,12 @@ public final class Gateway implements AutoCloseable {
         if (certificateReloads != null) {
             certificateReloads.shutdownNow();
         }
-        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS);
+        // A quiet period, not zero: the connections just closed still have io_uring completions in
+        // flight (the cancelled receive, sometimes with data). Loops that keep running handle them and
+        // deregister the channels, which releases their decoders' buffers; a loop destroyed at once
+        // hands that data to a pipeline whose clean-up task it then drops, leaking the buffers.
+        group.shutdownGracefully(CLOSE_QUIET_PERIOD_MILLIS, 2000, TimeUnit.MILLISECONDS)
+                .awaitUninterruptibly(10, TimeUnit.SECONDS);
         lifecycle.close();
         if (waker != null) {
             waker.close();
