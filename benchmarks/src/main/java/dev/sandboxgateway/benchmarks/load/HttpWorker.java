@@ -28,6 +28,7 @@ final class HttpWorker extends ChannelInboundHandlerAdapter {
     private long received;
     private ScheduledFuture<?> ticker;
 
+    /** @param firstHost the host of the connection's first request (its TLS SNI name, when TLS is used) */
     HttpWorker(LoadRun run, int firstHost) {
         this.run = run;
         this.host = firstHost;
@@ -82,11 +83,11 @@ final class HttpWorker extends ChannelInboundHandlerAdapter {
     private void completed() {
         inFlight = false;
         run.recorder().completed(System.nanoTime() - sentAt, status, received, run.requests().size(host));
-        host = (host + 1) % run.requests().hostCount();
         if (run.closeAfterEach()) {
             channel.close();
             return;
         }
+        host = run.nextHost();
         if (run.openLoopPeriodNanos() == 0) {
             due.add(System.nanoTime());
         }
@@ -101,7 +102,7 @@ final class HttpWorker extends ChannelInboundHandlerAdapter {
         if (inFlight) {
             run.recorder().failed();
         }
-        run.connectionEnded(host);
+        run.connectionEnded();
     }
 
     @Override

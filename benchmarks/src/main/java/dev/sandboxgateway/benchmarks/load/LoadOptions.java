@@ -30,8 +30,10 @@ record LoadOptions(URI target, List<String> hosts, Mode mode, int connections, d
             Usage: java -jar loadgen.jar --url URL [options]
 
             A load generator for HTTP gateways in front of many sandboxes: rotates the Host header over
-            sandbox hosts, measures latency with HdrHistogram, and in open-loop mode measures from the
-            intended send time, so a stalling server cannot hide its tail (no coordinated omission).
+            sandbox hosts (requests take them in turn, one sequence for all connections, so each
+            pass names every host once), measures latency with HdrHistogram, and in open-loop mode
+            measures from the intended send time, so a stalling server cannot hide its tail (no
+            coordinated omission).
 
             Target and hosts:
               --url URL              where to connect, and the request path (http://127.0.0.1:8080/64b);

@@ -112,8 +112,17 @@ final class LoadRun {
         return stopped;
     }
 
+    /**
+     * The host of the next request (or WebSocket connection): one sequence shared by every
+     * connection, so each pass over the list names every host once whatever the number of
+     * connections, and a long host list is covered in full rather than only its first stretch.
+     */
+    int nextHost() {
+        return Math.floorMod(nextHost.getAndIncrement(), requests.hostCount());
+    }
+
     /** A connection closed; while the run goes on, another takes its place. */
-    void connectionEnded(int host) {
+    void connectionEnded() {
         if (!stopped) {
             group.next().schedule(this::connect, closeAfterEach() ? 0 : 10, TimeUnit.MILLISECONDS);
         }
@@ -123,7 +132,7 @@ final class LoadRun {
         if (stopped) {
             return;
         }
-        int host = Math.floorMod(nextHost.getAndIncrement(), requests.hostCount());
+        int host = nextHost();
         new Bootstrap()
                 .group(group)
                 .channel(transport.socketChannelType())
@@ -146,7 +155,7 @@ final class LoadRun {
                 .addListener(f -> {
                     if (!f.isSuccess()) {
                         recorder.failed();
-                        connectionEnded(host);
+                        connectionEnded();
                     }
                 });
     }

@@ -101,7 +101,7 @@ final class WebSocketWorker extends ChannelInboundHandlerAdapter {
         if (inFlight || !open) {
             run.recorder().failed();
         }
-        run.connectionEnded(0);
+        run.connectionEnded();
     }
 
     @Override
