@@ -13,6 +13,7 @@
 #   BASE_JAVA_OPTS=-Dio.netty.allocator.type=pooled GATEWAYS="ours base" benchmarks/compare.sh
 #   OURS_TRANSPORT=auto BASE_TRANSPORT=epoll GATEWAYS="ours base" benchmarks/compare.sh
 #   BASE_IO_COALESCING=0us GATEWAYS="ours base haproxy" benchmarks/compare.sh
+#   SANDBOXES=100000 WORKLOADS="small-keepalive small-keepalive-10" IDLE_WS=0 benchmarks/compare.sh  # many vs 10
 #
 # "base" is our gateway again, from BASE_JAR (default: the current build) with BASE_JAVA_OPTS: a
 # change measured against what it changes, interleaved in one session, where separate runs on
@@ -153,6 +154,9 @@ for name, port in (("http", http_port), ("ws", ws_port)):
     with open(f"{work}/hosts-{name}.txt", "w") as f:
         for i in range(n):
             f.write(f"{port}-sb{i}.sandbox.test\n")
+with open(f"{work}/hosts-http-10.txt", "w") as f:
+    for i in range(min(n, 10)):
+        f.write(f"{http_port}-sb{i}.sandbox.test\n")
 with open(f"{work}/nginx-sandboxes.conf", "w") as f:
     f.write("map $host $sandbox {\n  default \"\";\n")
     for i in range(n):
@@ -316,6 +320,7 @@ loadgen() { # gateway, workload, duration, warmup -> JSON on stdout
     tls-handshake)   args=(--url "https://127.0.0.1:${tls_port[$g]}/64b" --hosts "$work/hosts-http.txt" --connections 32 --mode close) ;;
     h2-keepalive)    h2load_json "${tls_port[$g]}" "$duration"; return ;;
     small-keepalive) args=(--url "http://127.0.0.1:$port/64b" --hosts "$work/hosts-http.txt" --connections 64) ;;
+    small-keepalive-10) args=(--url "http://127.0.0.1:$port/64b" --hosts "$work/hosts-http-10.txt" --connections 64) ;;
     small-close)     args=(--url "http://127.0.0.1:$port/64b" --hosts "$work/hosts-http.txt" --connections 32 --mode close) ;;
     download-1m)     args=(--url "http://127.0.0.1:$port/1m" --hosts "$work/hosts-http.txt" --connections 16) ;;
     upload-1m)       args=(--url "http://127.0.0.1:$port/upload" --hosts "$work/hosts-ws.txt" --connections 16 --method POST --body-size 1048576) ;;
@@ -419,7 +424,7 @@ for r in rows:
     by.setdefault((r["result"]["label"], r["gateway"]), []).append(r)
 throughput = {"download-1m", "upload-1m"}
 print(f"{'workload':16} {'gateway':8} {'rate':>14} {'p50 ms':>8} {'p99 ms':>8} {'CPU/unit':>14} {'kernel':>6} {'RSS MB':>7} {'ours/best peer':>22}")
-workloads = sorted({k[0] for k in by}, key=lambda w: ["small-keepalive", "small-close", "download-1m", "upload-1m", "ws-echo", "tls-handshake", "h2-keepalive"].index(w))
+workloads = sorted({k[0] for k in by}, key=lambda w: ["small-keepalive", "small-keepalive-10", "small-close", "download-1m", "upload-1m", "ws-echo", "tls-handshake", "h2-keepalive"].index(w))
 for w in workloads:
     stats = {}
     for (label, g), rs in by.items():
@@ -452,4 +457,19 @@ for w in workloads:
             ratio = f"cpu {s['cpu']/best_cpu:.2f} rate {s['rate']/best_rate:.2f} p99 {s['p99']/best_p99:.2f}"
         errors = f" ({s['errors']} errors)" if s["errors"] else ""
         print(f"{w:16} {g:8} {s['rate_text']:>14} {s['p50']:8.2f} {s['p99']:8.2f} {s['cpu']:9.1f} {s['unit']:>6} {s['kernel']:6.0%} {s['rss']:7.0f} {ratio:>22}{errors}")
+
+# What routing over every registered sandbox costs against routing over 10 of them, per gateway,
+# paired by round: the two workloads of a round ran back to back on the same processes.
+per_request = lambda r: r["cpuTicks"] / ticks_per_second * 1e6 / max(1, r["result"]["completed"])
+for g in dict.fromkeys(r["gateway"] for r in rows):
+    rounds = {}
+    for r in rows:
+        if r["gateway"] == g and r["result"]["label"] in ("small-keepalive", "small-keepalive-10"):
+            rounds.setdefault(r["round"], {})[r["result"]["label"]] = r
+    pairs = [(p["small-keepalive"], p["small-keepalive-10"]) for p in rounds.values() if len(p) == 2]
+    if pairs:
+        cpu = [per_request(every) / per_request(ten) for every, ten in pairs]
+        rate = [every["result"]["perSecond"] / ten["result"]["perSecond"] for every, ten in pairs]
+        print(f"all {pairs[0][0]['result']['hosts']:,} sandboxes / 10, {g}: CPU per request {statistics.median(cpu):.3f} "
+              f"(rounds {' '.join(f'{x:.2f}' for x in cpu)}), rate {statistics.median(rate):.3f}")
 EOF
