@@ -90,12 +90,13 @@ if [ ! -f "$gateway_jar" ] || [ ! -f "$loadgen_jar" ]; then
 fi
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
-wait_port() {
-  for _ in $(seq 1 200); do
+wait_port() { # port [seconds, default 10]
+  local deadline=$((SECONDS + ${2:-10}))
+  while [ "$SECONDS" -lt "$deadline" ]; do
     python3 -c "import socket,sys; s=socket.socket(); s.settimeout(0.2); sys.exit(s.connect_ex(('127.0.0.1',$1)))" && return 0
     sleep 0.05
   done
-  echo "nothing listens on port $1" >&2; return 1
+  echo "nothing listens on port $1 after ${2:-10} s" >&2; return 1
 }
 start() { # cpu, log, command... -> prints the PID
   local cpu=$1 log=$2; shift 2
@@ -201,6 +202,8 @@ http {
   keepalive_requests 10000000;
   client_body_temp_path $work/nginx-body;
   proxy_temp_path $work/nginx-proxy;
+  map_hash_max_size $((4 * SANDBOXES + 1024));
+  map_hash_bucket_size 128;
   include $work/nginx-sandboxes.conf;
   map \$http_upgrade \$connection_upgrade { default upgrade; '' ''; }
   server {
@@ -282,7 +285,8 @@ if [[ " $GATEWAYS " == *" haproxy "* ]]; then
   gateway_pid[haproxy]=$(start "$GATEWAY_CPU" "$work/haproxy.log" "$HAPROXY" -db -f "$work/haproxy.cfg")
   gateway_port[haproxy]=$haproxy_port
 fi
-for g in $GATEWAYS; do wait_port "${gateway_port[$g]}"; done
+# Loading 100,000 sandboxes (200,000 nginx upstreams) takes a while.
+for g in $GATEWAYS; do wait_port "${gateway_port[$g]}" 300; done
 
 # nginx runs a master and a worker; the worker does the proxying, so its CPU is what counts.
 measured_pid() {
@@ -339,12 +343,15 @@ for workload in $WORKLOADS; do
 done
 echo "command: ROUNDS=$ROUNDS DURATION=$DURATION WARMUP=$WARMUP FIRST_WARMUP=$FIRST_WARMUP SANDBOXES=$SANDBOXES WORKLOADS=\"$WORKLOADS\" GATEWAYS=\"$GATEWAYS\" benchmarks/compare.sh" >&2
 read -r -a gateway_order <<<"$GATEWAYS"
+read -r -a workload_order <<<"$WORKLOADS"
 for round in $(seq 1 "$ROUNDS"); do
   # Each round starts with the next gateway, so none is always measured first: the same two builds
   # came out 1.12 apart in CPU per request with one always first, and 0.94 with the other first.
   first=$(( (round - 1) % ${#gateway_order[@]} ))
   order=("${gateway_order[@]:first}" "${gateway_order[@]:0:first}")
-  for workload in $WORKLOADS; do
+  # Workloads rotate the same way, so that of two compared workloads neither always runs first.
+  first_workload=$(( (round - 1) % (${#workload_order[@]} > 0 ? ${#workload_order[@]} : 1) ))
+  for workload in "${workload_order[@]:first_workload}" "${workload_order[@]:0:first_workload}"; do
     for g in "${order[@]}"; do
       [ -n "${tls_port[$g]:-}" ] || [[ $workload != tls-* && $workload != h2-* ]] || continue
       port=${gateway_port[$g]}
