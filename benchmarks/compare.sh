@@ -430,6 +430,7 @@ by = {}
 for r in rows:
     by.setdefault((r["result"]["label"], r["gateway"]), []).append(r)
 throughput = {"download-1m", "upload-1m"}
+cpu_per_request = lambda r: r["cpuTicks"] / ticks_per_second * 1e6 / max(1, r["result"]["completed"])
 print(f"{'workload':16} {'gateway':8} {'rate':>14} {'p50 ms':>8} {'p99 ms':>8} {'CPU/unit':>14} {'kernel':>6} {'RSS MB':>7} {'ours/best peer':>22}")
 workloads = sorted({k[0] for k in by}, key=lambda w: ["small-keepalive", "small-keepalive-10", "small-close", "download-1m", "upload-1m", "ws-echo", "tls-handshake", "h2-keepalive"].index(w))
 for w in workloads:
@@ -447,7 +448,7 @@ for w in workloads:
             rate_text = f"{rate:,.0f} MB/s"
         else:
             rate = med(lambda r: r["result"]["perSecond"])
-            cpu = med(lambda r: r["cpuTicks"] / ticks_per_second * 1e6 / max(1, r["result"]["completed"]))
+            cpu = med(cpu_per_request)
             unit = "µs/req"
             rate_text = f"{rate:,.0f}/s"
         stats[g] = dict(rate=rate, rate_text=rate_text, p50=med(lambda r: r["result"]["latencyMs"]["p50"]),
@@ -467,7 +468,6 @@ for w in workloads:
 
 # What routing over every registered sandbox costs against routing over 10 of them, per gateway,
 # paired by round: the two workloads of a round ran back to back on the same processes.
-per_request = lambda r: r["cpuTicks"] / ticks_per_second * 1e6 / max(1, r["result"]["completed"])
 for g in dict.fromkeys(r["gateway"] for r in rows):
     rounds = {}
     for r in rows:
@@ -475,7 +475,7 @@ for g in dict.fromkeys(r["gateway"] for r in rows):
             rounds.setdefault(r["round"], {})[r["result"]["label"]] = r
     pairs = [(p["small-keepalive"], p["small-keepalive-10"]) for p in rounds.values() if len(p) == 2]
     if pairs:
-        cpu = [per_request(every) / per_request(ten) for every, ten in pairs]
+        cpu = [cpu_per_request(every) / cpu_per_request(ten) for every, ten in pairs]
         rate = [every["result"]["perSecond"] / ten["result"]["perSecond"] for every, ten in pairs]
         print(f"all {pairs[0][0]['result']['hosts']:,} sandboxes / 10, {g}: CPU per request {statistics.median(cpu):.3f} "
               f"(rounds {' '.join(f'{x:.2f}' for x in cpu)}), rate {statistics.median(rate):.3f}")
