@@ -6,10 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.github.benmanes.caffeine.cache.Ticker;
+import com.github.benmanes.caffeine.cache.stats.CacheStats;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicLong;
@@ -132,6 +135,35 @@ class SandboxResolverTest {
         }
         resolver.cache().synchronous().cleanUp();
         assertTrue(resolver.cache().synchronous().estimatedSize() <= 10);
+    }
+
+    @Test
+    void everyHitIsCountedThoughMostSkipTheEvictionPolicy() {
+        registry.put(SandboxRecord.running("abc", "10.0.0.1"));
+        SandboxResolver resolver = resolver(SETTINGS);
+        for (int i = 0; i < 1_000; i++) {
+            now(resolver.resolve("abc"));
+        }
+        CacheStats stats = resolver.cache().synchronous().stats();
+        assertEquals(1, stats.missCount());
+        assertEquals(999, stats.hitCount());
+    }
+
+    @Test
+    void readsStillTellTheEvictionPolicyWhichSandboxesAreHot() {
+        SandboxResolver resolver = resolver(SETTINGS);
+        registry.put(SandboxRecord.running("hot", "10.0.0.1"));
+        now(resolver.resolve("hot"));
+        for (int i = 0; i < 20; i++) {
+            registry.put(SandboxRecord.running("cold" + i, "10.0.0.1"));
+            now(resolver.resolve("cold" + i));
+        }
+        // The policy hears of a read with probability 1/16: none of 1,000 reaching it has probability (15/16)^1000, 1e-28.
+        for (int i = 0; i < 1_000; i++) {
+            now(resolver.resolve("hot"));
+        }
+        Map<String, ?> hottest = resolver.cache().synchronous().policy().eviction().orElseThrow().hottest(1);
+        assertEquals(Set.of("hot"), hottest.keySet());
     }
 
     @Test
