@@ -128,7 +128,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
      *
      * @return false when that sandbox already has as many connections as it may
      */
-    boolean addressSandbox(SandboxRecord record) {
+    boolean addressSandbox(String sandboxId, SandboxRecord record) {
         // A lookup that completes after the client left: nothing to count, and no close left to uncount it.
         if (closed) {
             return true;
@@ -136,7 +136,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         if (sandboxMembership == null) {
             sandboxMembership = edge.sandboxConnections().member(ctx.channel());
         }
-        return sandboxMembership.address(record);
+        return sandboxMembership.address(sandboxId, record);
     }
 
     String localPort() {

@@ -223,7 +223,7 @@ final class Exchange implements AcquireCallback, BackendExchange {
             return;
         }
         SandboxRecord record = found.get();
-        if (!client.addressSandbox(record)) {
+        if (!client.addressSandbox(target.sandboxId(), record)) {
             fail(GatewayError.TOO_MANY_CONNECTIONS, "Sandbox " + target.sandboxId()
                     + " has as many client connections through this gateway as it may.");
             return;

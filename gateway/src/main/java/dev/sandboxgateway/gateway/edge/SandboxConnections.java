@@ -115,23 +115,26 @@ final class SandboxConnections {
         }
 
         /**
-         * Counts the connection for the sandbox of {@code record}, leaving the sandbox of an
-         * earlier request if that was another one.
+         * Counts the connection for sandbox {@code sandboxId}, admitted under {@code record}, leaving
+         * the sandbox of an earlier request if that was another one.
          *
+         * @param sandboxId the id the request named, equal to {@code record.id()} (a registry answers a
+         *                  lookup only with the record of that id); with many sandboxes the request's own
+         *                  copy is in the CPU's cache and the record's is not
          * @return false, and counted for no sandbox, when that sandbox is at its limit
          */
-        boolean address(SandboxRecord record) {
-            if (sandbox != null && sandbox.id.equals(record.id())) {
+        boolean address(String sandboxId, SandboxRecord record) {
+            if (sandbox != null && sandbox.id.equals(sandboxId)) {
                 return true;
             }
             leave();
-            if (!reserve(record.id())) {
+            if (!reserve(sandboxId)) {
                 return false;
             }
-            Admitted admitted = index.bySandbox.get(record.id());
+            Admitted admitted = index.bySandbox.get(sandboxId);
             if (admitted == null) {
-                admitted = new Admitted(record.id());
-                index.bySandbox.put(record.id(), admitted);
+                admitted = new Admitted(sandboxId);
+                index.bySandbox.put(sandboxId, admitted);
             }
             admitted.record = record;
             admitted.link(this);

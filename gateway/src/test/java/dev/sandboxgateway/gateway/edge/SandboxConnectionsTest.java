@@ -38,10 +38,10 @@ class SandboxConnectionsTest {
         SandboxConnections.Member ma = connections.member(a.channel);
         SandboxConnections.Member mb = connections.member(b.channel);
         SandboxConnections.Member mc = connections.member(c.channel);
-        assertTrue(ma.address(X));
-        assertTrue(mb.address(X));
-        assertTrue(mc.address(Y));
-        assertTrue(mb.address(Y), "b's next request addresses y: it now counts for y only");
+        assertTrue(ma.address(X.id(), X));
+        assertTrue(mb.address(X.id(), X));
+        assertTrue(mc.address(Y.id(), Y));
+        assertTrue(mb.address(Y.id(), Y), "b's next request addresses y: it now counts for y only");
 
         connections.sandboxRemoved("x");
         runPendingTasks();
@@ -62,12 +62,12 @@ class SandboxConnectionsTest {
         List<SandboxConnections.Member> members = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
             SandboxConnections.Member member = connections.member(a.channel);
-            assertTrue(member.address(X));
+            assertTrue(member.address(X.id(), X));
             members.add(member);
         }
         // The middle, the last linked, the first linked: every position of the list.
         members.get(2).leave();
-        members.get(4).address(Y);
+        members.get(4).address(Y.id(), Y);
         members.get(0).leave();
 
         connections.sandboxRemoved("x");
@@ -87,17 +87,17 @@ class SandboxConnectionsTest {
         SandboxConnections.Member ma = connections.member(a.channel);
         SandboxConnections.Member mb = connections.member(b.channel);
         SandboxConnections.Member mc = connections.member(c.channel);
-        assertTrue(ma.address(X));
-        assertTrue(mb.address(X));
-        assertFalse(mc.address(X), "x already has two connections");
-        assertTrue(ma.address(X), "a counts for x already; its next request to x is no new connection");
+        assertTrue(ma.address(X.id(), X));
+        assertTrue(mb.address(X.id(), X));
+        assertFalse(mc.address(X.id(), X), "x already has two connections");
+        assertTrue(ma.address(X.id(), X), "a counts for x already; its next request to x is no new connection");
 
-        assertTrue(ma.address(Y), "a moves to y");
-        assertTrue(mc.address(X), "a's place at x was freed");
-        assertFalse(ma.address(X));
+        assertTrue(ma.address(Y.id(), Y), "a moves to y");
+        assertTrue(mc.address(X.id(), X), "a's place at x was freed");
+        assertFalse(ma.address(X.id(), X));
 
         mb.leave();
-        assertTrue(ma.address(X));
+        assertTrue(ma.address(X.id(), X));
     }
 
     @Test
@@ -105,10 +105,10 @@ class SandboxConnectionsTest {
         SandboxConnections connections = new SandboxConnections(1);
         SandboxConnections.Member ma = connections.member(a.channel);
         SandboxConnections.Member mb = connections.member(b.channel);
-        assertTrue(mb.address(Y));
-        assertTrue(ma.address(X));
-        assertFalse(mb.address(X), "b left y for x, which is full");
-        assertTrue(connections.member(c.channel).address(Y), "b's place at y was freed");
+        assertTrue(mb.address(Y.id(), Y));
+        assertTrue(ma.address(X.id(), X));
+        assertFalse(mb.address(X.id(), X), "b left y for x, which is full");
+        assertTrue(connections.member(c.channel).address(Y.id(), Y), "b's place at y was freed");
 
         connections.sandboxRemoved("x");
         runPendingTasks();
@@ -119,7 +119,7 @@ class SandboxConnectionsTest {
     void updatesThatInvalidateTheAdmissionCloseAndOthersDoNot() {
         SandboxConnections connections = new SandboxConnections(0);
         SandboxConnections.Member ma = connections.member(a.channel);
-        assertTrue(ma.address(X));
+        assertTrue(ma.address(X.id(), X));
 
         connections.sandboxUpdated(X.withMaxRequestBodySize(1024L));
         runPendingTasks();
@@ -130,13 +130,13 @@ class SandboxConnectionsTest {
         assertEquals(1, a.changes());
 
         SandboxConnections.Member mb = connections.member(b.channel);
-        assertTrue(mb.address(Y));
+        assertTrue(mb.address(Y.id(), Y));
         connections.sandboxUpdated(Y.withBackendHost("127.0.0.2"));
         runPendingTasks();
         assertEquals(1, b.changes(), "another backend address");
 
         SandboxConnections.Member mc = connections.member(c.channel);
-        assertTrue(mc.address(X.withAccessToken("secret")));
+        assertTrue(mc.address(X.id(), X.withAccessToken("secret")));
         connections.sandboxUpdated(X.withAccessToken("secret").withMaxRequestBodySize(5L));
         connections.sandboxUpdated(X.withAccessToken("other").withMaxRequestBodySize(5L));
         runPendingTasks();
