@@ -72,14 +72,15 @@ public final class Gateway implements AutoCloseable {
         PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         this.metrics = new GatewayMetrics(prometheus).bindJvm();
         metrics.bindResolver(resolver);
-        NettyTransport transport;
+        int threads = config.server().ioThreads() == 0 ? NettyRuntime.availableProcessors() : config.server().ioThreads();
+        NettyTransport.Loops loops;
         try {
-            transport = NettyTransport.select(config.server().transport());
+            loops = NettyTransport.newLoops(config.server().transport(), threads, "edge", config.server().ioCoalescing());
         } catch (IllegalStateException e) {
             throw new StartupException(e.getMessage(), e);
         }
-        int threads = config.server().ioThreads() == 0 ? NettyRuntime.availableProcessors() : config.server().ioThreads();
-        this.group = transport.newGroup(threads, "edge", config.server().ioCoalescing());
+        NettyTransport transport = loops.transport();
+        this.group = loops.group();
         GatewayConfig.WakeUp wakeUp = config.wakeUp();
         this.waker = wakeUp.url() == null ? null : new SandboxWaker(new SandboxWaker.Settings(wakeUp.url(),
                 wakeUp.token(), wakeUp.timeout(), wakeUp.pollInterval()), registry, resolver);

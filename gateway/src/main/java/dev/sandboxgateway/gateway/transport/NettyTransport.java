@@ -25,7 +25,10 @@ import io.netty.channel.uring.IoUringServerSocketChannel;
 import io.netty.channel.uring.IoUringSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.time.Duration;
+import java.util.Iterator;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The Netty transport in use: its event loops, channel types and the options its sockets need,
@@ -35,6 +38,12 @@ public record NettyTransport(Transport kind, IoHandlerFactory ioHandlerFactory,
                              Class<? extends ServerSocketChannel> serverChannelType,
                              Class<? extends SocketChannel> socketChannelType,
                              List<SocketOption<?>> socketOptions) {
+
+    /** Event loops, and the transport whose channels they serve. */
+    public record Loops(NettyTransport transport, EventLoopGroup group) {
+    }
+
+    private static final Logger log = LoggerFactory.getLogger(NettyTransport.class);
 
     /** The io_uring buffer group every socket reads into; one ring of it per event loop. */
     private static final short BUFFER_GROUP = 0;
@@ -81,6 +90,51 @@ public record NettyTransport(Transport kind, IoHandlerFactory ioHandlerFactory,
             default:
                 return nio();
         }
+    }
+
+    /**
+     * {@code threads} event loops of the {@code requested} transport ({@link #select}). Under
+     * {@code auto}, when the kernel refuses io_uring rings for that many loops (a locked-memory or
+     * memory limit that the one-ring probe behind {@link IoUring#isAvailable()} stays under), the
+     * loops are made with epoll, else NIO, and the refusal is logged: the default configuration
+     * starts wherever the machine can carry traffic. Channels must be of their loops' transport, so
+     * everything after this uses the returned one.
+     */
+    public static Loops newLoops(Transport requested, int threads, String name, Duration ioCoalescing) {
+        NettyTransport first = select(requested);
+        List<NettyTransport> fallbacks = requested != Transport.AUTO ? List.of()
+                : first.kind == Transport.IO_URING && Epoll.isAvailable() ? List.of(epoll(), nio())
+                : first.kind != Transport.NIO ? List.of(nio()) : List.of();
+        return newLoops(first, fallbacks, threads, name, ioCoalescing);
+    }
+
+    static Loops newLoops(NettyTransport first, List<NettyTransport> fallbacks, int threads, String name,
+                          Duration ioCoalescing) {
+        NettyTransport transport = first;
+        Iterator<NettyTransport> next = fallbacks.iterator();
+        while (true) {
+            try {
+                return new Loops(transport, transport.newGroup(threads, name, ioCoalescing));
+            } catch (IllegalStateException e) {
+                String cause = rootCause(e);
+                if (!next.hasNext()) {
+                    throw new IllegalStateException("server.transport: " + threads + " " + transport.kind.wireName()
+                            + " event loops cannot be created: " + cause, e);
+                }
+                NettyTransport fallback = next.next();
+                log.warn("server.transport auto: {} {} event loops cannot be created ({}); using {}", threads,
+                        transport.kind.wireName(), cause, fallback.kind.wireName());
+                transport = fallback;
+            }
+        }
+    }
+
+    private static String rootCause(Throwable e) {
+        Throwable cause = e;
+        while (cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        return cause.getMessage() != null ? cause.getMessage() : cause.toString();
     }
 
     private static NettyTransport epoll() {

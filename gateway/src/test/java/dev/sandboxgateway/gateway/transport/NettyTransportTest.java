@@ -3,6 +3,7 @@ package dev.sandboxgateway.gateway.transport;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.sandboxgateway.config.Transport;
 import dev.sandboxgateway.gateway.testing.NativeTransports;
@@ -12,10 +13,17 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.epoll.Epoll;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.channel.uring.IoUring;
 import io.netty.channel.uring.IoUringChannelOption;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -74,6 +82,35 @@ class NettyTransportTest {
                 && IoUring.isRecvMultishotEnabled();
         Transport expected = ioUringWithRings ? Transport.IO_URING : Epoll.isAvailable() ? Transport.EPOLL : Transport.NIO;
         assertEquals(expected, NettyTransport.select(Transport.AUTO).kind());
+    }
+
+    @Test
+    void autoFallsBackToTheNextTransportWhenTheKernelRefusesTheLoopsRings() throws Exception {
+        NettyTransport.Loops loops = NettyTransport.newLoops(refusedIoUring(),
+                List.of(NettyTransport.select(Transport.NIO)), 2, "fallback-test", Duration.ZERO);
+        try {
+            assertEquals(Transport.NIO, loops.transport().kind());
+            assertEquals("ran", loops.group().submit(() -> "ran").get(10, TimeUnit.SECONDS));
+        } finally {
+            loops.group().shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void loopsThatCannotBeCreatedFailNamingTheSettingAndTheKernelsAnswer() {
+        IllegalStateException error = assertThrows(IllegalStateException.class,
+                () -> NettyTransport.newLoops(refusedIoUring(), List.of(), 2, "refused-test", Duration.ZERO));
+        assertEquals("server.transport: 2 io_uring event loops cannot be created: io_uring_register: Cannot allocate memory",
+                error.getMessage());
+    }
+
+    /** Refuses every loop as IoUringIoHandler does when the kernel will not register its buffer ring. */
+    private static NettyTransport refusedIoUring() {
+        IoHandlerFactory refusing = executor -> {
+            throw new UncheckedIOException(new IOException("io_uring_register: Cannot allocate memory"));
+        };
+        return new NettyTransport(Transport.IO_URING, refusing, NioServerSocketChannel.class, NioSocketChannel.class,
+                List.of());
     }
 
     @Test
