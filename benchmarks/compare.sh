@@ -80,6 +80,10 @@ if [[ " $WORKLOADS " == *" h2-keepalive "* ]] && ! command -v h2load >/dev/null 
   echo "installing h2load from Debian's nghttp2-client" >&2
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nghttp2-client >/dev/null
 fi
+if [ "$IDLE_WS" -gt 0 ] && ! command -v ss >/dev/null 2>&1; then
+  echo "installing ss from Debian's iproute2" >&2
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq iproute2 >/dev/null
+fi
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 HAPROXY=$(command -v haproxy || echo /usr/sbin/haproxy)
 
@@ -371,7 +375,9 @@ done
 # open while the gateway's memory is read. RSS is what the kernel charges the process; for our JVM
 # the live heap after a full GC is read too, since RSS hides objects placed in heap pages an earlier
 # workload already touched.
-fd_count() { find "/proc/$1/fd" -mindepth 1 -maxdepth 1 2>/dev/null | wc -l; }
+# Tunnels are counted as the gateway's connections to the echo backend, not as descriptors: pooled
+# HTTP connections left idle by an earlier workload time out and close while this runs.
+tunnel_count() { ss -Htnp state established "( dport = :$echo_port )" 2>/dev/null | grep -c "pid=$1," || true; }
 live_heap_kb() { # gateway -> KiB of live heap after a full GC (0 for non-JVM gateways)
   if [ "$1" = ours ]; then
     java -cp "$loadgen_jar" dev.sandboxgateway.benchmarks.memory.HeapProbe "127.0.0.1:$jmx_port"
@@ -379,9 +385,9 @@ live_heap_kb() { # gateway -> KiB of live heap after a full GC (0 for non-JVM ga
     echo 0
   fi
 }
-wait_fds() { # pid, comparison (-ge/-le), count, seconds
+wait_tunnels() { # pid, comparison (-ge/-le), count, seconds
   local deadline=$((SECONDS + $4))
-  until [ "$(fd_count "$1")" "$2" "$3" ]; do
+  until [ "$(tunnel_count "$1")" "$2" "$3" ]; do
     if [ "$SECONDS" -ge "$deadline" ]; then return 1; fi
     sleep 0.5
   done
@@ -390,22 +396,21 @@ idle=$work/idle.jsonl
 if [ "$IDLE_WS" -gt 0 ]; then
   for g in $GATEWAYS; do
     pid=$(measured_pid "${gateway_pid[$g]}")
-    fds0=$(fd_count "$pid"); heap0=$(live_heap_kb "$g"); rss0=$(rss_kb "$pid")
+    heap0=$(live_heap_kb "$g"); rss0=$(rss_kb "$pid")
     taskset -c "$LOAD_CPU" java -XX:ActiveProcessorCount=1 -jar "$loadgen_jar" --url "http://127.0.0.1:${gateway_port[$g]}/ws" \
       --hosts "$work/hosts-ws.txt" --mode websocket --connections "$IDLE_WS" --rate "$((IDLE_WS / 100 + 1))" \
       --duration 120s --warmup 0s --json --label idle-ws >"$work/idle-$g.json" 2>>"$work/loadgen.log" &
     loadgen_pid=$!; echo "$loadgen_pid" >>"$pidfile"
-    # A descriptor the gateway had open at the start may close meanwhile: allow a few of slack.
-    if wait_fds "$pid" -ge "$((fds0 + 2 * IDLE_WS - 8))" 90; then
-      heap1=$(live_heap_kb "$g"); rss1=$(rss_kb "$pid"); fds1=$(fd_count "$pid")
-      echo "{\"gateway\":\"$g\",\"connections\":$(((fds1 - fds0) / 2)),\"fds\":$((fds1 - fds0)),\"rssKb\":[$rss0,$rss1],\"heapKb\":[$heap0,$heap1]}" >>"$idle"
+    if wait_tunnels "$pid" -ge "$IDLE_WS" 90; then
+      heap1=$(live_heap_kb "$g"); rss1=$(rss_kb "$pid"); tunnels=$(tunnel_count "$pid")
+      echo "{\"gateway\":\"$g\",\"connections\":$tunnels,\"rssKb\":[$rss0,$rss1],\"heapKb\":[$heap0,$heap1]}" >>"$idle"
       echo "idle websockets  $g: RSS $rss0 -> $rss1 KiB, live heap $heap0 -> $heap1 KiB" >&2
     else
-      echo "idle websockets  $g: only $(( $(fd_count "$pid") - fds0 )) of $((2 * IDLE_WS)) descriptors opened in 90 s" >&2
+      echo "idle websockets  $g: only $(tunnel_count "$pid") of $IDLE_WS tunnels open after 90 s" >&2
     fi
     kill "$loadgen_pid" 2>/dev/null || true
     wait "$loadgen_pid" 2>/dev/null || true
-    wait_fds "$pid" -le "$((fds0 + 16))" 60 || echo "idle websockets  $g: connections still open after 60 s" >&2
+    wait_tunnels "$pid" -le 0 60 || echo "idle websockets  $g: tunnels still open after 60 s" >&2
   done
 fi
 if [ -s "$idle" ]; then
