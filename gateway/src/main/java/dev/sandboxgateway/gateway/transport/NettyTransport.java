@@ -25,7 +25,7 @@ import io.netty.channel.uring.IoUringServerSocketChannel;
 import io.netty.channel.uring.IoUringSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.time.Duration;
-import java.util.Iterator;
+import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -69,26 +69,36 @@ public record NettyTransport(Transport kind, IoHandlerFactory ioHandlerFactory,
      * An explicitly requested native transport that cannot load is an error naming the cause.
      */
     public static NettyTransport select(Transport requested) {
+        return candidates(requested).get(0);
+    }
+
+    /** What {@code requested} may run on, best first: under {@code auto} every usable transport, else the one named. */
+    private static List<NettyTransport> candidates(Transport requested) {
         switch (requested) {
             case AUTO:
+                List<NettyTransport> usable = new ArrayList<>(3);
                 if (IoUring.isAvailable() && IoUring.isRegisterBufferRingSupported() && IoUring.isRecvMultishotEnabled()) {
-                    return ioUring();
+                    usable.add(ioUring());
                 }
-                return Epoll.isAvailable() ? epoll() : nio();
+                if (Epoll.isAvailable()) {
+                    usable.add(epoll());
+                }
+                usable.add(nio());
+                return usable;
             case EPOLL:
                 if (!Epoll.isAvailable()) {
                     throw new IllegalStateException("server.transport: epoll is not available here: "
                             + Epoll.unavailabilityCause());
                 }
-                return epoll();
+                return List.of(epoll());
             case IO_URING:
                 if (!IoUring.isAvailable()) {
                     throw new IllegalStateException("server.transport: io_uring is not available here: "
                             + IoUring.unavailabilityCause());
                 }
-                return ioUring();
+                return List.of(ioUring());
             default:
-                return nio();
+                return List.of(nio());
         }
     }
 
@@ -96,35 +106,28 @@ public record NettyTransport(Transport kind, IoHandlerFactory ioHandlerFactory,
      * {@code threads} event loops of the {@code requested} transport ({@link #select}). Under
      * {@code auto}, when the kernel refuses io_uring rings for that many loops (a locked-memory or
      * memory limit that the one-ring probe behind {@link IoUring#isAvailable()} stays under), the
-     * loops are made with epoll, else NIO, and the refusal is logged: the default configuration
-     * starts wherever the machine can carry traffic. Channels must be of their loops' transport, so
-     * everything after this uses the returned one.
+     * loops are made with the next usable transport, epoll else NIO, and the refusal is logged: the
+     * default configuration starts wherever the machine can carry traffic. Channels must be of their
+     * loops' transport, so everything after this uses the returned one.
      */
     public static Loops newLoops(Transport requested, int threads, String name, Duration ioCoalescing) {
-        NettyTransport first = select(requested);
-        List<NettyTransport> fallbacks = requested != Transport.AUTO ? List.of()
-                : first.kind == Transport.IO_URING && Epoll.isAvailable() ? List.of(epoll(), nio())
-                : first.kind != Transport.NIO ? List.of(nio()) : List.of();
-        return newLoops(first, fallbacks, threads, name, ioCoalescing);
+        return newLoops(candidates(requested), threads, name, ioCoalescing);
     }
 
-    static Loops newLoops(NettyTransport first, List<NettyTransport> fallbacks, int threads, String name,
-                          Duration ioCoalescing) {
-        NettyTransport transport = first;
-        Iterator<NettyTransport> next = fallbacks.iterator();
-        while (true) {
+    /** Loops of the first of {@code candidates} whose loops can be created. */
+    static Loops newLoops(List<NettyTransport> candidates, int threads, String name, Duration ioCoalescing) {
+        for (int i = 0; ; i++) {
+            NettyTransport transport = candidates.get(i);
             try {
                 return new Loops(transport, transport.newGroup(threads, name, ioCoalescing));
             } catch (IllegalStateException e) {
                 String cause = rootCause(e);
-                if (!next.hasNext()) {
+                if (i + 1 == candidates.size()) {
                     throw new IllegalStateException("server.transport: " + threads + " " + transport.kind.wireName()
                             + " event loops cannot be created: " + cause, e);
                 }
-                NettyTransport fallback = next.next();
                 log.warn("server.transport auto: {} {} event loops cannot be created ({}); using {}", threads,
-                        transport.kind.wireName(), cause, fallback.kind.wireName());
-                transport = fallback;
+                        transport.kind.wireName(), cause, candidates.get(i + 1).kind.wireName());
             }
         }
     }

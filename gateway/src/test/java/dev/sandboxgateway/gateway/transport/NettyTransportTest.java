@@ -86,8 +86,8 @@ class NettyTransportTest {
 
     @Test
     void autoFallsBackToTheNextTransportWhenTheKernelRefusesTheLoopsRings() throws Exception {
-        NettyTransport.Loops loops = NettyTransport.newLoops(refusedIoUring(),
-                List.of(NettyTransport.select(Transport.NIO)), 2, "fallback-test", Duration.ZERO);
+        NettyTransport.Loops loops = NettyTransport.newLoops(
+                List.of(refusedIoUring(), NettyTransport.select(Transport.NIO)), 2, "fallback-test", Duration.ZERO);
         try {
             assertEquals(Transport.NIO, loops.transport().kind());
             assertEquals("ran", loops.group().submit(() -> "ran").get(10, TimeUnit.SECONDS));
@@ -99,7 +99,7 @@ class NettyTransportTest {
     @Test
     void loopsThatCannotBeCreatedFailNamingTheSettingAndTheKernelsAnswer() {
         IllegalStateException error = assertThrows(IllegalStateException.class,
-                () -> NettyTransport.newLoops(refusedIoUring(), List.of(), 2, "refused-test", Duration.ZERO));
+                () -> NettyTransport.newLoops(List.of(refusedIoUring()), 2, "refused-test", Duration.ZERO));
         assertEquals("server.transport: 2 io_uring event loops cannot be created: io_uring_register: Cannot allocate memory",
                 error.getMessage());
     }
