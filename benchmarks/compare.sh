@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Side-by-side benchmark: our gateway, nginx and HAProxy, each configured as a sandbox gateway in
-# front of the same backends, each pinned to one core, driven by our load generator on the other.
+# Side-by-side benchmark: our gateway, nginx, HAProxy and a Go httputil.ReverseProxy, each configured
+# as a sandbox gateway in front of the same backends, each pinned to one core, driven by our load generator on the other.
 # Workloads run in alternation over several rounds; medians are printed as one table.
 #
 #   benchmarks/compare.sh                  # 3 rounds of 10 s per workload and gateway
@@ -20,8 +20,8 @@
 # this shared machine differ by more than most single optimisations do.
 #
 # tls-handshake and h2-keepalive run on each gateway's TLS listener (same ECDSA P-256 wildcard
-# certificate, generated here, and the same key exchange groups, TLS_GROUPS); HAProxy is left out
-# of them. h2-keepalive is driven by h2load
+# certificate, generated here, and the same key exchange groups, TLS_GROUPS); HAProxy and Go are
+# left out of them. h2-keepalive is driven by h2load
 # (Debian's nghttp2-client, installed when missing) against one sandbox host.
 #
 # Everything listens on free loopback ports and stops by itself; the working directory is kept
@@ -38,7 +38,7 @@ SANDBOXES=${SANDBOXES:-1000}
 GATEWAY_CPU=${GATEWAY_CPU:-0}
 LOAD_CPU=${LOAD_CPU:-1}
 WORKLOADS=${WORKLOADS-"small-keepalive small-close download-1m upload-1m ws-echo tls-handshake h2-keepalive"}
-GATEWAYS=${GATEWAYS:-"ours nginx haproxy"}
+GATEWAYS=${GATEWAYS:-"ours nginx haproxy go"}
 # After the rounds, this many idle proxied WebSocket connections are held open through each gateway
 # and its memory is measured before and after; 0 skips it.
 IDLE_WS=${IDLE_WS:-5000}
@@ -75,6 +75,10 @@ trap 'exit 130' INT TERM
 if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ] || ! command -v haproxy >/dev/null 2>&1 && [ ! -x /usr/sbin/haproxy ]; then
   echo "installing nginx and haproxy from Debian packages" >&2
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light haproxy >/dev/null
+fi
+if [[ " $GATEWAYS " == *" go "* ]] && ! command -v go >/dev/null 2>&1; then
+  echo "installing Go from Debian's golang-go" >&2
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq golang-go >/dev/null
 fi
 if [[ " $WORKLOADS " == *" h2-keepalive "* ]] && ! command -v h2load >/dev/null 2>&1; then
   echo "installing h2load from Debian's nghttp2-client" >&2
@@ -113,6 +117,7 @@ backend_port=$(free_port); echo_port=$(free_port); ours_port=$(free_port); admin
 nginx_port=$(free_port); haproxy_port=$(free_port); jmx_port=$(free_port)
 ours_tls_port=$(free_port); nginx_tls_port=$(free_port)
 base_port=$(free_port); base_admin_port=$(free_port); base_tls_port=$(free_port)
+go_port=$(free_port)
 
 # One wildcard certificate for both TLS listeners: ECDSA P-256, key in PKCS#8.
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 \
@@ -263,6 +268,68 @@ backend dynamic
   server sandbox 0.0.0.0:0
 EOF
 
+# The Go peer: the proxy a platform team would write on the standard library, built here (GOPATH
+# mode, standard library only, so nothing is downloaded) and run with GOMAXPROCS=1.
+if [[ " $GATEWAYS " == *" go "* ]]; then
+  cat >"$work/goproxy.go" <<'EOF'
+// A sandbox gateway on Go's net/http/httputil.ReverseProxy, as a platform team would write one:
+// the Host header names the sandbox, a map (host -> backend address) read at start gives where it
+// runs, the first label gives the port, and idle backend connections are pooled.
+package main
+
+import (
+	"bufio"
+	"log"
+	"net"
+	"net/http"
+	"net/http/httputil"
+	"os"
+	"strings"
+	"time"
+)
+
+func main() {
+	listen, mapFile := os.Args[1], os.Args[2]
+	backends := map[string]string{}
+	f, err := os.Open(mapFile)
+	if err != nil {
+		log.Fatal(err)
+	}
+	lines := bufio.NewScanner(f)
+	for lines.Scan() {
+		if fields := strings.Fields(lines.Text()); len(fields) == 2 {
+			backends[fields[0]] = fields[1]
+		}
+	}
+	f.Close()
+	proxy := &httputil.ReverseProxy{
+		Director: func(r *http.Request) {
+			host := strings.ToLower(r.Host)
+			port := host[:strings.IndexByte(host, '-')]
+			r.URL.Scheme = "http"
+			r.URL.Host = net.JoinHostPort(backends[host], port)
+		},
+		Transport: &http.Transport{
+			MaxIdleConnsPerHost: 256,
+			IdleConnTimeout:     60 * time.Second,
+			DisableCompression:  true,
+		},
+	}
+	handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		host := strings.ToLower(r.Host)
+		if _, ok := backends[host]; !ok || strings.IndexByte(host, '-') < 0 {
+			http.Error(w, "no such sandbox", http.StatusNotFound)
+			return
+		}
+		proxy.ServeHTTP(w, r)
+	})
+	server := &http.Server{Addr: listen, Handler: handler, ReadHeaderTimeout: 10 * time.Second}
+	log.Fatal(server.ListenAndServe())
+}
+EOF
+  (cd "$work" && GO111MODULE=off GOCACHE="$work/gocache" GOPATH="$work/gopath" go build -o goproxy goproxy.go)
+fi
+
 declare -A gateway_pid gateway_port tls_port
 tls_port[ours]=$ours_tls_port; tls_port[nginx]=$nginx_tls_port; tls_port[base]=$base_tls_port
 if [[ " $GATEWAYS " == *" ours "* ]]; then
@@ -288,6 +355,11 @@ fi
 if [[ " $GATEWAYS " == *" haproxy "* ]]; then
   gateway_pid[haproxy]=$(start "$GATEWAY_CPU" "$work/haproxy.log" "$HAPROXY" -db -f "$work/haproxy.cfg")
   gateway_port[haproxy]=$haproxy_port
+fi
+if [[ " $GATEWAYS " == *" go "* ]]; then
+  gateway_pid[go]=$(start "$GATEWAY_CPU" "$work/goproxy.log" env GOMAXPROCS=1 "$work/goproxy" \
+    "127.0.0.1:$go_port" "$work/haproxy-hosts.map")
+  gateway_port[go]=$go_port
 fi
 # Loading 100,000 sandboxes (200,000 nginx upstreams) takes a while.
 for g in $GATEWAYS; do wait_port "${gateway_port[$g]}" 300; done
