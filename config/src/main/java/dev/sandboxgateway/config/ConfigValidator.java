@@ -88,11 +88,6 @@ final class ConfigValidator {
 
         atLeast("backend.connectTimeout", c.backend().connectTimeout(), Duration.ofMillis(1));
         atLeast("backend.responseTimeout", c.backend().responseTimeout(), Duration.ofMillis(1));
-        int receiveBuffer = c.backend().receiveBufferSize();
-        if (receiveBuffer != 0 && (receiveBuffer < 4096 || receiveBuffer > 64 << 20)) {
-            problems.add("backend.receiveBufferSize: must be 0 (the kernel sizes it) or between 4096 and "
-                    + (64 << 20) + " bytes, was " + receiveBuffer);
-        }
         range("backend.pool.maxIdlePerBackend", c.backend().pool().maxIdlePerBackend(), 0, 100_000);
         range("backend.pool.maxConnectionsPerBackend", c.backend().pool().maxConnectionsPerBackend(), 1, 1_000_000);
         atLeast("backend.pool.idleTimeout", c.backend().pool().idleTimeout(), Duration.ofMillis(1));

@@ -101,13 +101,11 @@ public record GatewayConfig(Server server, Routing routing, Registry registry, C
     /**
      * Connections to sandboxes.
      *
-     * @param connectTimeout    time allowed for a TCP connect (504 beyond)
-     * @param responseTimeout   time from the request being sent to the response head arriving (504 beyond)
-     * @param receiveBufferSize SO_RCVBUF of each connection in bytes, which bounds how far a sandbox's
-     *                          response runs ahead of its client; 0 leaves it to the kernel's autotuning
-     * @param pool              connection pool limits
+     * @param connectTimeout  time allowed for a TCP connect (504 beyond)
+     * @param responseTimeout time from the request being sent to the response head arriving (504 beyond)
+     * @param pool            connection pool limits
      */
-    public record Backend(Duration connectTimeout, Duration responseTimeout, int receiveBufferSize, Pool pool) {
+    public record Backend(Duration connectTimeout, Duration responseTimeout, Pool pool) {
     }
 
     /**
@@ -246,7 +244,7 @@ public record GatewayConfig(Server server, Routing routing, Registry registry, C
                                 new HttpFields("/id", "/suffix", "/backendHost", "/state", "/allowedPorts", "/accessToken",
                                         "/labels", "/allowedClients", "/maxRequestBodySize"))),
                 new Cache(100_000, Duration.ofSeconds(60), Duration.ofSeconds(5), Duration.ofSeconds(30), Duration.ofMinutes(10)),
-                new Backend(Duration.ofSeconds(5), Duration.ofSeconds(60), 128 * 1024,
+                new Backend(Duration.ofSeconds(5), Duration.ofSeconds(60),
                         new Pool(64, 1024, Duration.ofSeconds(60))),
                 new Timeouts(Duration.ofSeconds(10), Duration.ofSeconds(60), Duration.ofSeconds(75), Duration.ofHours(1)),
                 new Limits(100_000, 0, 0, new Rate(0, 0), new Rate(0, 0)),

@@ -88,18 +88,6 @@ class ConfigLoaderTest {
     }
 
     @Test
-    void backendReceiveBufferIsBoundedOrLeftToTheKernel() throws Exception {
-        assertEquals(128 * 1024, loader.load(null, Map.of()).backend().receiveBufferSize());
-        assertEquals(0, loader.load(null, Map.of("GATEWAY_BACKEND_RECEIVE_BUFFER_SIZE", "0"))
-                .backend().receiveBufferSize(), "0 hands the buffer to the kernel's autotuning");
-        assertEquals(1 << 20, loader.load(file("gateway.yaml", "backend: {receiveBufferSize: 1048576}\n"), Map.of())
-                .backend().receiveBufferSize());
-        assertEquals("backend.receiveBufferSize: must be 0 (the kernel sizes it) or between 4096 and 67108864 bytes,"
-                        + " was 1024",
-                problem(file("small.yaml", "backend: {receiveBufferSize: 1024}\n"), Map.of()));
-    }
-
-    @Test
     void unknownKeyIsNamed() throws Exception {
         String problem = problem(file("gateway.yaml", "server:\n  prot: 8080\n"), Map.of());
         assertTrue(problem.startsWith("unknown key 'server.prot'"), problem);

@@ -24,11 +24,9 @@ public final class BackendPool {
      * @param connectTimeoutNanos      TCP connect timeout
      * @param responseTimeoutNanos     time from request sent to response head
      * @param maxResponseHeadSize      largest response head accepted from a sandbox
-     * @param receiveBufferSize        SO_RCVBUF of every connection; 0 leaves it to the kernel
      */
     public record Limits(int maxIdlePerBackend, int maxConnectionsPerBackend, long idleTimeoutNanos,
-                         long connectTimeoutNanos, long responseTimeoutNanos, int maxResponseHeadSize,
-                         int receiveBufferSize) {
+                         long connectTimeoutNanos, long responseTimeoutNanos, int maxResponseHeadSize) {
     }
 
     private final Map<EventExecutor, LoopPool> pools = new IdentityHashMap<>();
@@ -44,24 +42,13 @@ public final class BackendPool {
                 p -> p.pools.values().stream().mapToInt(l -> l.idleCount).sum());
     }
 
-    /**
-     * How every backend connection is opened, HTTP/1.1 or h2c; cloned per event loop.
-     *
-     * <p>The receive buffer is what keeps large responses sharing the event loop evenly on io_uring:
-     * a multishot receive keeps copying whatever the socket holds into the buffer ring until its
-     * cancellation lands, so pausing the read when the client falls behind takes effect late, and an
-     * autotuned buffer (megabytes on a fast link) lets one response jump ahead of the others.
-     */
+    /** How every backend connection is opened, HTTP/1.1 or h2c; cloned per event loop. */
     static Bootstrap connectTemplate(NettyTransport transport, Limits limits) {
-        Bootstrap bootstrap = transport.clientBootstrap()
+        return transport.clientBootstrap()
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS,
                         (int) Math.max(1, TimeUnit.NANOSECONDS.toMillis(limits.connectTimeoutNanos())))
                 // TCP_NODELAY is Netty's default on every socket it opens; SO_KEEPALIVE finds dead peers of idle pooled connections.
                 .option(ChannelOption.SO_KEEPALIVE, true);
-        if (limits.receiveBufferSize() > 0) {
-            bootstrap.option(ChannelOption.SO_RCVBUF, limits.receiveBufferSize());
-        }
-        return bootstrap;
     }
 
     /**

@@ -54,8 +54,7 @@ public final class EdgeServer {
                 config.backend().pool().idleTimeout().toNanos(),
                 config.backend().connectTimeout().toNanos(),
                 config.backend().responseTimeout().toNanos(),
-                64 * 1024,
-                config.backend().receiveBufferSize());
+                64 * 1024);
         this.pool = new BackendPool(group, transport, limits, metrics);
         this.http2Pool = new Http2BackendPool(group, transport, limits, metrics);
         ClientConnections connections = new ClientConnections();
