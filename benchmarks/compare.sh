@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Side-by-side benchmark: our gateway, nginx, HAProxy and a Go httputil.ReverseProxy, each configured
-# as a sandbox gateway in front of the same backends, each pinned to one core, driven by our load generator on the other.
+# as a sandbox gateway in front of the same backends, each pinned to one core, driven by our load
+# generator on the other.
 # Workloads run in alternation over several rounds; medians are printed as one table.
 #
 #   benchmarks/compare.sh                  # 3 rounds of 10 s per workload and gateway
