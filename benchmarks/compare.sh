@@ -303,13 +303,9 @@ func main() {
 		}
 	}
 	f.Close()
+	// The handler below has already pointed the request at its sandbox; the proxy's copy keeps that.
 	proxy := &httputil.ReverseProxy{
-		Director: func(r *http.Request) {
-			host := strings.ToLower(r.Host)
-			port := host[:strings.IndexByte(host, '-')]
-			r.URL.Scheme = "http"
-			r.URL.Host = net.JoinHostPort(backends[host], port)
-		},
+		Director: func(*http.Request) {},
 		Transport: &http.Transport{
 			MaxIdleConnsPerHost: 256,
 			IdleConnTimeout:     60 * time.Second,
@@ -318,10 +314,14 @@ func main() {
 	}
 	handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		host := strings.ToLower(r.Host)
-		if _, ok := backends[host]; !ok || strings.IndexByte(host, '-') < 0 {
+		backend, ok := backends[host]
+		dash := strings.IndexByte(host, '-')
+		if !ok || dash < 0 {
 			http.Error(w, "no such sandbox", http.StatusNotFound)
 			return
 		}
+		r.URL.Scheme = "http"
+		r.URL.Host = net.JoinHostPort(backend, host[:dash])
 		proxy.ServeHTTP(w, r)
 	})
 	server := &http.Server{Addr: listen, Handler: handler, ReadHeaderTimeout: 10 * time.Second}
