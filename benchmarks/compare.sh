@@ -448,9 +448,16 @@ done
 # open while the gateway's memory is read. RSS is what the kernel charges the process; for our JVM
 # the live heap after a full GC is read too, since RSS hides objects placed in heap pages an earlier
 # workload already touched.
-# Tunnels are counted as the gateway's connections to the echo backend, not as descriptors: pooled
-# HTTP connections left idle by an earlier workload time out and close while this runs.
-tunnel_count() { ss -Htnp state established "( dport = :$echo_port )" 2>/dev/null | grep -c "pid=$1," || true; }
+# Tunnels are counted as the fewer of the gateway's connections from clients (the idle load
+# generator is its only client now) and to the echo backend, not as descriptors: pooled HTTP
+# connections that an earlier workload left idle to either backend would count too, and time out
+# and close while this runs.
+established() { ss -Htnp state established "$2" 2>/dev/null | grep -c "pid=$1," || true; }
+tunnel_count() { # pid, gateway port
+  local clients backends
+  clients=$(established "$1" "( sport = :$2 )"); backends=$(established "$1" "( dport = :$echo_port )")
+  echo $((clients < backends ? clients : backends))
+}
 live_heap_kb() { # gateway -> KiB of live heap after a full GC (0 for non-JVM gateways)
   if [ "$1" = ours ]; then
     java -cp "$loadgen_jar" dev.sandboxgateway.benchmarks.memory.HeapProbe "127.0.0.1:$jmx_port"
@@ -458,9 +465,9 @@ live_heap_kb() { # gateway -> KiB of live heap after a full GC (0 for non-JVM ga
     echo 0
   fi
 }
-wait_tunnels() { # pid, comparison (-ge/-le), count, seconds
-  local deadline=$((SECONDS + $4))
-  until [ "$(tunnel_count "$1")" "$2" "$3" ]; do
+wait_tunnels() { # pid, gateway port, comparison (-ge/-le), count, seconds
+  local deadline=$((SECONDS + $5))
+  until [ "$(tunnel_count "$1" "$2")" "$3" "$4" ]; do
     if [ "$SECONDS" -ge "$deadline" ]; then return 1; fi
     sleep 0.5
   done
@@ -474,16 +481,16 @@ if [ "$IDLE_WS" -gt 0 ]; then
       --hosts "$work/hosts-ws.txt" --mode websocket --connections "$IDLE_WS" --rate "$((IDLE_WS / 100 + 1))" \
       --duration 120s --warmup 0s --json --label idle-ws >"$work/idle-$g.json" 2>>"$work/loadgen.log" &
     loadgen_pid=$!; echo "$loadgen_pid" >>"$pidfile"
-    if wait_tunnels "$pid" -ge "$IDLE_WS" 90; then
-      heap1=$(live_heap_kb "$g"); rss1=$(rss_kb "$pid"); tunnels=$(tunnel_count "$pid")
+    if wait_tunnels "$pid" "${gateway_port[$g]}" -ge "$IDLE_WS" 90; then
+      heap1=$(live_heap_kb "$g"); rss1=$(rss_kb "$pid"); tunnels=$(tunnel_count "$pid" "${gateway_port[$g]}")
       echo "{\"gateway\":\"$g\",\"connections\":$tunnels,\"rssKb\":[$rss0,$rss1],\"heapKb\":[$heap0,$heap1]}" >>"$idle"
       echo "idle websockets  $g: RSS $rss0 -> $rss1 KiB, live heap $heap0 -> $heap1 KiB" >&2
     else
-      echo "idle websockets  $g: only $(tunnel_count "$pid") of $IDLE_WS tunnels open after 90 s" >&2
+      echo "idle websockets  $g: only $(tunnel_count "$pid" "${gateway_port[$g]}") of $IDLE_WS tunnels open after 90 s" >&2
     fi
     kill "$loadgen_pid" 2>/dev/null || true
     wait "$loadgen_pid" 2>/dev/null || true
-    wait_tunnels "$pid" -le 0 60 || echo "idle websockets  $g: tunnels still open after 60 s" >&2
+    wait_tunnels "$pid" "${gateway_port[$g]}" -le 0 60 || echo "idle websockets  $g: tunnels still open after 60 s" >&2
   done
 fi
 if [ -s "$idle" ]; then
