@@ -73,7 +73,7 @@ public final class SandboxResolver implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SandboxResolver.class);
 
     /** One hit in this many is recorded in the eviction policy. */
-    private static final int POLICY_SAMPLE = 16;
+    private static final int POLICY_SAMPLE = 64;
 
     private final SandboxRegistry registry;
     private final Ticker ticker;

@@ -158,8 +158,8 @@ class SandboxResolverTest {
             registry.put(SandboxRecord.running("cold" + i, "10.0.0.1"));
             now(resolver.resolve("cold" + i));
         }
-        // The policy hears of a read with probability 1/16: none of 1,000 reaching it has probability (15/16)^1000, 1e-28.
-        for (int i = 0; i < 1_000; i++) {
+        // The policy hears of a read with probability 1/64: none of 4,000 reaching it has probability (63/64)^4000, 1e-27.
+        for (int i = 0; i < 4_000; i++) {
             now(resolver.resolve("hot"));
         }
         Map<String, ?> hottest = resolver.cache().synchronous().policy().eviction().orElseThrow().hottest(1);
