@@ -45,7 +45,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * <p>Like the side-by-side benchmark, the sandboxes come from a registry file read by the file
  * registry, all on one backend host, and each request's Host header is a new string (the HTTP
  * decoder builds one per request) naming the next sandbox in turn. The pool is a map from backend
- * key to entry, as each event loop's pool keeps it.
+ * key to entry, as each event loop's pool keeps it. Not included: the gateway's per-loop index of
+ * connections by sandbox, which holds only sandboxes that have a connection on that loop.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)

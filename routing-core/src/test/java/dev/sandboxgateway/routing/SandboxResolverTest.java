@@ -158,7 +158,7 @@ class SandboxResolverTest {
             registry.put(SandboxRecord.running("cold" + i, "10.0.0.1"));
             now(resolver.resolve("cold" + i));
         }
-        // The policy hears of a read with probability 1/64: none of 4,000 reaching it has probability (63/64)^4000, 1e-27.
+        // The policy hears of a read with probability 1/64: none of 4,000 reaching it has probability (63/64)^4000, 4e-28.
         for (int i = 0; i < 4_000; i++) {
             now(resolver.resolve("hot"));
         }
