@@ -43,11 +43,6 @@ public class CachedLookupBenchmark {
     private char[] ids;
     private SandboxResolver resolver;
 
-    @State(Scope.Thread)
-    public static class Cursor {
-        int next;
-    }
-
     @Setup(Level.Trial)
     public void fillCache() {
         InMemorySandboxRegistry registry = new InMemorySandboxRegistry();
@@ -75,9 +70,8 @@ public class CachedLookupBenchmark {
     }
 
     @Benchmark
-    public String hit(Cursor cursor) {
-        int i = cursor.next;
-        cursor.next = i + 1 == sandboxes ? 0 : i + 1;
+    public String hit(SandboxCursor cursor) {
+        int i = cursor.next(sandboxes);
         return resolver.resolve(id(i)).getNow(Optional.empty()).orElseThrow().backendHost();
     }
 }

@@ -56,6 +56,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(1)
 public class RoutingBenchmark {
 
+    private static final String BASE_DOMAIN = "sandbox.test";
     private static final String BACKEND_HOST = "127.0.0.1";
     private static final int PORT = 8081;
     private static final byte[] CLIENT = {127, 0, 0, 1};
@@ -63,8 +64,8 @@ public class RoutingBenchmark {
     @Param({"10", "100000"})
     int sandboxes;
 
-    private final HostParser parser = new HostParser(new HostRules(List.of("sandbox.test"),
-            HostRules.defaultSharedHosts(List.of("sandbox.test")), new LengthRange(1, 63), new LengthRange(1, 63)));
+    private final HostParser parser = new HostParser(new HostRules(List.of(BASE_DOMAIN),
+            HostRules.defaultSharedHosts(List.of(BASE_DOMAIN)), new LengthRange(1, 63), new LengthRange(1, 63)));
     private final RoutingPolicy policy = RoutingPolicy.openPorts();
     private final Map<BackendKey, Object> pool = new HashMap<>();
     private Path registryFile;
@@ -72,11 +73,6 @@ public class RoutingBenchmark {
     private SandboxResolver resolver;
     private char[] hosts;
     private int[] hostStarts;
-
-    @State(Scope.Thread)
-    public static class Cursor {
-        int next;
-    }
 
     @Setup(Level.Trial)
     public void register() throws IOException, RegistryFileException {
@@ -88,7 +84,7 @@ public class RoutingBenchmark {
             for (int i = 0; i < sandboxes; i++) {
                 out.write("  - {id: sb" + i + ", backendHost: " + BACKEND_HOST + "}\n");
                 hostStarts[i] = allHosts.length();
-                allHosts.append(PORT).append("-sb").append(i).append(".sandbox.test");
+                allHosts.append(PORT).append("-sb").append(i).append('.').append(BASE_DOMAIN);
             }
         }
         hostStarts[sandboxes] = allHosts.length();
@@ -116,9 +112,8 @@ public class RoutingBenchmark {
     }
 
     @Benchmark
-    public Object route(Cursor cursor) {
-        int i = cursor.next;
-        cursor.next = i + 1 == sandboxes ? 0 : i + 1;
+    public Object route(SandboxCursor cursor) {
+        int i = cursor.next(sandboxes);
         SandboxTarget target = (SandboxTarget) parser.parse(host(i));
         Optional<SandboxRecord> found = resolver.resolve(target.sandboxId()).getNow(Optional.empty());
         Optional<GatewayError> rejection = policy.rejection(target, found, CLIENT, Credentials.NONE);
