@@ -29,6 +29,11 @@ final class ConfigValidator {
         range("server.maxHeaderSize", c.server().maxHeaderSize(), 1024, 1 << 20);
         range("server.maxHeaderCount", c.server().maxHeaderCount(), 1, 10_000);
         between("server.ioCoalescing", c.server().ioCoalescing(), Duration.ZERO, Duration.ofMillis(1));
+        between("server.deferAccept", c.server().deferAccept(), Duration.ZERO, Duration.ofMinutes(1));
+        if (c.server().deferAccept() != null && c.server().deferAccept().getNano() != 0) {
+            problems.add("server.deferAccept: must be whole seconds (the kernel counts it so), was "
+                    + DurationFormat.format(c.server().deferAccept()));
+        }
         if (c.server().proxyProtocol() && (c.security().trustedProxies() == null
                 || c.security().trustedProxies().isEmpty())) {
             problems.add("server.proxyProtocol: needs security.trustedProxies, the load balancers allowed to send it");

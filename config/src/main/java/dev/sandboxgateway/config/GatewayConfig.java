@@ -25,10 +25,12 @@ public record GatewayConfig(Server server, Routing routing, Registry registry, C
      * @param proxyProtocol        every connection starts with a PROXY protocol v1 or v2 header from a trusted proxy
      * @param ioCoalescing         how long a loaded event loop waits on its own timer to gather I/O before
      *                             collecting it, instead of being woken by every packet; zero turns it off
+     * @param deferAccept          how long the kernel holds a new connection that has sent nothing before
+     *                             handing it to the gateway (TCP_DEFER_ACCEPT, whole seconds); zero turns it off
      */
     public record Server(String bindAddress, int port, Transport transport, int ioThreads,
                          int maxInitialLineLength, int maxHeaderSize, int maxHeaderCount, boolean proxyProtocol,
-                         Duration ioCoalescing) {
+                         Duration ioCoalescing, Duration deferAccept) {
     }
 
     /**
@@ -236,7 +238,8 @@ public record GatewayConfig(Server server, Routing routing, Registry registry, C
 
     public static GatewayConfig defaults() {
         return new GatewayConfig(
-                new Server("0.0.0.0", 8080, Transport.AUTO, 0, 8192, 16384, 100, false, Duration.of(20, ChronoUnit.MICROS)),
+                new Server("0.0.0.0", 8080, Transport.AUTO, 0, 8192, 16384, 100, false, Duration.of(20, ChronoUnit.MICROS),
+                        Duration.ofSeconds(1)),
                 new Routing(List.of("localhost"), null, new Length(1, 63), new Length(1, 63)),
                 new Registry(RegistryType.FILE, "sandboxes.yaml", Duration.ofSeconds(1),
                         new Redis("redis://127.0.0.1:6379", "sandbox-gateway:", Duration.ofSeconds(1)),

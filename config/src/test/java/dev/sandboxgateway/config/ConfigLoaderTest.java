@@ -217,6 +217,20 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void deferAcceptIsWholeSecondsUpToAMinute() throws Exception {
+        assertEquals(Duration.ofSeconds(1), loader.load(file("default.yaml", "{}\n"), Map.of()).server().deferAccept());
+        assertEquals(Duration.ZERO, loader.load(file("off.yaml", "server: {deferAccept: 0s}\n"), Map.of())
+                .server().deferAccept());
+        ConfigException fraction = assertThrows(ConfigException.class,
+                () -> loader.load(file("gateway.yaml", "server: {deferAccept: 1500ms}\n"), Map.of()));
+        assertEquals(List.of("server.deferAccept: must be whole seconds (the kernel counts it so), was 1500ms"),
+                fraction.problems());
+        ConfigException tooLong = assertThrows(ConfigException.class,
+                () -> loader.load(file("gateway.yaml", "server: {deferAccept: 2m}\n"), Map.of()));
+        assertEquals(List.of("server.deferAccept: must be at most 1m, was 2m"), tooLong.problems());
+    }
+
+    @Test
     void durationsReadAndPrintInHumanUnits() {
         assertEquals(Duration.ofMillis(250), DurationFormat.parse("250ms"));
         assertEquals(Duration.ofDays(1), DurationFormat.parse("1d"));

@@ -1,6 +1,7 @@
 package dev.sandboxgateway.gateway;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -50,6 +51,11 @@ class GracefulShutdownTest {
             int adminPort = gateway.adminPort();
             try (RawHttp inFlight = new RawHttp(port);
                  RawHttp idle = new RawHttp(port, 10_000)) {
+                // One finished exchange makes it a kept-alive connection; a silent one may still be
+                // held by the kernel (server.deferAccept), never handed to the gateway.
+                RawHttp.Response notFound = idle.exchange(RawHttp.get("80-unknown.localhost", "/"));
+                assertEquals(404, notFound.status());
+                assertNotEquals("close", notFound.header("connection"), "the connection is kept alive");
                 inFlight.send(RawHttp.get(backend.port() + "-box.localhost", "/slow"));
                 assertTrue(received.await(10, TimeUnit.SECONDS));
 

@@ -14,13 +14,17 @@ import dev.sandboxgateway.routing.RoutingPolicy;
 import dev.sandboxgateway.routing.SandboxRecord;
 import dev.sandboxgateway.routing.SandboxResolver;
 import dev.sandboxgateway.routing.SandboxWaker;
+import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The public listeners: plain HTTP (HTTP/1.1, and HTTP/2 with prior knowledge when enabled) and,
@@ -28,6 +32,8 @@ import java.util.concurrent.TimeUnit;
  * the same pools.
  */
 public final class EdgeServer {
+
+    private static final Logger log = LoggerFactory.getLogger(EdgeServer.class);
 
     private final EventLoopGroup group;
     private final NettyTransport transport;
@@ -118,13 +124,18 @@ public final class EdgeServer {
     }
 
     private Channel listen(int port, ChannelInitializer<Channel> initializer) throws InterruptedException {
-        return transport.serverBootstrap(group)
+        ServerBootstrap bootstrap = transport.serverBootstrap(group)
                 .option(ChannelOption.SO_BACKLOG, 4096)
                 .option(ChannelOption.SO_REUSEADDR, true)
                 // No TCP_NODELAY option: Netty sets it on every accepted socket already, and setting it
                 // again is one more system call per connection.
-                .childHandler(initializer)
-                .bind(settings.bindAddress(), port).sync().channel();
+                .childHandler(initializer);
+        Duration deferAccept = settings.deferAccept();
+        if (!deferAccept.isZero() && !transport.deferAccept(bootstrap, deferAccept)) {
+            log.warn("server.deferAccept: the {} transport cannot defer accepting; connections to port {} are "
+                    + "taken before they send anything", transport.kind().wireName(), port);
+        }
+        return bootstrap.bind(settings.bindAddress(), port).sync().channel();
     }
 
     /** Stops accepting connections; open ones keep being served. */

@@ -3,10 +3,12 @@ package dev.sandboxgateway.gateway.transport;
 import dev.sandboxgateway.config.Transport;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.epoll.EpollSocketChannel;
@@ -190,6 +192,28 @@ public record NettyTransport(Transport kind, IoHandlerFactory ioHandlerFactory,
             option.applyToAccepted(bootstrap);
         }
         return bootstrap;
+    }
+
+    /**
+     * Has the kernel hold each connection {@code bootstrap}'s listener accepts until its first bytes
+     * arrive, or until {@code wait} has passed (TCP_DEFER_ACCEPT). The first read then finds the request
+     * already there instead of arming a wait for it, which is about a tenth of what a connection per
+     * request costs the gateway (benchmarks/RESULTS.md); a connection that never sends anything costs
+     * the gateway nothing for that long.
+     *
+     * @return false, and {@code bootstrap} unchanged, when this transport cannot set it (NIO)
+     */
+    public boolean deferAccept(ServerBootstrap bootstrap, Duration wait) {
+        ChannelOption<Integer> option = switch (kind) {
+            case EPOLL -> EpollChannelOption.TCP_DEFER_ACCEPT;
+            case IO_URING -> IoUringChannelOption.TCP_DEFER_ACCEPT;
+            default -> null;
+        };
+        if (option == null) {
+            return false;
+        }
+        bootstrap.option(option, Math.toIntExact(wait.toSeconds()));
+        return true;
     }
 
     /** A client bootstrap of this transport, without a group: callers pick the event loop per connection. */
