@@ -14,6 +14,8 @@
 #   BASE_JAVA_OPTS=-Dio.netty.allocator.type=pooled GATEWAYS="ours base" benchmarks/compare.sh
 #   OURS_TRANSPORT=auto BASE_TRANSPORT=epoll GATEWAYS="ours base" benchmarks/compare.sh
 #   BASE_IO_COALESCING=0us GATEWAYS="ours base haproxy" benchmarks/compare.sh
+#   DEFER_ACCEPT=0 WORKLOADS=small-close benchmarks/compare.sh   # no gateway defers accepting
+#   BASE_DEFER_ACCEPT=0 GATEWAYS="ours base" WORKLOADS=small-close benchmarks/compare.sh
 #   SANDBOXES=100000 WORKLOADS="small-keepalive small-keepalive-10" IDLE_WS=0 benchmarks/compare.sh  # many vs 10
 #
 # "base" is our gateway again, from BASE_JAR (default: the current build) with BASE_JAVA_OPTS: a
@@ -58,6 +60,13 @@ BASE_TRANSPORT=${BASE_TRANSPORT:-$OURS_TRANSPORT}
 # server.ioCoalescing of ours and of base (e.g. 0us, 50us); empty leaves the gateway's default.
 OURS_IO_COALESCING=${OURS_IO_COALESCING:-}
 BASE_IO_COALESCING=${BASE_IO_COALESCING:-$OURS_IO_COALESCING}
+# Seconds every gateway's listener holds a connection that has sent nothing (TCP_DEFER_ACCEPT): ours
+# and base by server.deferAccept, nginx by "listen ... deferred", HAProxy by "bind ... defer-accept",
+# Go by setting the socket option on its listener; 0 turns it off everywhere. Our default is 1 s,
+# so the peers get the same kernel help. BASE_DEFER_ACCEPT= (empty) leaves the key out of base's
+# configuration, for a BASE_JAR from before the setting existed.
+DEFER_ACCEPT=${DEFER_ACCEPT:-1}
+BASE_DEFER_ACCEPT=${BASE_DEFER_ACCEPT-$DEFER_ACCEPT}
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d /tmp/sandbox-gateway-compare.XXXXXX)
@@ -182,7 +191,7 @@ with open(f"{work}/haproxy-hosts.map", "w") as f:
 EOF
 
 cat >"$work/gateway.yaml" <<EOF
-server: {bindAddress: 127.0.0.1, port: $ours_port, ioThreads: 1, transport: $OURS_TRANSPORT${OURS_IO_COALESCING:+, ioCoalescing: $OURS_IO_COALESCING}}
+server: {bindAddress: 127.0.0.1, port: $ours_port, ioThreads: 1, deferAccept: ${DEFER_ACCEPT}s, transport: $OURS_TRANSPORT${OURS_IO_COALESCING:+, ioCoalescing: $OURS_IO_COALESCING}}
 routing: {baseDomains: [sandbox.test]}
 registry: {type: file, file: $work/sandboxes.yaml}
 # Every sandbox here shares one backend address, so the per-address limit must hold all of them.
@@ -197,10 +206,13 @@ if [[ " $WORKLOADS " == *" tls-"* || " $WORKLOADS " == *" h2-"* ]]; then
 fi
 sed -e "s/port: $ours_port,/port: $base_port,/" -e "s/port: $admin_port}/port: $base_admin_port}/" \
   -e "s/port: $ours_tls_port,/port: $base_tls_port,/" -e "s/, ioCoalescing: [0-9a-z]*}/}/" \
+  -e "s/ deferAccept: ${DEFER_ACCEPT}s,/${BASE_DEFER_ACCEPT:+ deferAccept: ${BASE_DEFER_ACCEPT}s,}/" \
   -e "s/transport: $OURS_TRANSPORT}/transport: $BASE_TRANSPORT${BASE_IO_COALESCING:+, ioCoalescing: $BASE_IO_COALESCING}}/" \
   "$work/gateway.yaml" >"$work/gateway-base.yaml"
 
 nginx_curves=${TLS_GROUPS:-auto}; nginx_curves=${nginx_curves//,/:}
+peer_deferred=""; haproxy_deferred=""
+if [ "$DEFER_ACCEPT" -gt 0 ]; then peer_deferred=" deferred"; haproxy_deferred=" defer-accept"; fi
 cat >"$work/nginx-gateway.conf" <<EOF
 worker_processes 1;
 daemon off;
@@ -217,11 +229,11 @@ http {
   include $work/nginx-sandboxes.conf;
   map \$http_upgrade \$connection_upgrade { default upgrade; '' ''; }
   server {
-    listen 127.0.0.1:$nginx_port backlog=4096;
+    listen 127.0.0.1:$nginx_port backlog=4096$peer_deferred;
     include $work/nginx-location.conf;
   }
   server {
-    listen 127.0.0.1:$nginx_tls_port ssl http2 backlog=4096;
+    listen 127.0.0.1:$nginx_tls_port ssl http2 backlog=4096$peer_deferred;
     ssl_certificate $work/tls.crt;
     ssl_certificate_key $work/tls.key;
     ssl_protocols TLSv1.2 TLSv1.3;
@@ -259,7 +271,7 @@ defaults
   http-reuse always
   option forwardfor
 frontend sandboxes
-  bind 127.0.0.1:$haproxy_port
+  bind 127.0.0.1:$haproxy_port$haproxy_deferred
   http-request set-var(txn.ip) req.hdr(host),lower,map($work/haproxy-hosts.map)
   http-request deny deny_status 404 unless { var(txn.ip) -m found }
   default_backend dynamic
@@ -280,17 +292,24 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"log"
 	"net"
 	"net/http"
 	"net/http/httputil"
 	"os"
+	"strconv"
 	"strings"
+	"syscall"
 	"time"
 )
 
 func main() {
 	listen, mapFile := os.Args[1], os.Args[2]
+	deferAccept, err := strconv.Atoi(os.Args[3])
+	if err != nil {
+		log.Fatal(err)
+	}
 	backends := map[string]string{}
 	f, err := os.Open(mapFile)
 	if err != nil {
@@ -324,8 +343,22 @@ func main() {
 		r.URL.Host = net.JoinHostPort(backend, host[:dash])
 		proxy.ServeHTTP(w, r)
 	})
-	server := &http.Server{Addr: listen, Handler: handler, ReadHeaderTimeout: 10 * time.Second}
-	log.Fatal(server.ListenAndServe())
+	// TCP_DEFER_ACCEPT on the listener, as the other gateways are given it (DEFER_ACCEPT).
+	config := net.ListenConfig{Control: func(_, _ string, c syscall.RawConn) error {
+		var sockErr error
+		if err := c.Control(func(fd uintptr) {
+			sockErr = syscall.SetsockoptInt(int(fd), syscall.IPPROTO_TCP, syscall.TCP_DEFER_ACCEPT, deferAccept)
+		}); err != nil {
+			return err
+		}
+		return sockErr
+	}}
+	listener, err := config.Listen(context.Background(), "tcp", listen)
+	if err != nil {
+		log.Fatal(err)
+	}
+	server := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
+	log.Fatal(server.Serve(listener))
 }
 EOF
   (cd "$work" && GO111MODULE=off GOCACHE="$work/gocache" GOPATH="$work/gopath" go build -o goproxy goproxy.go)
@@ -359,7 +392,7 @@ if [[ " $GATEWAYS " == *" haproxy "* ]]; then
 fi
 if [[ " $GATEWAYS " == *" go "* ]]; then
   gateway_pid[go]=$(start "$GATEWAY_CPU" "$work/goproxy.log" env GOMAXPROCS=1 "$work/goproxy" \
-    "127.0.0.1:$go_port" "$work/haproxy-hosts.map")
+    "127.0.0.1:$go_port" "$work/haproxy-hosts.map" "$DEFER_ACCEPT")
   gateway_port[go]=$go_port
 fi
 # Loading 100,000 sandboxes (200,000 nginx upstreams) takes a while.
