@@ -584,6 +584,35 @@ for w in workloads:
         errors = f" ({s['errors']} errors)" if s["errors"] else ""
         print(f"{w:16} {g:8} {s['rate_text']:>14} {s['p50']:8.2f} {s['p99']:8.2f} {s['cpu']:9.1f} {s['unit']:>6} {s['kernel']:6.0%} {s['rss']:7.0f} {ratio:>22}{errors}")
 
+# The same ratios taken within each round, then their median: the gateways of one round ran
+# minutes apart, so a slow spell of this shared machine moves them together and the ratio less.
+def unit_cost(r):
+    if r["result"]["label"] in throughput:
+        mib = r["result"]["megabytesPerSecond"] * r["result"]["seconds"] * 1e6 / 1048576
+        return r["cpuTicks"] / ticks_per_second * 1e6 / max(1e-9, mib)
+    return cpu_per_request(r)
+rate_of = lambda r: r["result"]["megabytesPerSecond"] if r["result"]["label"] in throughput else r["result"]["perSecond"]
+for w in workloads:
+    rounds = {}
+    for r in rows:
+        if r["result"]["label"] == w:
+            rounds.setdefault(r["round"], {})[r["gateway"]] = r
+    for other in ("best peer", "base"):
+        cpu, rate, p99 = [], [], []
+        for gateways in (rounds[k] for k in sorted(rounds)):
+            ours = gateways.get("ours")
+            peers = [r for g, r in gateways.items() if g not in ("ours", "base")] if other == "best peer" \
+                else [gateways["base"]] if "base" in gateways else []
+            if ours is None or not peers:
+                continue
+            cpu.append(unit_cost(ours) / min(unit_cost(r) for r in peers))
+            rate.append(rate_of(ours) / max(rate_of(r) for r in peers))
+            p99.append(ours["result"]["latencyMs"]["p99"] / min(r["result"]["latencyMs"]["p99"] for r in peers))
+        if cpu:
+            print(f"{w}, ours / {other} within each round: CPU {statistics.median(cpu):.2f} "
+                  f"(rounds {' '.join(f'{x:.2f}' for x in cpu)}), rate {statistics.median(rate):.2f}, "
+                  f"p99 {statistics.median(p99):.2f}")
+
 # What routing over every registered sandbox costs against routing over 10 of them, per gateway,
 # paired by round: the two workloads of a round ran back to back on the same processes.
 for g in dict.fromkeys(r["gateway"] for r in rows):
