@@ -549,6 +549,13 @@ for r in rows:
     by.setdefault((r["result"]["label"], r["gateway"]), []).append(r)
 throughput = {"download-1m", "upload-1m"}
 cpu_per_request = lambda r: r["cpuTicks"] / ticks_per_second * 1e6 / max(1, r["result"]["completed"])
+# CPU per MiB for the bulk workloads, per request (or message) for the rest; rate likewise.
+def unit_cost(r):
+    if r["result"]["label"] in throughput:
+        mib = r["result"]["megabytesPerSecond"] * r["result"]["seconds"] * 1e6 / 1048576
+        return r["cpuTicks"] / ticks_per_second * 1e6 / max(1e-9, mib)
+    return cpu_per_request(r)
+rate_of = lambda r: r["result"]["megabytesPerSecond"] if r["result"]["label"] in throughput else r["result"]["perSecond"]
 print(f"{'workload':16} {'gateway':8} {'rate':>14} {'p50 ms':>8} {'p99 ms':>8} {'CPU/unit':>14} {'kernel':>6} {'RSS MB':>7} {'ours/best peer':>22}")
 workloads = sorted({k[0] for k in by}, key=lambda w: ["small-keepalive", "small-keepalive-10", "small-close", "download-1m", "upload-1m", "ws-echo", "tls-handshake", "h2-keepalive"].index(w))
 for w in workloads:
@@ -557,18 +564,10 @@ for w in workloads:
         if label != w:
             continue
         med = lambda f: statistics.median(f(r) for r in rs)
-        seconds = med(lambda r: r["result"]["seconds"])
-        if w in throughput:
-            mib = med(lambda r: r["result"]["megabytesPerSecond"] * r["result"]["seconds"] * 1e6 / 1048576)
-            rate = med(lambda r: r["result"]["megabytesPerSecond"])
-            cpu = med(lambda r: r["cpuTicks"] / ticks_per_second * 1e6 / max(1e-9, r["result"]["megabytesPerSecond"] * r["result"]["seconds"] * 1e6 / 1048576))
-            unit = "µs/MiB"
-            rate_text = f"{rate:,.0f} MB/s"
-        else:
-            rate = med(lambda r: r["result"]["perSecond"])
-            cpu = med(cpu_per_request)
-            unit = "µs/req"
-            rate_text = f"{rate:,.0f}/s"
+        rate = med(rate_of)
+        cpu = med(unit_cost)
+        unit = "µs/MiB" if w in throughput else "µs/req"
+        rate_text = f"{rate:,.0f} MB/s" if w in throughput else f"{rate:,.0f}/s"
         stats[g] = dict(rate=rate, rate_text=rate_text, p50=med(lambda r: r["result"]["latencyMs"]["p50"]),
                         p99=med(lambda r: r["result"]["latencyMs"]["p99"]), cpu=cpu, unit=unit,
                         rss=med(lambda r: r["rssKb"]) / 1024, kernel=med(lambda r: r["sysTicks"] / max(1, r["cpuTicks"])), errors=sum(r["result"]["errors"] + r["result"]["non2xx"] for r in rs))
@@ -586,12 +585,6 @@ for w in workloads:
 
 # The same ratios taken within each round, then their median: the gateways of one round ran
 # minutes apart, so a slow spell of this shared machine moves them together and the ratio less.
-def unit_cost(r):
-    if r["result"]["label"] in throughput:
-        mib = r["result"]["megabytesPerSecond"] * r["result"]["seconds"] * 1e6 / 1048576
-        return r["cpuTicks"] / ticks_per_second * 1e6 / max(1e-9, mib)
-    return cpu_per_request(r)
-rate_of = lambda r: r["result"]["megabytesPerSecond"] if r["result"]["label"] in throughput else r["result"]["perSecond"]
 for w in workloads:
     rounds = {}
     for r in rows:
