@@ -27,6 +27,14 @@ final class NettyDefaults {
     /** The name Netty read before 4.1, which it still honours. */
     static final String LEAK_DETECTION_LEVEL_LEGACY = "io.netty.leakDetectionLevel";
 
+    /**
+     * Netty's io_uring multishot receive keeps reading after a channel's reads are stopped, so
+     * backpressure would not hold: a client that reads nothing of a download had the gateway take in
+     * about 60 MiB of the sandbox's response. With it off each receive takes one buffer from the
+     * ring (NettyTransport.readsThroughBufferRing).
+     */
+    static final String IO_URING_RECV_MULTISHOT = "io.netty.iouring.recvMultiShotEnabled";
+
     private NettyDefaults() {
     }
 
@@ -36,6 +44,9 @@ final class NettyDefaults {
         }
         if (system.getProperty(LEAK_DETECTION_LEVEL) == null && system.getProperty(LEAK_DETECTION_LEVEL_LEGACY) == null) {
             system.setProperty(LEAK_DETECTION_LEVEL, "disabled");
+        }
+        if (system.getProperty(IO_URING_RECV_MULTISHOT) == null) {
+            system.setProperty(IO_URING_RECV_MULTISHOT, "false");
         }
     }
 }

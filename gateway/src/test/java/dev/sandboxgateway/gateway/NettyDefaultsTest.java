@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufAllocatorMetricProvider;
+import io.netty.channel.uring.IoUring;
 import io.netty.util.ResourceLeakDetector;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -33,6 +34,11 @@ class NettyDefaultsTest {
     }
 
     @Test
+    void ioUringReceivesOneBufferAtATime() throws Exception {
+        assertEquals("false", probe(true).get(2), "multishot receives, with the gateway's defaults");
+    }
+
+    @Test
     void anOperatorsSettingIsKept() {
         assertEquals("true", applyTo(Map.of(NettyDefaults.ALLOCATOR_LOW_MEMORY, "true"))
                 .getProperty(NettyDefaults.ALLOCATOR_LOW_MEMORY));
@@ -40,6 +46,9 @@ class NettyDefaultsTest {
         Properties unset = applyTo(Map.of());
         assertEquals("false", unset.getProperty(NettyDefaults.ALLOCATOR_LOW_MEMORY));
         assertEquals("disabled", unset.getProperty(NettyDefaults.LEAK_DETECTION_LEVEL));
+        assertEquals("false", unset.getProperty(NettyDefaults.IO_URING_RECV_MULTISHOT));
+        assertEquals("true", applyTo(Map.of(NettyDefaults.IO_URING_RECV_MULTISHOT, "true"))
+                .getProperty(NettyDefaults.IO_URING_RECV_MULTISHOT));
     }
 
     @Test
@@ -60,7 +69,7 @@ class NettyDefaultsTest {
 
     /**
      * Runs {@link Probe} in a JVM with a 256 MiB heap and none of this test run's settings (Netty
-     * reads them once per JVM); returns its two answers.
+     * reads them once per JVM); returns its three answers.
      */
     private static List<String> probe(boolean gatewayDefaults) throws IOException, InterruptedException {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
@@ -72,14 +81,14 @@ class NettyDefaultsTest {
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
         assertEquals(0, process.exitValue(), output);
         List<String> lines = output.lines().toList();
-        assertTrue(lines.size() >= 2, output);
-        return lines.subList(lines.size() - 2, lines.size());
+        assertTrue(lines.size() >= 3, output);
+        return lines.subList(lines.size() - 3, lines.size());
     }
 
     /**
      * Allocates and releases one 64 KiB direct buffer, the size of a large socket read: a pooling
      * allocator keeps the memory for the next one, a fallback allocation gives it back at once.
-     * Then prints the leak detection level in force.
+     * Then prints the leak detection level in force, and whether io_uring receives are multishot.
      */
     public static final class Probe {
         public static void main(String[] args) {
@@ -92,6 +101,7 @@ class NettyDefaultsTest {
             long retained = ((ByteBufAllocatorMetricProvider) allocator).metric().usedDirectMemory();
             System.out.println(retained > 0 ? "pooled" : "unpooled");
             System.out.println(ResourceLeakDetector.getLevel());
+            System.out.println(IoUring.isRecvMultishotEnabled());
         }
     }
 }

@@ -63,11 +63,9 @@ public record NettyTransport(Transport kind, IoHandlerFactory ioHandlerFactory,
 
     /**
      * The configured transport. {@code auto} picks io_uring where the kernel lets this process use
-     * it with buffer rings and multishot receives (Linux 6.0+, io_uring not disabled or filtered
-     * by seccomp), then epoll, then NIO. Measured side by side, that io_uring costs less CPU than
-     * epoll per new connection, per MiB relayed and per HTTP/2 request, and no more per keep-alive
-     * request; io_uring without buffer rings costs more than epoll per keep-alive request
-     * (benchmarks/RESULTS.md).
+     * it with buffer rings (Linux 5.19+, io_uring not disabled or filtered by seccomp) and sockets
+     * read through them ({@link #readsThroughBufferRing}), then epoll, then NIO. io_uring without
+     * buffer rings costs more than epoll per keep-alive request (benchmarks/RESULTS.md).
      * An explicitly requested native transport that cannot load is an error naming the cause.
      */
     public static NettyTransport select(Transport requested) {
@@ -79,7 +77,7 @@ public record NettyTransport(Transport kind, IoHandlerFactory ioHandlerFactory,
         switch (requested) {
             case AUTO:
                 List<NettyTransport> usable = new ArrayList<>(3);
-                if (IoUring.isAvailable() && IoUring.isRegisterBufferRingSupported() && IoUring.isRecvMultishotEnabled()) {
+                if (IoUring.isAvailable() && readsThroughBufferRing()) {
                     usable.add(ioUring());
                 }
                 if (Epoll.isAvailable()) {
@@ -148,12 +146,11 @@ public record NettyTransport(Transport kind, IoHandlerFactory ioHandlerFactory,
     }
 
     /**
-     * io_uring with a provided buffer ring where the kernel has them (5.19+): the kernel picks a
-     * buffer when data arrives, so one multishot receive per socket stays armed instead of a
-     * receive, with a buffer of its own, submitted again after every read.
+     * io_uring with a provided buffer ring where sockets can read through one: the kernel picks a
+     * buffer when data arrives, so a socket waiting for data holds no buffer of its own.
      */
     private static NettyTransport ioUring() {
-        if (!IoUring.isRegisterBufferRingSupported()) {
+        if (!readsThroughBufferRing()) {
             return new NettyTransport(Transport.IO_URING, IoUringIoHandler.newFactory(),
                     IoUringServerSocketChannel.class, IoUringSocketChannel.class, List.of());
         }
@@ -167,6 +164,18 @@ public record NettyTransport(Transport kind, IoHandlerFactory ioHandlerFactory,
                 IoUringIoHandler.newFactory(new IoUringIoHandlerConfig().setBufferRingConfig(ring)),
                 IoUringServerSocketChannel.class, IoUringSocketChannel.class,
                 List.of(new SocketOption<>(IoUringChannelOption.IO_URING_BUFFER_GROUP_ID, BUFFER_GROUP)));
+    }
+
+    /**
+     * Whether sockets read through the event loop's buffer ring: the kernel has rings, and Netty's
+     * multishot receive is off. A multishot receive (Netty 4.2.18) keeps reading after a channel's
+     * reads are stopped: it takes in whatever the peer sends, and when the ring runs dry it is armed
+     * again even with reads stopped. Clients that read nothing of a large download made the gateway
+     * hold about 60 MiB each. Without a ring a receive is always one buffer, as it is with the ring and
+     * multishot off ({@code -Dio.netty.iouring.recvMultiShotEnabled=false}, which the command line sets).
+     */
+    static boolean readsThroughBufferRing() {
+        return IoUring.isRegisterBufferRingSupported() && !IoUring.isRecvMultishotEnabled();
     }
 
     private static NettyTransport nio() {

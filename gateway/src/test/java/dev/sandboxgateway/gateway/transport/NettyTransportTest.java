@@ -2,8 +2,10 @@ package dev.sandboxgateway.gateway.transport;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sandboxgateway.config.Transport;
 import dev.sandboxgateway.gateway.testing.NativeTransports;
@@ -12,6 +14,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.epoll.Epoll;
@@ -22,11 +25,17 @@ import io.netty.channel.uring.IoUringChannelOption;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.time.Duration;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -35,6 +44,15 @@ import org.junit.jupiter.params.provider.EnumSource;
 class NettyTransportTest {
 
     private static final int SIZE = 4 << 20;
+
+    /** The receive queue of a socket whose reads are stopped: megabytes for a resumed read to find. */
+    private static final int QUEUED = 4 << 20;
+
+    /** More than the receive queue (the kernel doubles SO_RCVBUF) and the writer's send buffer (tcp_wmem: 4 MiB) hold. */
+    private static final int STOP_TEST_SIZE = 64 << 20;
+
+    /** The largest read buffer any transport hands over (the adaptive allocators' maximum). */
+    private static final int MAX_READ_BUFFER = 64 * 1024;
 
     @ParameterizedTest
     @EnumSource(value = Transport.class, names = {"EPOLL", "IO_URING", "NIO"})
@@ -76,10 +94,60 @@ class NettyTransportTest {
         }
     }
 
+    @ParameterizedTest
+    @EnumSource(value = Transport.class, names = {"EPOLL", "IO_URING", "NIO"})
+    void aSocketWhoseReadsAreStoppedReadsNoFurther(Transport kind) throws Exception {
+        NativeTransports.assumeAvailable(kind);
+        NettyTransport transport = NettyTransport.select(kind);
+        EventLoopGroup group = transport.newGroup(1, "stop-test");
+        ExecutorService writing = Executors.newSingleThreadExecutor();
+        StopOnEveryRead reader = new StopOnEveryRead();
+        Channel server = null;
+        try (Socket writer = new Socket()) {
+            server = transport.serverBootstrap(group).childHandler(reader)
+                    .childOption(ChannelOption.SO_RCVBUF, QUEUED)
+                    .bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
+            writer.connect(server.localAddress());
+            Future<?> wroteAll = writing.submit(() -> {
+                byte[] piece = new byte[64 * 1024];
+                for (int sent = 0; sent < STOP_TEST_SIZE; sent += piece.length) {
+                    writer.getOutputStream().write(piece);
+                }
+                return null;
+            });
+            assertTrue(reader.stops.tryAcquire(20, TimeUnit.SECONDS), "nothing arrived");
+            // With reads stopped the socket's receive queue fills up and the writer must wait; a socket
+            // that kept reading would take all 64 MiB in well under this.
+            assertThrows(TimeoutException.class, () -> wroteAll.get(2, TimeUnit.SECONDS),
+                    "the writer sent everything to a socket whose reads were stopped");
+
+            // Resumed with megabytes queued, as a relay resumes when its other side drains, and stopped
+            // again by the first read.
+            Channel accepted = reader.channel;
+            accepted.eventLoop().execute(() -> accepted.config().setAutoRead(true));
+            assertTrue(reader.stops.tryAcquire(20, TimeUnit.SECONDS), "reads did not resume");
+            assertThrows(TimeoutException.class, () -> wroteAll.get(2, TimeUnit.SECONDS),
+                    "the writer sent everything after reads were stopped again");
+            long readWhileStopped = accepted.eventLoop().submit(() -> reader.readWhileStopped).get(10, TimeUnit.SECONDS);
+            assertTrue(readWhileStopped <= MAX_READ_BUFFER, readWhileStopped + " bytes read while reads were stopped");
+        } finally {
+            writing.shutdownNow();
+            if (server != null) {
+                server.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+            }
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS);
+        }
+    }
+
     @Test
-    void autoPicksIoUringWhereItHasBufferRingsAndMultishotReceivesElseEpoll() {
+    void theTestRunReadsAsTheCommandLineSetsNetty() {
+        assertFalse(IoUring.isRecvMultishotEnabled(), "the surefire argLine turns multishot receives off as NettyDefaults does");
+    }
+
+    @Test
+    void autoPicksIoUringWhereSocketsReadThroughBufferRingsElseEpoll() {
         boolean ioUringWithRings = IoUring.isAvailable() && IoUring.isRegisterBufferRingSupported()
-                && IoUring.isRecvMultishotEnabled();
+                && !IoUring.isRecvMultishotEnabled();
         Transport expected = ioUringWithRings ? Transport.IO_URING : Epoll.isAvailable() ? Transport.EPOLL : Transport.NIO;
         assertEquals(expected, NettyTransport.select(Transport.AUTO).kind());
     }
@@ -119,7 +187,32 @@ class NettyTransportTest {
         NettyTransport transport = NettyTransport.select(Transport.IO_URING);
         boolean ring = transport.socketOptions().stream()
                 .anyMatch(option -> option.option() == IoUringChannelOption.IO_URING_BUFFER_GROUP_ID);
-        assertEquals(IoUring.isRegisterBufferRingSupported(), ring);
+        assertEquals(IoUring.isRegisterBufferRingSupported() && !IoUring.isRecvMultishotEnabled(), ring);
+    }
+
+    /** Stops reading at every read it is handed while reading, and counts the bytes it is handed while stopped. */
+    private static final class StopOnEveryRead extends ChannelInboundHandlerAdapter {
+        final Semaphore stops = new Semaphore(0);
+        volatile Channel channel;
+        long readWhileStopped;
+
+        @Override
+        public boolean isSharable() {
+            return true;
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            ByteBuf buf = (ByteBuf) msg;
+            if (ctx.channel().config().isAutoRead()) {
+                channel = ctx.channel();
+                ctx.channel().config().setAutoRead(false);
+                stops.release();
+            } else {
+                readWhileStopped += buf.readableBytes();
+            }
+            buf.release();
+        }
     }
 
     /** Writes back whatever arrives, flushing once per read burst. */
