@@ -28,10 +28,9 @@ final class NettyDefaults {
     static final String LEAK_DETECTION_LEVEL_LEGACY = "io.netty.leakDetectionLevel";
 
     /**
-     * Netty's io_uring multishot receive keeps reading after a channel's reads are stopped, so
-     * backpressure would not hold: a client that reads nothing of a download had the gateway take in
-     * about 60 MiB of the sandbox's response. With it off each receive takes one buffer from the
-     * ring (NettyTransport.readsThroughBufferRing).
+     * Off, so io_uring sockets read through the buffer ring one buffer at a time: Netty's multishot
+     * receive keeps reading after a channel's reads are stopped, and backpressure would not hold
+     * (NettyTransport.readsThroughBufferRing says what it cost).
      */
     static final String IO_URING_RECV_MULTISHOT = "io.netty.iouring.recvMultiShotEnabled";
 
