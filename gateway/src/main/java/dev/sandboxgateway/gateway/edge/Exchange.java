@@ -76,6 +76,8 @@ final class Exchange implements AcquireCallback, BackendExchange {
     private ArrayDeque<HttpContent> pending;
     private int pendingBytes;
     private boolean backendNeedsFlush;
+    private final SendSizeLimit toBackend = new SendSizeLimit();
+    private final SendSizeLimit toClient = new SendSizeLimit();
 
     private boolean requestComplete;
     private boolean responseStarted;
@@ -317,11 +319,12 @@ final class Exchange implements AcquireCallback, BackendExchange {
         if (pending != null) {
             HttpContent content;
             while ((content = pending.poll()) != null) {
-                channel.write(content, channel.voidPromise());
+                writeToBackend(content);
             }
             pendingBytes = 0;
         }
         channel.flush();
+        toBackend.flushed();
         if (requestComplete) {
             connection.awaitResponse();
         }
@@ -379,7 +382,7 @@ final class Exchange implements AcquireCallback, BackendExchange {
             pendingBytes += content.content().readableBytes();
             return;
         }
-        backend.channel().write(content, backend.channel().voidPromise());
+        writeToBackend(content);
         backendNeedsFlush = true;
         if (last) {
             backend.awaitResponse();
@@ -394,11 +397,20 @@ final class Exchange implements AcquireCallback, BackendExchange {
                 + edge.requestBodyIdleNanos() / 1_000_000 + " ms before it was complete.");
     }
 
-    /** The client read batch ended: push what it produced to the backend in one flush. */
+    private void writeToBackend(HttpContent content) {
+        Channel channel = backend.channel();
+        if (toBackend.startsNewSend(content.content().readableBytes())) {
+            channel.flush();
+        }
+        channel.write(content, channel.voidPromise());
+    }
+
+    /** The client read batch ended: push what it produced to the backend. */
     void flushToBackend() {
         if (backendNeedsFlush && backend != null) {
             backendNeedsFlush = false;
             backend.channel().flush();
+            toBackend.flushed();
         }
     }
 
@@ -485,6 +497,9 @@ final class Exchange implements AcquireCallback, BackendExchange {
             completeResponse((LastHttpContent) content);
             return;
         }
+        if (toClient.startsNewSend(content.content().readableBytes())) {
+            clientCtx.flush();
+        }
         clientCtx.write(content, clientCtx.voidPromise());
         if (!clientCtx.channel().isWritable()) {
             backend.channel().config().setAutoRead(false);
@@ -495,6 +510,7 @@ final class Exchange implements AcquireCallback, BackendExchange {
     public void onResponseReadComplete() {
         if (!finished) {
             clientCtx.flush();
+            toClient.flushed();
         }
     }
 

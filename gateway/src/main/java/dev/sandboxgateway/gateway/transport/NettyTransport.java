@@ -3,10 +3,13 @@ package dev.sandboxgateway.gateway.transport;
 import dev.sandboxgateway.config.Transport;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.RecvByteBufAllocator;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollIoHandler;
@@ -56,6 +59,17 @@ public record NettyTransport(Transport kind, IoHandlerFactory ioHandlerFactory,
      */
     private static final short BUFFER_RING_SIZE = 512;
     private static final int BUFFER_RING_BATCH = 64;
+
+    /**
+     * The most one read takes from a socket. A relayed buffer is sent as it was read, and a send of
+     * more than one segmentation-offload packet is what trips the kernel's pacing timer
+     * ({@code SendSizeLimit}); Netty's default of 64 KiB is just over what one packet carries.
+     */
+    public static final int MAX_READ_BYTES = 32 * 1024;
+
+    /** Read sizes where the transport allocates a buffer per read (epoll, NIO, io_uring without a ring). */
+    private static final SocketOption<RecvByteBufAllocator> READ_SIZES = new SocketOption<>(
+            ChannelOption.RCVBUF_ALLOCATOR, new AdaptiveRecvByteBufAllocator(64, 2048, MAX_READ_BYTES));
 
     public NettyTransport {
         socketOptions = List.copyOf(socketOptions);
@@ -142,7 +156,7 @@ public record NettyTransport(Transport kind, IoHandlerFactory ioHandlerFactory,
 
     private static NettyTransport epoll() {
         return new NettyTransport(Transport.EPOLL, EpollIoHandler.newFactory(),
-                EpollServerSocketChannel.class, EpollSocketChannel.class, List.of());
+                EpollServerSocketChannel.class, EpollSocketChannel.class, List.of(READ_SIZES));
     }
 
     /**
@@ -152,13 +166,15 @@ public record NettyTransport(Transport kind, IoHandlerFactory ioHandlerFactory,
     private static NettyTransport ioUring() {
         if (!readsThroughBufferRing()) {
             return new NettyTransport(Transport.IO_URING, IoUringIoHandler.newFactory(),
-                    IoUringServerSocketChannel.class, IoUringSocketChannel.class, List.of());
+                    IoUringServerSocketChannel.class, IoUringSocketChannel.class, List.of(READ_SIZES));
         }
         IoUringBufferRingConfig ring = IoUringBufferRingConfig.builder()
                 .bufferGroupId(BUFFER_GROUP)
                 .bufferRingSize(BUFFER_RING_SIZE)
                 .batchSize(BUFFER_RING_BATCH)
-                .allocator(new IoUringAdaptiveBufferRingAllocator())
+                .allocator(new IoUringAdaptiveBufferRingAllocator(ByteBufAllocator.DEFAULT,
+                        IoUringAdaptiveBufferRingAllocator.DEFAULT_MINIMUM, IoUringAdaptiveBufferRingAllocator.DEFAULT_INITIAL,
+                        MAX_READ_BYTES))
                 .build();
         return new NettyTransport(Transport.IO_URING,
                 IoUringIoHandler.newFactory(new IoUringIoHandlerConfig().setBufferRingConfig(ring)),
@@ -180,7 +196,7 @@ public record NettyTransport(Transport kind, IoHandlerFactory ioHandlerFactory,
 
     private static NettyTransport nio() {
         return new NettyTransport(Transport.NIO, NioIoHandler.newFactory(),
-                NioServerSocketChannel.class, NioSocketChannel.class, List.of());
+                NioServerSocketChannel.class, NioSocketChannel.class, List.of(READ_SIZES));
     }
 
     /** Event loops that block whenever they run out of work: for the admin listener and the tools. */

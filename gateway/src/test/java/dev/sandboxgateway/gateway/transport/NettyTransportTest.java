@@ -51,9 +51,6 @@ class NettyTransportTest {
     /** More than the receive queue (the kernel doubles SO_RCVBUF) and the writer's send buffer (tcp_wmem: 4 MiB) hold. */
     private static final int STOP_TEST_SIZE = 64 << 20;
 
-    /** The largest read buffer any transport hands over (the adaptive allocators' maximum). */
-    private static final int MAX_READ_BUFFER = 64 * 1024;
-
     @ParameterizedTest
     @EnumSource(value = Transport.class, names = {"EPOLL", "IO_URING", "NIO"})
     void carriesBytesBothWaysOnSocketsSetUpAsTheTransportSays(Transport kind) throws Exception {
@@ -76,6 +73,10 @@ class NettyTransportTest {
             client.writeAndFlush(Unpooled.wrappedBuffer(sent));
 
             assertArrayEquals(sent, received.bytes.get(20, TimeUnit.SECONDS));
+            // Megabytes in flight grow the reads to their cap, and never past it.
+            int largest = client.eventLoop().submit(() -> received.largestRead).get(10, TimeUnit.SECONDS);
+            assertTrue(largest <= NettyTransport.MAX_READ_BYTES && largest > NettyTransport.MAX_READ_BYTES / 2,
+                    "largest read " + largest + " bytes");
             Channel child = accepted.get(20, TimeUnit.SECONDS);
             assertInstanceOf(transport.socketChannelType(), child);
             assertInstanceOf(transport.socketChannelType(), client);
@@ -129,7 +130,8 @@ class NettyTransportTest {
             assertThrows(TimeoutException.class, () -> wroteAll.get(2, TimeUnit.SECONDS),
                     "the writer sent everything after reads were stopped again");
             long readWhileStopped = accepted.eventLoop().submit(() -> reader.readWhileStopped).get(10, TimeUnit.SECONDS);
-            assertTrue(readWhileStopped <= MAX_READ_BUFFER, readWhileStopped + " bytes read while reads were stopped");
+            assertTrue(readWhileStopped <= NettyTransport.MAX_READ_BYTES,
+                    readWhileStopped + " bytes read while reads were stopped");
         } finally {
             writing.shutdownNow();
             if (server != null) {
@@ -250,6 +252,7 @@ class NettyTransportTest {
         final CompletableFuture<byte[]> bytes = new CompletableFuture<>();
         private final byte[] into;
         private int filled;
+        int largestRead;
 
         Collector(int expected) {
             this.into = new byte[expected];
@@ -259,6 +262,7 @@ class NettyTransportTest {
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
             ByteBuf buf = (ByteBuf) msg;
             try {
+                largestRead = Math.max(largestRead, buf.readableBytes());
                 int n = Math.min(buf.readableBytes(), into.length - filled);
                 buf.readBytes(into, filled, n);
                 filled += n;
