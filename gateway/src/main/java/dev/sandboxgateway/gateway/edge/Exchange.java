@@ -64,6 +64,8 @@ final class Exchange implements AcquireCallback, BackendExchange {
     private final boolean clientKeepAlive;
     private final boolean hasBody;
     private final boolean grpc;
+    private final SendSizeLimit toBackend = new SendSizeLimit();
+    private final SendSizeLimit toClient = new SendSizeLimit();
 
     private ClientAddress clientAddress;
     private boolean trustedPeer;
@@ -76,8 +78,6 @@ final class Exchange implements AcquireCallback, BackendExchange {
     private ArrayDeque<HttpContent> pending;
     private int pendingBytes;
     private boolean backendNeedsFlush;
-    private final SendSizeLimit toBackend = new SendSizeLimit();
-    private final SendSizeLimit toClient = new SendSizeLimit();
 
     private boolean requestComplete;
     private boolean responseStarted;

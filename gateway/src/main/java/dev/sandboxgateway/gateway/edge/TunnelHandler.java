@@ -1,5 +1,6 @@
 package dev.sandboxgateway.gateway.edge;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
@@ -26,6 +27,7 @@ final class TunnelHandler extends ChannelInboundHandlerAdapter {
     private final Channel peer;
     private final LazyTimer idle;
     private final long idleNanos;
+    private final SendSizeLimit toPeer = new SendSizeLimit();
 
     /** {@code idle} is shared with the other direction's handler and runs on both channels' event loop. */
     TunnelHandler(Channel peer, LazyTimer idle, long idleNanos) {
@@ -36,6 +38,9 @@ final class TunnelHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof ByteBuf buf && toPeer.startsNewSend(buf.readableBytes())) {
+            peer.flush();
+        }
         peer.write(msg, peer.voidPromise());
         if (!peer.isWritable()) {
             ctx.channel().config().setAutoRead(false);
@@ -45,6 +50,7 @@ final class TunnelHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
         peer.flush();
+        toPeer.flushed();
         idle.armAfter(idleNanos);
     }
 

@@ -65,7 +65,7 @@ public record NettyTransport(Transport kind, IoHandlerFactory ioHandlerFactory,
      * more than one segmentation-offload packet is what trips the kernel's pacing timer
      * ({@code SendSizeLimit}); Netty's default of 64 KiB is just over what one packet carries.
      */
-    public static final int MAX_READ_BYTES = 32 * 1024;
+    static final int MAX_READ_BYTES = 32 * 1024;
 
     /** Read sizes where the transport allocates a buffer per read (epoll, NIO, io_uring without a ring). */
     private static final SocketOption<RecvByteBufAllocator> READ_SIZES = new SocketOption<>(
