@@ -173,8 +173,8 @@ public record NettyTransport(Transport kind, IoHandlerFactory ioHandlerFactory,
                 .bufferRingSize(BUFFER_RING_SIZE)
                 .batchSize(BUFFER_RING_BATCH)
                 .allocator(new IoUringAdaptiveBufferRingAllocator(ByteBufAllocator.DEFAULT,
-                        IoUringAdaptiveBufferRingAllocator.DEFAULT_MINIMUM, IoUringAdaptiveBufferRingAllocator.DEFAULT_INITIAL,
-                        MAX_READ_BYTES))
+                        IoUringAdaptiveBufferRingAllocator.DEFAULT_MINIMUM,
+                        IoUringAdaptiveBufferRingAllocator.DEFAULT_INITIAL, MAX_READ_BYTES))
                 .build();
         return new NettyTransport(Transport.IO_URING,
                 IoUringIoHandler.newFactory(new IoUringIoHandlerConfig().setBufferRingConfig(ring)),
