@@ -319,12 +319,11 @@ final class Exchange implements AcquireCallback, BackendExchange {
         if (pending != null) {
             HttpContent content;
             while ((content = pending.poll()) != null) {
-                writeToBackend(content);
+                toBackend.write(channel, content, content.content().readableBytes());
             }
             pendingBytes = 0;
         }
-        channel.flush();
-        toBackend.flushed();
+        toBackend.flush(channel);
         if (requestComplete) {
             connection.awaitResponse();
         }
@@ -382,7 +381,7 @@ final class Exchange implements AcquireCallback, BackendExchange {
             pendingBytes += content.content().readableBytes();
             return;
         }
-        writeToBackend(content);
+        toBackend.write(backend.channel(), content, content.content().readableBytes());
         backendNeedsFlush = true;
         if (last) {
             backend.awaitResponse();
@@ -397,20 +396,11 @@ final class Exchange implements AcquireCallback, BackendExchange {
                 + edge.requestBodyIdleNanos() / 1_000_000 + " ms before it was complete.");
     }
 
-    private void writeToBackend(HttpContent content) {
-        Channel channel = backend.channel();
-        if (toBackend.startsNewSend(content.content().readableBytes())) {
-            channel.flush();
-        }
-        channel.write(content, channel.voidPromise());
-    }
-
     /** The client read batch ended: push what it produced to the backend. */
     void flushToBackend() {
         if (backendNeedsFlush && backend != null) {
             backendNeedsFlush = false;
-            backend.channel().flush();
-            toBackend.flushed();
+            toBackend.flush(backend.channel());
         }
     }
 
@@ -497,10 +487,7 @@ final class Exchange implements AcquireCallback, BackendExchange {
             completeResponse((LastHttpContent) content);
             return;
         }
-        if (toClient.startsNewSend(content.content().readableBytes())) {
-            clientCtx.flush();
-        }
-        clientCtx.write(content, clientCtx.voidPromise());
+        toClient.write(clientCtx, content, content.content().readableBytes());
         if (!clientCtx.channel().isWritable()) {
             backend.channel().config().setAutoRead(false);
         }
@@ -509,8 +496,7 @@ final class Exchange implements AcquireCallback, BackendExchange {
     @Override
     public void onResponseReadComplete() {
         if (!finished) {
-            clientCtx.flush();
-            toClient.flushed();
+            toClient.flush(clientCtx);
         }
     }
 

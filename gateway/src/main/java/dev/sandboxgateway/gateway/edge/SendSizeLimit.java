@@ -1,5 +1,7 @@
 package dev.sandboxgateway.gateway.edge;
 
+import io.netty.channel.ChannelOutboundInvoker;
+
 /**
  * Bytes written to one channel since it was last flushed, kept so that a flush never hands the kernel
  * more than {@link #MAX_BYTES_PER_SEND} at once (unless one buffer alone is larger).
@@ -31,5 +33,19 @@ final class SendSizeLimit {
     /** The channel was flushed. */
     void flushed() {
         unflushed = 0;
+    }
+
+    /** Writes {@code message}, {@code bytes} long, to {@code out}, flushing first when {@link #startsNewSend} says. */
+    void write(ChannelOutboundInvoker out, Object message, int bytes) {
+        if (startsNewSend(bytes)) {
+            out.flush();
+        }
+        out.write(message, out.voidPromise());
+    }
+
+    /** Flushes {@code out}: what is written next starts a new send. */
+    void flush(ChannelOutboundInvoker out) {
+        out.flush();
+        flushed();
     }
 }

@@ -38,10 +38,11 @@ final class TunnelHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (msg instanceof ByteBuf buf && toPeer.startsNewSend(buf.readableBytes())) {
-            peer.flush();
+        if (msg instanceof ByteBuf buf) {
+            toPeer.write(peer, buf, buf.readableBytes());
+        } else {
+            peer.write(msg, peer.voidPromise());
         }
-        peer.write(msg, peer.voidPromise());
         if (!peer.isWritable()) {
             ctx.channel().config().setAutoRead(false);
         }
@@ -49,8 +50,7 @@ final class TunnelHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
-        peer.flush();
-        toPeer.flushed();
+        toPeer.flush(peer);
         idle.armAfter(idleNanos);
     }
 
