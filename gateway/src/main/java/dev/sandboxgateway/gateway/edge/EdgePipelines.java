@@ -1,6 +1,7 @@
 package dev.sandboxgateway.gateway.edge;
 
 import dev.sandboxgateway.gateway.tls.TlsCertificates;
+import dev.sandboxgateway.gateway.transport.AckTiming;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
@@ -13,6 +14,7 @@ import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.netty.handler.ssl.SniHandler;
+import java.util.function.Consumer;
 
 /**
  * Assembles client pipelines, the one place that knows their layout. Every connection starts with
@@ -23,10 +25,16 @@ import io.netty.handler.ssl.SniHandler;
  */
 final class EdgePipelines {
 
-    /** Settings of both listeners that shape pipelines. */
+    /**
+     * Settings of both listeners that shape pipelines.
+     *
+     * @param plainAcksDelayed the plain listener's sockets delay their acknowledgements from the first
+     *                         byte ({@link AckTiming}), so its HTTP/1.1 decoder must ask for one as soon
+     *                         as it holds part of a request
+     */
     record Settings(HttpDecoderConfig decoder, int maxHeaderCount, boolean proxyProtocol, boolean http2Cleartext,
                     int maxConcurrentStreams, int initialWindowSize, long maxHeaderListSize,
-                    long handshakeTimeoutMillis, long gracefulShutdownMillis) {
+                    long handshakeTimeoutMillis, long gracefulShutdownMillis, boolean plainAcksDelayed) {
     }
 
     private final EdgeContext edge;
@@ -54,7 +62,7 @@ final class EdgePipelines {
                     pipeline.addLast("h2c-detect", new PriorKnowledgeDetector(EdgePipelines.this,
                             edge.requestHeaderTimeoutNanos()));
                 } else {
-                    addHttp1(pipeline, false);
+                    addHttp1(pipeline, false, settings.plainAcksDelayed() ? AckTiming::ackNow : null);
                 }
             }
         };
@@ -81,9 +89,14 @@ final class EdgePipelines {
     }
 
     void addHttp1(ChannelPipeline pipeline, boolean secure) {
+        addHttp1(pipeline, secure, null);
+    }
+
+    private void addHttp1(ChannelPipeline pipeline, boolean secure, Consumer<Channel> ackNow) {
         // Named handlers: Netty would otherwise build and check a generated name for each, on every connection.
         ClientTimeouts timeouts = new ClientTimeouts(edge);
-        new StrictHttpServerCodec(settings.decoder(), settings.maxHeaderCount(), timeouts).addLast(pipeline);
+        new StrictHttpServerCodec(settings.decoder(), settings.maxHeaderCount(), timeouts, ackNow)
+                .addLast(pipeline);
         pipeline.addLast("client", new ClientHandler(edge, timeouts, secure, null));
     }
 

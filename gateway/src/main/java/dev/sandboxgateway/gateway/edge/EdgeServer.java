@@ -1,10 +1,12 @@
 package dev.sandboxgateway.gateway.edge;
 
 import dev.sandboxgateway.config.GatewayConfig;
+import dev.sandboxgateway.config.Transport;
 import dev.sandboxgateway.gateway.backend.BackendPool;
 import dev.sandboxgateway.gateway.backend.Http2BackendPool;
 import dev.sandboxgateway.gateway.metrics.GatewayMetrics;
 import dev.sandboxgateway.gateway.tls.TlsCertificates;
+import dev.sandboxgateway.gateway.transport.AckTiming;
 import dev.sandboxgateway.gateway.transport.NettyTransport;
 import dev.sandboxgateway.routing.CidrBlock;
 import dev.sandboxgateway.routing.HostParser;
@@ -43,6 +45,7 @@ public final class EdgeServer {
     private final BackendPool pool;
     private final Http2BackendPool http2Pool;
     private final EdgePipelines pipelines;
+    private final boolean plainAcksDelayed;
     private Channel serverChannel;
     private Channel tlsServerChannel;
 
@@ -81,10 +84,15 @@ public final class EdgeServer {
                 .setMaxInitialLineLength(settings.maxInitialLineLength())
                 .setMaxHeaderSize(settings.maxHeaderSize())
                 .setMaxChunkSize(65536);
+        // Only where the HTTP/1.1 decoder is the first to read (it asks for an acknowledgement when it holds
+        // part of a request; a PROXY header or an h2c preface would be read by another handler), and on
+        // the native transports, which can set it.
+        this.plainAcksDelayed = !settings.proxyProtocol() && !config.http2().cleartext()
+                && transport.kind() != Transport.NIO;
         this.pipelines = new EdgePipelines(edge, new EdgePipelines.Settings(decoder, settings.maxHeaderCount(),
                 settings.proxyProtocol(), config.http2().cleartext(), config.http2().maxConcurrentStreams(),
                 config.http2().initialWindowSize(), settings.maxHeaderSize(), config.timeouts().requestHeader().toMillis(),
-                config.shutdown().drainTimeout().toMillis()), trustedProxies, certificates);
+                config.shutdown().drainTimeout().toMillis(), plainAcksDelayed), trustedProxies, certificates);
         metrics.gauge("gateway.connections.active", "Open client connections", connections, ClientConnections::active);
         metrics.gauge("gateway.websocket.tunnels.active", "Open WebSocket tunnels", connections,
                 ClientConnections::webSocketTunnels);
@@ -114,6 +122,10 @@ public final class EdgeServer {
     /** Binds the plain listener ({@code server.port}). */
     public InetSocketAddress bind() throws InterruptedException {
         serverChannel = listen(settings.port(), pipelines.plain());
+        if (plainAcksDelayed && !AckTiming.delayOnAccepted(serverChannel)) {
+            log.warn("server.port {}: the {} transport did not take TCP_QUICKACK; connections acknowledge their "
+                    + "first bytes in packets of their own", settings.port(), transport.kind().wireName());
+        }
         return (InetSocketAddress) serverChannel.localAddress();
     }
 

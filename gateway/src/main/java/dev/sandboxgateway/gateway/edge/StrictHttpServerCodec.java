@@ -4,6 +4,7 @@ import dev.sandboxgateway.gateway.transport.HttpCodecHandlers;
 import dev.sandboxgateway.routing.GatewayError;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.DecoderResult;
@@ -25,6 +26,7 @@ import java.util.ArrayDeque;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Queue;
+import java.util.function.Consumer;
 
 /**
  * {@code HttpServerCodec} with the checks a proxy needs on top of Netty's decoder, which already
@@ -42,7 +44,10 @@ import java.util.Queue;
  * connection closed, exactly like a failure Netty found.
  *
  * <p>The decoder also tells the connection's {@link ClientTimeouts} when bytes arrive: it is the
- * first handler to see them.
+ * first handler to see them. For the same reason, on a socket that delays its acknowledgements
+ * ({@link dev.sandboxgateway.gateway.transport.AckTiming}), it has the socket acknowledge at once
+ * when a read leaves a request incomplete, so that a client holding back the rest until then is
+ * not kept waiting.
  *
  * <p>The decoder and the encoder are two pipeline handlers ({@link HttpCodecHandlers}) sharing
  * one queue of request methods.
@@ -54,8 +59,13 @@ final class StrictHttpServerCodec {
     private final Decoder decoder;
     private final Encoder encoder = new Encoder();
 
-    StrictHttpServerCodec(HttpDecoderConfig config, int maxHeaderCount, ClientTimeouts timeouts) {
-        this.decoder = new Decoder(config, maxHeaderCount, timeouts);
+    /**
+     * @param ackNow has the socket acknowledge at once, where it delays its acknowledgements from the
+     *               first byte; {@code null} where it does not
+     */
+    StrictHttpServerCodec(HttpDecoderConfig config, int maxHeaderCount, ClientTimeouts timeouts,
+                          Consumer<Channel> ackNow) {
+        this.decoder = new Decoder(config, maxHeaderCount, timeouts, ackNow);
     }
 
     void addLast(ChannelPipeline pipeline) {
@@ -71,14 +81,17 @@ final class StrictHttpServerCodec {
 
         private final int maxHeaderCount;
         private final ClientTimeouts timeouts;
+        private final Consumer<Channel> ackNow;
         private boolean inHead = true;
         private int scan = BEFORE_REQUEST_LINE;
         private boolean folded;
+        private boolean ackedAtOnce;
 
-        Decoder(HttpDecoderConfig config, int maxHeaderCount, ClientTimeouts timeouts) {
+        Decoder(HttpDecoderConfig config, int maxHeaderCount, ClientTimeouts timeouts, Consumer<Channel> ackNow) {
             super(config);
             this.maxHeaderCount = maxHeaderCount;
             this.timeouts = timeouts;
+            this.ackNow = ackNow;
         }
 
         @Override
@@ -96,7 +109,17 @@ final class StrictHttpServerCodec {
         @Override
         public void channelReadComplete(ChannelHandlerContext ctx) throws Exception {
             timeouts.readsDone();
+            // Once per request: the socket then acknowledges at once until the gateway answers.
+            if (ackNow != null && !ackedAtOnce && holdsPartOfRequest()) {
+                ackedAtOnce = true;
+                ackNow.accept(ctx.channel());
+            }
             super.channelReadComplete(ctx);
+        }
+
+        /** Part of a head (whole lines, or a line's start still buffered), or a head whose body is still to come. */
+        private boolean holdsPartOfRequest() {
+            return !inHead || scan != BEFORE_REQUEST_LINE || actualReadableBytes() > 0;
         }
 
         @Override
@@ -120,6 +143,7 @@ final class StrictHttpServerCodec {
                     inHead = true;
                     scan = BEFORE_REQUEST_LINE;
                     folded = false;
+                    ackedAtOnce = false;
                 }
             }
             joinBodyless(out, produced);

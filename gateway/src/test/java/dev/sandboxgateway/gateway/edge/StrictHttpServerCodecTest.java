@@ -28,12 +28,15 @@ class StrictHttpServerCodecTest {
 
     private final EmbeddedChannel channel = new EmbeddedChannel();
     private final List<Object> read = new ArrayList<>();
+    /** Times the decoder asked the socket to acknowledge at once. */
+    private int ackRequests;
 
     StrictHttpServerCodecTest() {
         // Only the timeouts are read from the context here, and no test runs long enough to reach them.
         EdgeContext edge = new EdgeContext(null, null, null, null, null, null, null, null, null, null, null, null,
                 MINUTE, MINUTE, MINUTE, MINUTE, 0, 0, 0, null, 0);
-        new StrictHttpServerCodec(new HttpDecoderConfig(), 100, new ClientTimeouts(edge)).addLast(channel.pipeline());
+        new StrictHttpServerCodec(new HttpDecoderConfig(), 100, new ClientTimeouts(edge), socket -> ackRequests++)
+                .addLast(channel.pipeline());
         channel.pipeline().fireChannelActive();
     }
 
@@ -82,6 +85,46 @@ class StrictHttpServerCodecTest {
         HttpRequest request = assertInstanceOf(HttpRequest.class, read.get(0));
         assertTrue(request.decoderResult().isFailure());
         assertFalse(request instanceof FullHttpRequest);
+    }
+
+    @Test
+    void aWholeRequestAsksForNoAcknowledgement() {
+        receive("GET /1 HTTP/1.1\r\nHost: x.test\r\n\r\n");
+        receive("POST /2 HTTP/1.1\r\nHost: x.test\r\nContent-Length: 2\r\n\r\nhi");
+
+        assertEquals(3, read.size());
+        assertEquals(0, ackRequests, "the response acknowledges a whole request");
+    }
+
+    @Test
+    void partOfAHeadAsksForAnAcknowledgementOnce() {
+        receive("GET /1 HT");
+        assertEquals(1, ackRequests, "the start of a request line, still buffered");
+        receive("TP/1.1\r\nHost: x.test\r\n");
+        receive("Accept: */*\r\n\r\n");
+
+        assertEquals(1, ackRequests, "the socket acknowledges at once until the gateway answers");
+        assertEquals("/1", assertInstanceOf(FullHttpRequest.class, read.get(0)).uri());
+    }
+
+    @Test
+    void wholeLinesOfAHeadAskForAnAcknowledgement() {
+        receive("GET /1 HTTP/1.1\r\nHost: x.test\r\n");
+
+        assertEquals(1, ackRequests);
+        assertTrue(read.isEmpty());
+    }
+
+    @Test
+    void aBodyStillToComeAsksOncePerRequest() {
+        receive("POST /1 HTTP/1.1\r\nHost: x.test\r\nContent-Length: 4\r\n\r\nhi");
+        assertEquals(1, ackRequests);
+        receive("hi");
+        assertEquals(1, ackRequests);
+        assertInstanceOf(LastHttpContent.class, read.get(read.size() - 1));
+
+        receive("POST /2 HTTP/1.1\r\nHost: x.test\r\nContent-Length: 4\r\n\r\n");
+        assertEquals(2, ackRequests, "the next request that arrives in parts asks again");
     }
 
     /** Delivers the bytes as one read, as the socket would. */
