@@ -15,8 +15,8 @@ import io.netty.channel.unix.IntegerUnixChannelOption;
  *
  * <p>The cost of a delayed acknowledgement falls on a client that sends part of a request and holds
  * the rest back until the first part is acknowledged (Nagle's algorithm, on sockets without
- * {@code TCP_NODELAY}): it would wait for the delayed-ACK timer, 40 ms on Linux. Whatever reads the
- * request must therefore call {@link #ackNow} as soon as it holds part of one.
+ * {@code TCP_NODELAY}): it would wait for the delayed-ACK timer, 40 ms or more on Linux. Whatever
+ * reads the request must therefore call {@link #ackNow} as soon as it holds part of one.
  */
 public final class AckTiming {
 
