@@ -12,6 +12,7 @@
 #   WORKLOADS="tls-handshake h2-keepalive" GATEWAYS="ours nginx" benchmarks/compare.sh
 #   BASE_JAR=/tmp/old-gateway.jar GATEWAYS="ours base" benchmarks/compare.sh   # A/B against another build
 #   BASE_JAVA_OPTS=-Dio.netty.allocator.type=pooled GATEWAYS="ours base" benchmarks/compare.sh
+#   BASE_JAVA=/usr/lib/jvm/temurin-25-jdk-amd64/bin/java GATEWAYS="ours base" benchmarks/compare.sh  # another JDK
 #   OURS_TRANSPORT=auto BASE_TRANSPORT=epoll GATEWAYS="ours base" benchmarks/compare.sh
 #   BASE_IO_COALESCING=0us GATEWAYS="ours base haproxy" benchmarks/compare.sh
 #   DEFER_ACCEPT=0 WORKLOADS=small-close benchmarks/compare.sh   # no gateway defers accepting
@@ -55,6 +56,9 @@ BASE_JAR=${BASE_JAR:-}
 # (BoringSSL's starts with X25519MLKEM768).
 TLS_GROUPS=${TLS_GROUPS-X25519,P-256}
 BASE_JAVA_OPTS=${BASE_JAVA_OPTS:-}
+# The java launcher of ours and of base, to compare JDKs on one build; default: the one on PATH.
+OURS_JAVA=${OURS_JAVA:-java}
+BASE_JAVA=${BASE_JAVA:-$OURS_JAVA}
 # The base gateway's server.transport; default: the same as ours.
 BASE_TRANSPORT=${BASE_TRANSPORT:-$OURS_TRANSPORT}
 # server.ioCoalescing of ours and of base (e.g. 0us, 50us); empty leaves the gateway's default.
@@ -369,7 +373,7 @@ tls_port[ours]=$ours_tls_port; tls_port[nginx]=$nginx_tls_port; tls_port[base]=$
 if [[ " $GATEWAYS " == *" ours "* ]]; then
   # shellcheck disable=SC2086
   # JMX on loopback only for reading the live heap in the idle WebSocket measurement.
-  gateway_pid[ours]=$(start "$GATEWAY_CPU" "$work/ours.log" java -XX:ActiveProcessorCount=1 -Xms256m -Xmx512m \
+  gateway_pid[ours]=$(start "$GATEWAY_CPU" "$work/ours.log" "$OURS_JAVA" -XX:ActiveProcessorCount=1 -Xms256m -Xmx512m \
     -Dcom.sun.management.jmxremote.port="$jmx_port" -Dcom.sun.management.jmxremote.rmi.port="$jmx_port" \
     -Dcom.sun.management.jmxremote.host=127.0.0.1 -Djava.rmi.server.hostname=127.0.0.1 \
     -Dcom.sun.management.jmxremote.authenticate=false -Dcom.sun.management.jmxremote.ssl=false \
@@ -378,7 +382,7 @@ if [[ " $GATEWAYS " == *" ours "* ]]; then
 fi
 if [[ " $GATEWAYS " == *" base "* ]]; then
   # shellcheck disable=SC2086
-  gateway_pid[base]=$(start "$GATEWAY_CPU" "$work/base.log" java -XX:ActiveProcessorCount=1 -Xms256m -Xmx512m \
+  gateway_pid[base]=$(start "$GATEWAY_CPU" "$work/base.log" "$BASE_JAVA" -XX:ActiveProcessorCount=1 -Xms256m -Xmx512m \
     $BASE_JAVA_OPTS -jar "${BASE_JAR:-$gateway_jar}" --config "$work/gateway-base.yaml")
   gateway_port[base]=$base_port
 fi
