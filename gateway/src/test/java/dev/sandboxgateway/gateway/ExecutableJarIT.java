@@ -1,0 +1,161 @@
+package dev.sandboxgateway.gateway;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.sandboxgateway.gateway.testing.InfoHandler;
+import dev.sandboxgateway.gateway.testing.RawHttp;
+import dev.sandboxgateway.gateway.testing.TestBackend;
+import dev.sandboxgateway.gateway.testing.TestCertificates;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The jar README tells operators to run, started as they would start it ({@code java -jar}) on the
+ * JDK running this build: it serves a sandbox from a registry file over HTTP and HTTPS, shuts down
+ * on SIGTERM, and prints nothing the JVM or Netty would only print to complain. On JDK 22 and later
+ * the JVM warns about every JNI library loaded without native access granted (io_uring or epoll,
+ * BoringSSL); the jar's manifest grants it.
+ */
+class ExecutableJarIT {
+
+    private static final Path JAR = Path.of("target", "sandbox-gateway.jar");
+    private static final Pattern LISTENING = Pattern.compile("listening on http://127\\.0\\.0\\.1:(\\d+) "
+            + "and https://127\\.0\\.0\\.1:(\\d+) .*admin on http://127\\.0\\.0\\.1:(\\d+)");
+    /** Queued after the last line; a NUL never starts a log line. */
+    private static final String END_OF_OUTPUT = "\u0000end of output";
+
+    @TempDir
+    Path dir;
+
+    private final List<String> output = new CopyOnWriteArrayList<>();
+    private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+    private Process gateway;
+    private TestBackend backend;
+
+    @AfterEach
+    void stop() throws Exception {
+        if (gateway != null && gateway.isAlive()) {
+            gateway.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+        }
+        if (backend != null) {
+            backend.close();
+        }
+    }
+
+    @Test
+    void servesASandboxAndStopsOnSigtermWithoutWarnings() throws Exception {
+        assertTrue(Files.isRegularFile(JAR), JAR.toAbsolutePath() + " is built by the package phase");
+        backend = TestBackend.http(() -> new InfoHandler("sandbox"));
+        TestCertificates authority = new TestCertificates();
+        Path certificate = TestCertificates.writeCombined(authority.issue("*.localhost"), dir.resolve("tls.pem"));
+        Path registry = Files.writeString(dir.resolve("sandboxes.yaml"),
+                "sandboxes:\n  - {id: demo, suffix: abc123, backendHost: 127.0.0.1}\n");
+        Path config = Files.writeString(dir.resolve("gateway.yaml"), String.join("\n",
+                "server: {bindAddress: 127.0.0.1, port: 0}",
+                "admin: {bindAddress: 127.0.0.1, port: 0}",
+                "registry: {type: file, file: " + registry + "}",
+                "tls: {enabled: true, port: 0, certificates: [" + certificate + "]}", ""));
+
+        start(config);
+        Matcher listening = awaitLine(LISTENING);
+        int edgePort = Integer.parseInt(listening.group(1));
+        int tlsPort = Integer.parseInt(listening.group(2));
+        int adminPort = Integer.parseInt(listening.group(3));
+        String host = backend.port() + "-demo-abc123.localhost";
+
+        try (RawHttp client = new RawHttp(edgePort)) {
+            assertProxied(client.exchange(RawHttp.get(host, "/app?x=1")), "/app?x=1");
+        }
+        try (RawHttp client = new RawHttp(tlsSocket(authority, tlsPort, host), 10_000)) {
+            assertProxied(client.exchange(RawHttp.get(host, "/secure")), "/secure");
+        }
+        try (RawHttp admin = new RawHttp(adminPort)) {
+            assertEquals(200, admin.exchange(RawHttp.get("127.0.0.1", "/healthz")).status());
+        }
+
+        // SIGTERM through the process handle: Process.destroy would also close the output being read.
+        assertTrue(gateway.toHandle().destroy(), "SIGTERM refused");
+        assertTrue(gateway.waitFor(30, TimeUnit.SECONDS), "the gateway did not stop within 30 s of SIGTERM");
+        awaitLine(Pattern.compile("shutdown complete"));
+        for (String line : output) {
+            assertFalse(line.startsWith("WARNING") || line.contains("LEAK:"), "the gateway printed: " + line
+                    + "\nwhole output:\n" + String.join("\n", output));
+        }
+    }
+
+    private static void assertProxied(RawHttp.Response response, String uri) {
+        assertEquals(200, response.status(), response.text());
+        assertEquals(uri, InfoHandler.parse(response.body()).get("uri"));
+    }
+
+    private static SSLSocket tlsSocket(TestCertificates authority, int port, String serverName) throws Exception {
+        SSLSocket socket = (SSLSocket) authority.clientContext().getSocketFactory().createSocket();
+        socket.connect(new InetSocketAddress("127.0.0.1", port), 10_000);
+        socket.setSoTimeout(10_000);
+        SSLParameters parameters = socket.getSSLParameters();
+        parameters.setServerNames(List.of(new SNIHostName(serverName)));
+        socket.setSSLParameters(parameters);
+        socket.startHandshake();
+        return socket;
+    }
+
+    /** Starts the jar with every buffer tracked for leaks, collecting its output line by line. */
+    private void start(Path config) throws IOException {
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        gateway = new ProcessBuilder(java.toString(), "-Xmx256m", "-Dio.netty.leakDetection.level=paranoid",
+                "-jar", JAR.toString(), "--config", config.toString())
+                .redirectErrorStream(true)
+                .start();
+        Thread reader = new Thread(() -> {
+            try (BufferedReader in = new BufferedReader(
+                    new InputStreamReader(gateway.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String line = in.readLine(); line != null; line = in.readLine()) {
+                    output.add(line);
+                    lines.add(line);
+                }
+            } catch (IOException e) {
+                output.add("reading the gateway's output failed: " + e);
+            } finally {
+                lines.add(END_OF_OUTPUT);
+            }
+        }, "gateway-output");
+        reader.setDaemon(true);
+        reader.start();
+    }
+
+    /** The first line from here on that matches {@code pattern}; fails after 30 s or at the end of the output. */
+    private Matcher awaitLine(Pattern pattern) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (true) {
+            String line = lines.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+            assertNotNull(line, "no line matching " + pattern + " within 30 s; output:\n" + String.join("\n", output));
+            assertFalse(line.equals(END_OF_OUTPUT), "the gateway's output ended without a line matching " + pattern
+                    + ":\n" + String.join("\n", output));
+            Matcher matcher = pattern.matcher(line);
+            if (matcher.find()) {
+                return matcher;
+            }
+        }
+    }
+}
