@@ -131,16 +131,17 @@ public final class Main {
             Thread.currentThread().interrupt();
             return 1;
         }
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            gateway.shutdown(config.shutdown().drainTimeout());
-            stopped.countDown();
-        }, "shutdown"));
+        // Any other way out of the JVM (System.exit, SIGHUP) still drains; shutdown runs only once.
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> gateway.shutdown(config.shutdown().drainTimeout()),
+                "shutdown"));
+        CountDownLatch stopRequested = new CountDownLatch(1);
+        StopSignals.install(stopRequested::countDown);
         try {
-            stopped.await();
+            stopRequested.await();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        gateway.shutdown(config.shutdown().drainTimeout());
         return 0;
     }
 

@@ -32,10 +32,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The jar README tells operators to run, started as they would start it ({@code java -jar}) on the
- * JDK running this build: it serves a sandbox from a registry file over HTTP and HTTPS, shuts down
- * on SIGTERM, and prints nothing the JVM or Netty would only print to complain. On JDK 22 and later
- * the JVM warns about every JNI library loaded without native access granted (io_uring or epoll,
- * BoringSSL); the jar's manifest grants it.
+ * JDK running this build: it serves a sandbox from a registry file over HTTP and HTTPS, drains on
+ * SIGTERM and exits with status 0, and prints nothing the JVM or Netty would only print to complain.
+ * On JDK 22 and later the JVM warns about every JNI library loaded without native access granted
+ * (io_uring or epoll, BoringSSL); the jar's manifest grants it.
  */
 class ExecutableJarIT {
 
@@ -98,6 +98,7 @@ class ExecutableJarIT {
         assertTrue(gateway.toHandle().destroy(), "SIGTERM refused");
         assertTrue(gateway.waitFor(30, TimeUnit.SECONDS), "the gateway did not stop within 30 s of SIGTERM");
         awaitLine(Pattern.compile("shutdown complete"));
+        assertEquals(0, gateway.exitValue(), "exit status after a clean stop (the JVM's own would be 143)");
         for (String line : output) {
             assertFalse(line.startsWith("WARNING") || line.contains("LEAK:"), "the gateway printed: " + line
                     + "\nwhole output:\n" + String.join("\n", output));
