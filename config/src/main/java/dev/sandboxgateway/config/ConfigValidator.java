@@ -96,6 +96,7 @@ final class ConfigValidator {
         range("backend.pool.maxIdlePerBackend", c.backend().pool().maxIdlePerBackend(), 0, 100_000);
         range("backend.pool.maxConnectionsPerBackend", c.backend().pool().maxConnectionsPerBackend(), 1, 1_000_000);
         atLeast("backend.pool.idleTimeout", c.backend().pool().idleTimeout(), Duration.ofMillis(1));
+        each("backend.dnsServers", c.backend().dnsServers(), NameServer::parse);
 
         atLeast("timeouts.requestHeader", c.timeouts().requestHeader(), Duration.ofMillis(1));
         atLeast("timeouts.requestBodyIdle", c.timeouts().requestBodyIdle(), Duration.ofMillis(1));

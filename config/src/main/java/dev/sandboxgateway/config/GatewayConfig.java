@@ -103,11 +103,14 @@ public record GatewayConfig(Server server, Routing routing, Registry registry, C
     /**
      * Connections to sandboxes.
      *
-     * @param connectTimeout  time allowed for a TCP connect (504 beyond)
+     * @param connectTimeout  time allowed for a TCP connect (504 beyond); also how long a DNS query for a
+     *                        backend host name may take
      * @param responseTimeout time from the request being sent to the response head arriving (504 beyond)
      * @param pool            connection pool limits
+     * @param dnsServers      DNS servers for backend host names ({@link NameServer}); empty for the
+     *                        system's ({@code /etc/resolv.conf})
      */
-    public record Backend(Duration connectTimeout, Duration responseTimeout, Pool pool) {
+    public record Backend(Duration connectTimeout, Duration responseTimeout, Pool pool, List<String> dnsServers) {
     }
 
     /**
@@ -248,7 +251,7 @@ public record GatewayConfig(Server server, Routing routing, Registry registry, C
                                         "/labels", "/allowedClients", "/maxRequestBodySize"))),
                 new Cache(100_000, Duration.ofSeconds(60), Duration.ofSeconds(5), Duration.ofSeconds(30), Duration.ofMinutes(10)),
                 new Backend(Duration.ofSeconds(5), Duration.ofSeconds(60),
-                        new Pool(64, 1024, Duration.ofSeconds(60))),
+                        new Pool(64, 1024, Duration.ofSeconds(60)), List.of()),
                 new Timeouts(Duration.ofSeconds(10), Duration.ofSeconds(60), Duration.ofSeconds(75), Duration.ofHours(1)),
                 new Limits(100_000, 0, 0, new Rate(0, 0), new Rate(0, 0)),
                 new Security(List.of("1-65535"), List.of(), List.of()),

@@ -196,6 +196,22 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void dnsServersAreAddressesWithOptionalPorts() throws Exception {
+        assertEquals(List.of(), loader.load(null, Map.of()).backend().dnsServers(), "the system's by default");
+        GatewayConfig config = loader.load(null,
+                Map.of("GATEWAY_BACKEND_DNS_SERVERS", "10.0.0.2, 10.0.0.3:5353, [::1]:5353, fd00::53"));
+        assertEquals(List.of("10.0.0.2", "10.0.0.3:5353", "[::1]:5353", "fd00::53"), config.backend().dnsServers());
+        assertEquals(List.of(new NameServer("10.0.0.2", 53), new NameServer("10.0.0.3", 5353),
+                        new NameServer("::1", 5353), new NameServer("fd00::53", 53)),
+                config.backend().dnsServers().stream().map(NameServer::parse).toList());
+        for (String bad : List.of("dns.internal", "10.0.0.2:0", "10.0.0.2:x", "[::1", "[::1]53", "10.0.0.256")) {
+            assertEquals("backend.dnsServers: '" + bad + "' is not an IP address with an optional port"
+                    + " (10.0.0.2, 10.0.0.2:5353, [::1]:5353)",
+                    problem(null, Map.of("GATEWAY_BACKEND_DNS_SERVERS", bad)), bad);
+        }
+    }
+
+    @Test
     void missingFileIsNamed() {
         Path missing = dir.resolve("nope.yaml");
         assertEquals("config file " + missing + " does not exist", problem(missing, Map.of()));

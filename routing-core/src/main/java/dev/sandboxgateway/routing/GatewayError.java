@@ -52,6 +52,8 @@ public enum GatewayError {
             "The gateway has as many connections open to this sandbox as it allows. Retry shortly."),
     BACKEND_CONNECTION_REFUSED(502, "backend_connection_refused", "Nothing is listening on this port",
             "Start a server on this port inside the sandbox, listening on 0.0.0.0, then reload."),
+    BACKEND_NAME_UNRESOLVED(502, "backend_name_unresolved", "The sandbox's address cannot be resolved",
+            "The host name this sandbox is registered with did not resolve. Check its record and DNS, then reload."),
     BACKEND_CLOSED(502, "backend_closed", "The sandbox closed the connection",
             "The server in the sandbox closed the connection without a complete response. Check its logs."),
     BACKEND_BAD_RESPONSE(502, "backend_bad_response", "The sandbox sent an invalid response",

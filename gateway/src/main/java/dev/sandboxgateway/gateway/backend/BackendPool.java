@@ -7,6 +7,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.EventExecutor;
+import java.net.InetSocketAddress;
 import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -31,8 +32,9 @@ public final class BackendPool {
 
     private final Map<EventExecutor, LoopPool> pools = new IdentityHashMap<>();
 
-    public BackendPool(EventLoopGroup group, NettyTransport transport, Limits limits, GatewayMetrics metrics) {
-        Bootstrap template = connectTemplate(transport, limits);
+    public BackendPool(EventLoopGroup group, NettyTransport transport, BackendNames names, Limits limits,
+                       GatewayMetrics metrics) {
+        Bootstrap template = connectTemplate(transport, names, limits);
         for (EventExecutor executor : group) {
             pools.put(executor, new LoopPool((EventLoop) executor, template, limits, metrics));
         }
@@ -42,13 +44,22 @@ public final class BackendPool {
                 p -> p.pools.values().stream().mapToInt(l -> l.idleCount).sum());
     }
 
-    /** How every backend connection is opened, HTTP/1.1 or h2c; cloned per event loop. */
-    static Bootstrap connectTemplate(NettyTransport transport, Limits limits) {
+    /**
+     * How every backend connection is opened, HTTP/1.1 or h2c; cloned per event loop. Connects take
+     * an unresolved address ({@link #address}), which {@code names} resolves on the connecting loop.
+     */
+    static Bootstrap connectTemplate(NettyTransport transport, BackendNames names, Limits limits) {
         return transport.clientBootstrap()
+                .resolver(names.resolvers())
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS,
                         (int) Math.max(1, TimeUnit.NANOSECONDS.toMillis(limits.connectTimeoutNanos())))
                 // TCP_NODELAY is Netty's default on every socket it opens; SO_KEEPALIVE finds dead peers of idle pooled connections.
                 .option(ChannelOption.SO_KEEPALIVE, true);
+    }
+
+    /** Where to connect for {@code key}: left unresolved, for the bootstrap's resolver. */
+    static InetSocketAddress address(BackendKey key) {
+        return InetSocketAddress.createUnresolved(key.host(), key.port());
     }
 
     /**

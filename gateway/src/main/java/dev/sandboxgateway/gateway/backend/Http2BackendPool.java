@@ -18,9 +18,9 @@ public final class Http2BackendPool {
 
     private final Map<EventExecutor, LoopHttp2Pool> pools = new IdentityHashMap<>();
 
-    public Http2BackendPool(EventLoopGroup group, NettyTransport transport, BackendPool.Limits limits,
-                            GatewayMetrics metrics) {
-        Bootstrap template = BackendPool.connectTemplate(transport, limits);
+    public Http2BackendPool(EventLoopGroup group, NettyTransport transport, BackendNames names,
+                            BackendPool.Limits limits, GatewayMetrics metrics) {
+        Bootstrap template = BackendPool.connectTemplate(transport, names, limits);
         for (EventExecutor executor : group) {
             pools.put(executor, new LoopHttp2Pool((EventLoop) executor, template, limits, metrics));
         }

@@ -19,7 +19,6 @@ import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
-import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -123,7 +122,7 @@ final class LoopHttp2Pool implements ConnectionOwner {
                         });
                     }
                 })
-                .connect(new InetSocketAddress(key.host(), key.port()));
+                .connect(BackendPool.address(key));
         Session session = new Session(key, connect, codec);
         open.add(session);
         openCount++;

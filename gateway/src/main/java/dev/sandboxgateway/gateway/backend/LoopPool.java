@@ -8,7 +8,6 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpDecoderConfig;
-import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -84,7 +83,7 @@ final class LoopPool implements ConnectionOwner {
                         ch.pipeline().addLast(connection);
                     }
                 })
-                .connect(new InetSocketAddress(key.host(), key.port()));
+                .connect(BackendPool.address(key));
         connect.channel().closeFuture().addListener(f -> closed(key, entry, connection));
         connect.addListener(f -> {
             long elapsed = System.nanoTime() - start;

@@ -1,7 +1,9 @@
 package dev.sandboxgateway.gateway.edge;
 
 import dev.sandboxgateway.config.GatewayConfig;
+import dev.sandboxgateway.config.NameServer;
 import dev.sandboxgateway.config.Transport;
+import dev.sandboxgateway.gateway.backend.BackendNames;
 import dev.sandboxgateway.gateway.backend.BackendPool;
 import dev.sandboxgateway.gateway.backend.Http2BackendPool;
 import dev.sandboxgateway.gateway.metrics.GatewayMetrics;
@@ -42,6 +44,7 @@ public final class EdgeServer {
     private final EdgeContext edge;
     private final GatewayConfig.Server settings;
     private final GatewayConfig.Tls tls;
+    private final BackendNames backendNames;
     private final BackendPool pool;
     private final Http2BackendPool http2Pool;
     private final EdgePipelines pipelines;
@@ -64,8 +67,10 @@ public final class EdgeServer {
                 config.backend().connectTimeout().toNanos(),
                 config.backend().responseTimeout().toNanos(),
                 64 * 1024);
-        this.pool = new BackendPool(group, transport, limits, metrics);
-        this.http2Pool = new Http2BackendPool(group, transport, limits, metrics);
+        this.backendNames = new BackendNames(transport,
+                config.backend().dnsServers().stream().map(NameServer::parse).toList(), config.backend().connectTimeout());
+        this.pool = new BackendPool(group, transport, backendNames, limits, metrics);
+        this.http2Pool = new Http2BackendPool(group, transport, backendNames, limits, metrics);
         ClientConnections connections = new ClientConnections();
         TrustedProxies trustedProxies = new TrustedProxies(config.security().trustedProxies().stream()
                 .map(CidrBlock::parse).toList());
@@ -171,6 +176,7 @@ public final class EdgeServer {
         boolean clean = edge.connections().drain(timeout, unit);
         pool.closeIdle();
         http2Pool.closeIdle();
+        backendNames.close();
         return clean;
     }
 

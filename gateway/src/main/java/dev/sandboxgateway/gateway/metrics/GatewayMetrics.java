@@ -30,7 +30,7 @@ public final class GatewayMetrics implements AutoCloseable {
     public enum Source { BACKEND, GATEWAY }
 
     /** How a backend connection attempt ended. */
-    public enum ConnectResult { SUCCESS, REFUSED, TIMEOUT }
+    public enum ConnectResult { SUCCESS, REFUSED, TIMEOUT, UNRESOLVED }
 
     private final MeterRegistry registry;
     private final Timer[][] requests = new Timer[Source.values().length][6];

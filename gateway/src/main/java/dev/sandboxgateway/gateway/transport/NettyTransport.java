@@ -12,18 +12,22 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.RecvByteBufAllocator;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.ServerSocketChannel;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.channel.uring.IoUring;
 import io.netty.channel.uring.IoUringAdaptiveBufferRingAllocator;
 import io.netty.channel.uring.IoUringBufferRingConfig;
 import io.netty.channel.uring.IoUringChannelOption;
+import io.netty.channel.uring.IoUringDatagramChannel;
 import io.netty.channel.uring.IoUringIoHandler;
 import io.netty.channel.uring.IoUringIoHandlerConfig;
 import io.netty.channel.uring.IoUringServerSocketChannel;
@@ -36,12 +40,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The Netty transport in use: its event loops, channel types and the options its sockets need,
- * chosen once at startup.
+ * The Netty transport in use: its event loops, channel types (the datagram one for DNS queries) and
+ * the options its sockets need, chosen once at startup.
  */
 public record NettyTransport(Transport kind, IoHandlerFactory ioHandlerFactory,
                              Class<? extends ServerSocketChannel> serverChannelType,
                              Class<? extends SocketChannel> socketChannelType,
+                             Class<? extends DatagramChannel> datagramChannelType,
                              List<SocketOption<?>> socketOptions) {
 
     /** Event loops, and the transport whose channels they serve. */
@@ -156,7 +161,7 @@ public record NettyTransport(Transport kind, IoHandlerFactory ioHandlerFactory,
 
     private static NettyTransport epoll() {
         return new NettyTransport(Transport.EPOLL, EpollIoHandler.newFactory(),
-                EpollServerSocketChannel.class, EpollSocketChannel.class, List.of(READ_SIZES));
+                EpollServerSocketChannel.class, EpollSocketChannel.class, EpollDatagramChannel.class, List.of(READ_SIZES));
     }
 
     /**
@@ -166,7 +171,8 @@ public record NettyTransport(Transport kind, IoHandlerFactory ioHandlerFactory,
     private static NettyTransport ioUring() {
         if (!readsThroughBufferRing()) {
             return new NettyTransport(Transport.IO_URING, IoUringIoHandler.newFactory(),
-                    IoUringServerSocketChannel.class, IoUringSocketChannel.class, List.of(READ_SIZES));
+                    IoUringServerSocketChannel.class, IoUringSocketChannel.class, IoUringDatagramChannel.class,
+                    List.of(READ_SIZES));
         }
         IoUringBufferRingConfig ring = IoUringBufferRingConfig.builder()
                 .bufferGroupId(BUFFER_GROUP)
@@ -178,7 +184,7 @@ public record NettyTransport(Transport kind, IoHandlerFactory ioHandlerFactory,
                 .build();
         return new NettyTransport(Transport.IO_URING,
                 IoUringIoHandler.newFactory(new IoUringIoHandlerConfig().setBufferRingConfig(ring)),
-                IoUringServerSocketChannel.class, IoUringSocketChannel.class,
+                IoUringServerSocketChannel.class, IoUringSocketChannel.class, IoUringDatagramChannel.class,
                 List.of(new SocketOption<>(IoUringChannelOption.IO_URING_BUFFER_GROUP_ID, BUFFER_GROUP)));
     }
 
@@ -196,7 +202,7 @@ public record NettyTransport(Transport kind, IoHandlerFactory ioHandlerFactory,
 
     private static NettyTransport nio() {
         return new NettyTransport(Transport.NIO, NioIoHandler.newFactory(),
-                NioServerSocketChannel.class, NioSocketChannel.class, List.of(READ_SIZES));
+                NioServerSocketChannel.class, NioSocketChannel.class, NioDatagramChannel.class, List.of(READ_SIZES));
     }
 
     /** Event loops that block whenever they run out of work: for the admin listener and the tools. */

@@ -18,6 +18,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.epoll.Epoll;
+import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.channel.uring.IoUring;
@@ -180,7 +181,7 @@ class NettyTransportTest {
             throw new UncheckedIOException(new IOException("io_uring_register: Cannot allocate memory"));
         };
         return new NettyTransport(Transport.IO_URING, refusing, NioServerSocketChannel.class, NioSocketChannel.class,
-                List.of());
+                NioDatagramChannel.class, List.of());
     }
 
     @Test
