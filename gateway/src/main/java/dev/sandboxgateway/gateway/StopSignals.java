@@ -21,21 +21,17 @@ final class StopSignals {
     }
 
     /**
-     * Runs {@code onStop} (on the JVM's signal thread) when either signal arrives.
-     *
-     * @return false when the JVM refused a handler (for example under {@code -Xrs}); the JVM's own
-     *         handling then stays in place for that signal
+     * Runs {@code onStop} (on the JVM's signal thread) when either signal arrives. A signal the JVM
+     * refuses a handler for (for example under {@code -Xrs}) keeps the JVM's own handling, which is
+     * logged: the shutdown hook still drains, and the exit status is the JVM's.
      */
-    static boolean install(Runnable onStop) {
-        boolean all = true;
+    static void install(Runnable onStop) {
         for (String name : NAMES) {
             try {
                 Signal.handle(new Signal(name), signal -> onStop.run());
             } catch (IllegalArgumentException e) {
                 log.warn("cannot handle SIG{}: {}; the JVM's shutdown hooks will stop the gateway", name, e.getMessage());
-                all = false;
             }
         }
-        return all;
     }
 }

@@ -17,8 +17,9 @@ import java.util.List;
  * Resolves backend host names on each event loop without blocking it. The JDK's resolver blocks
  * the calling thread for as long as a DNS server takes, and an event loop so blocked stalls every
  * connection it serves, not only the one waiting for a name. Netty's resolver sends the queries from
- * the loop and completes the connect when the answer arrives; answers are cached for their TTL,
- * {@code /etc/hosts} is read first, and address literals never reach DNS.
+ * the loop and completes the connect when the answer arrives; answers are cached for their TTL and
+ * {@code /etc/hosts} is read first. Address literals are connected without a lookup
+ * ({@link BackendPool#address}).
  */
 public final class BackendNames implements AutoCloseable {
 

@@ -6,7 +6,9 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
+import io.netty.util.NetUtil;
 import io.netty.util.concurrent.EventExecutor;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.IdentityHashMap;
 import java.util.Map;
@@ -45,8 +47,8 @@ public final class BackendPool {
     }
 
     /**
-     * How every backend connection is opened, HTTP/1.1 or h2c; cloned per event loop. Connects take
-     * an unresolved address ({@link #address}), which {@code names} resolves on the connecting loop.
+     * How every backend connection is opened, HTTP/1.1 or h2c; cloned per event loop. A host name
+     * ({@link #address}) is resolved by {@code names} on the connecting loop.
      */
     static Bootstrap connectTemplate(NettyTransport transport, BackendNames names, Limits limits) {
         return transport.clientBootstrap()
@@ -57,9 +59,14 @@ public final class BackendPool {
                 .option(ChannelOption.SO_KEEPALIVE, true);
     }
 
-    /** Where to connect for {@code key}: left unresolved, for the bootstrap's resolver. */
+    /**
+     * Where to connect for {@code key}: an address literal as it is, connected without a lookup; a
+     * host name left unresolved, for the bootstrap's resolver.
+     */
     static InetSocketAddress address(BackendKey key) {
-        return InetSocketAddress.createUnresolved(key.host(), key.port());
+        InetAddress literal = NetUtil.createInetAddressFromIpAddressString(key.host());
+        return literal != null ? new InetSocketAddress(literal, key.port())
+                : InetSocketAddress.createUnresolved(key.host(), key.port());
     }
 
     /**
