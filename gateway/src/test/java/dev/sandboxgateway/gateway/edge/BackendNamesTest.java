@@ -47,6 +47,7 @@ class BackendNamesTest {
                 .register(SandboxRecord.running("named", "app.backends.test"))
                 .register(SandboxRecord.running("unknown", "nowhere.backends.test"))
                 .register(SandboxRecord.running("hanging", "hanging.backends.test"))
+                .register(SandboxRecord.running("hostsfile", "localhost"))
                 .register("literal");
     }
 
@@ -71,6 +72,13 @@ class BackendNamesTest {
         assertEquals(200, response.status(), response.text());
         assertEquals("named", InfoHandler.parse(response.body()).get("backend"));
         assertTrue(dns.questions().contains("A app.backends.test."), dns.questions().toString());
+    }
+
+    @Test
+    void aNameInTheHostsFileNeedsNoDns() {
+        RawHttp.Response response = get("hostsfile");
+        assertEquals(200, response.status(), response.text());
+        assertFalse(dns.questions().stream().anyMatch(q -> q.contains("localhost")), dns.questions().toString());
     }
 
     @Test
