@@ -12,7 +12,6 @@ import dev.sandboxgateway.gateway.testing.TestCertificates;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,9 +22,6 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import javax.net.ssl.SNIHostName;
-import javax.net.ssl.SSLParameters;
-import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -87,7 +83,7 @@ class ExecutableJarIT {
         try (RawHttp client = new RawHttp(edgePort)) {
             assertProxied(client.exchange(RawHttp.get(host, "/app?x=1")), "/app?x=1");
         }
-        try (RawHttp client = new RawHttp(tlsSocket(authority, tlsPort, host), 10_000)) {
+        try (RawHttp client = new RawHttp(authority.connect(tlsPort, host), 10_000)) {
             assertProxied(client.exchange(RawHttp.get(host, "/secure")), "/secure");
         }
         try (RawHttp admin = new RawHttp(adminPort)) {
@@ -108,17 +104,6 @@ class ExecutableJarIT {
     private static void assertProxied(RawHttp.Response response, String uri) {
         assertEquals(200, response.status(), response.text());
         assertEquals(uri, InfoHandler.parse(response.body()).get("uri"));
-    }
-
-    private static SSLSocket tlsSocket(TestCertificates authority, int port, String serverName) throws Exception {
-        SSLSocket socket = (SSLSocket) authority.clientContext().getSocketFactory().createSocket();
-        socket.connect(new InetSocketAddress("127.0.0.1", port), 10_000);
-        socket.setSoTimeout(10_000);
-        SSLParameters parameters = socket.getSSLParameters();
-        parameters.setServerNames(List.of(new SNIHostName(serverName)));
-        socket.setSSLParameters(parameters);
-        socket.startHandshake();
-        return socket;
     }
 
     /** Starts the jar with every buffer tracked for leaks, collecting its output line by line. */

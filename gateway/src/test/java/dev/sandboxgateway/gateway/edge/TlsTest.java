@@ -37,7 +37,6 @@ import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -54,8 +53,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import javax.net.ssl.SNIHostName;
-import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -108,20 +105,7 @@ class TlsTest {
     }
 
     private SSLSocket tlsSocket(String serverName, String... protocols) throws Exception {
-        SSLSocket socket = (SSLSocket) authority.clientContext().getSocketFactory().createSocket();
-        socket.connect(new InetSocketAddress("127.0.0.1", gateway.tlsPort()), 10_000);
-        socket.setSoTimeout(10_000);
-        SSLParameters parameters = socket.getSSLParameters();
-        if (serverName != null) {
-            parameters.setServerNames(List.of(new SNIHostName(serverName)));
-        }
-        if (protocols.length > 0) {
-            parameters.setProtocols(protocols);
-        }
-        parameters.setApplicationProtocols(new String[] {"http/1.1"});
-        socket.setSSLParameters(parameters);
-        socket.startHandshake();
-        return socket;
+        return authority.connect(gateway.tlsPort(), serverName, protocols);
     }
 
     private static String firstDnsName(SSLSocket socket) throws Exception {

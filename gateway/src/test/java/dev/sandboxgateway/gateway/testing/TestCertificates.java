@@ -6,13 +6,18 @@ import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.GeneralName;
 import org.bouncycastle.asn1.x509.GeneralNames;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
+import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
 
 /** A test certificate authority that issues server certificates, written as the gateway reads them. */
 public final class TestCertificates {
@@ -64,6 +69,30 @@ public final class TestCertificates {
         SSLContext context = SSLContext.getInstance("TLS");
         context.init(null, authority.toTrustManagerFactory().getTrustManagers(), null);
         return context;
+    }
+
+    /**
+     * A TLS connection to a loopback {@code port}, trusting only this authority, offering ALPN
+     * {@code http/1.1}, handshake done; reads time out after 10 s.
+     *
+     * @param serverName the SNI name, or {@code null} to send none
+     * @param protocols  TLS versions to offer; the client's defaults when none are given
+     */
+    public SSLSocket connect(int port, String serverName, String... protocols) throws Exception {
+        SSLSocket socket = (SSLSocket) clientContext().getSocketFactory().createSocket();
+        socket.connect(new InetSocketAddress("127.0.0.1", port), 10_000);
+        socket.setSoTimeout(10_000);
+        SSLParameters parameters = socket.getSSLParameters();
+        if (serverName != null) {
+            parameters.setServerNames(List.of(new SNIHostName(serverName)));
+        }
+        if (protocols.length > 0) {
+            parameters.setProtocols(protocols);
+        }
+        parameters.setApplicationProtocols(new String[] {"http/1.1"});
+        socket.setSSLParameters(parameters);
+        socket.startHandshake();
+        return socket;
     }
 
     public X509Certificate authorityCertificate() {
