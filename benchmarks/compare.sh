@@ -23,9 +23,9 @@
 # change measured against what it changes, interleaved in one session, where separate runs on
 # this shared machine differ by more than most single optimisations do.
 #
-# tls-handshake and h2-keepalive run on each gateway's TLS listener (same ECDSA P-256 wildcard
-# certificate, generated here, and the same key exchange groups, TLS_GROUPS); HAProxy and Go are
-# left out of them. h2-keepalive is driven by h2load
+# tls-handshake (a new TLS connection per request), tls-keepalive, tls-download-1m and h2-keepalive
+# run on each gateway's TLS listener (same ECDSA P-256 wildcard certificate, generated here, and the
+# same key exchange groups, TLS_GROUPS); Go is left out of them. h2-keepalive is driven by h2load
 # (Debian's nghttp2-client, installed when missing) against one sandbox host.
 #
 # Everything listens on free loopback ports and stops by itself; the working directory is kept
@@ -41,7 +41,7 @@ FIRST_WARMUP=${FIRST_WARMUP:-10s}
 SANDBOXES=${SANDBOXES:-1000}
 GATEWAY_CPU=${GATEWAY_CPU:-0}
 LOAD_CPU=${LOAD_CPU:-1}
-WORKLOADS=${WORKLOADS-"small-keepalive small-close download-1m upload-1m ws-echo tls-handshake h2-keepalive"}
+WORKLOADS=${WORKLOADS-"small-keepalive small-close download-1m upload-1m ws-echo tls-handshake tls-keepalive tls-download-1m h2-keepalive"}
 GATEWAYS=${GATEWAYS:-"ours nginx haproxy go"}
 # After the rounds, this many idle proxied WebSocket connections are held open through each gateway
 # and its memory is measured before and after; 0 skips it.
@@ -129,7 +129,7 @@ start() { # cpu, log, command... -> prints the PID
 
 backend_port=$(free_port); echo_port=$(free_port); ours_port=$(free_port); admin_port=$(free_port)
 nginx_port=$(free_port); haproxy_port=$(free_port); jmx_port=$(free_port)
-ours_tls_port=$(free_port); nginx_tls_port=$(free_port)
+ours_tls_port=$(free_port); nginx_tls_port=$(free_port); haproxy_tls_port=$(free_port)
 base_port=$(free_port); base_admin_port=$(free_port); base_tls_port=$(free_port)
 go_port=$(free_port)
 
@@ -276,6 +276,7 @@ defaults
   option forwardfor
 frontend sandboxes
   bind 127.0.0.1:$haproxy_port$haproxy_deferred
+  bind 127.0.0.1:$haproxy_tls_port$haproxy_deferred ssl crt $work/tls.pem alpn h2,http/1.1${TLS_GROUPS:+ curves $nginx_curves}
   http-request set-var(txn.ip) req.hdr(host),lower,map($work/haproxy-hosts.map)
   http-request deny deny_status 404 unless { var(txn.ip) -m found }
   default_backend dynamic
@@ -370,6 +371,7 @@ fi
 
 declare -A gateway_pid gateway_port tls_port
 tls_port[ours]=$ours_tls_port; tls_port[nginx]=$nginx_tls_port; tls_port[base]=$base_tls_port
+tls_port[haproxy]=$haproxy_tls_port
 if [[ " $GATEWAYS " == *" ours "* ]]; then
   # shellcheck disable=SC2086
   # JMX on loopback only for reading the live heap in the idle WebSocket measurement.
@@ -436,6 +438,8 @@ loadgen() { # gateway, workload, duration, warmup -> JSON on stdout
   local common=(--duration "$duration" --warmup "$warmup" --json --label "$workload")
   case $workload in
     tls-handshake)   args=(--url "https://127.0.0.1:${tls_port[$g]}/64b" --hosts "$work/hosts-http.txt" --connections 32 --mode close) ;;
+    tls-keepalive)   args=(--url "https://127.0.0.1:${tls_port[$g]}/64b" --hosts "$work/hosts-http.txt" --connections 64) ;;
+    tls-download-1m) args=(--url "https://127.0.0.1:${tls_port[$g]}/1m" --hosts "$work/hosts-http.txt" --connections 16) ;;
     h2-keepalive)    h2load_json "${tls_port[$g]}" "$duration"; return ;;
     small-keepalive) args=(--url "http://127.0.0.1:$port/64b" --hosts "$work/hosts-http.txt" --connections 64) ;;
     small-keepalive-10) args=(--url "http://127.0.0.1:$port/64b" --hosts "$work/hosts-http-10.txt" --connections 64) ;;
@@ -551,7 +555,7 @@ rows = [json.loads(line) for line in open(path)]
 by = {}
 for r in rows:
     by.setdefault((r["result"]["label"], r["gateway"]), []).append(r)
-throughput = {"download-1m", "upload-1m"}
+throughput = {"download-1m", "upload-1m", "tls-download-1m"}
 cpu_per_request = lambda r: r["cpuTicks"] / ticks_per_second * 1e6 / max(1, r["result"]["completed"])
 # CPU per MiB for the bulk workloads, per request (or message) for the rest; rate likewise.
 def unit_cost(r):
@@ -561,7 +565,7 @@ def unit_cost(r):
     return cpu_per_request(r)
 rate_of = lambda r: r["result"]["megabytesPerSecond"] if r["result"]["label"] in throughput else r["result"]["perSecond"]
 print(f"{'workload':16} {'gateway':8} {'rate':>14} {'p50 ms':>8} {'p99 ms':>8} {'CPU/unit':>14} {'kernel':>6} {'RSS MB':>7} {'ours/best peer':>22}")
-workloads = sorted({k[0] for k in by}, key=lambda w: ["small-keepalive", "small-keepalive-10", "small-close", "download-1m", "upload-1m", "ws-echo", "tls-handshake", "h2-keepalive"].index(w))
+workloads = sorted({k[0] for k in by}, key=lambda w: ["small-keepalive", "small-keepalive-10", "small-close", "download-1m", "upload-1m", "ws-echo", "tls-handshake", "tls-keepalive", "tls-download-1m", "h2-keepalive"].index(w))
 for w in workloads:
     stats = {}
     for (label, g), rs in by.items():
