@@ -22,7 +22,9 @@ import io.netty.handler.codec.http.HttpHeaderValues;
  *       count.</li>
  * </ul>
  * Once the request is complete no client timeout runs: the backend's timeouts govern.
- * A head that arrives in one read (almost all of them) costs no timer work at all.
+ * A head that arrives in one read (almost all of them) costs no timer work at all. An HTTP/2 stream
+ * only has the body timeout: it opens with its head, and its connection times the silence around
+ * streams, so a stream without a body to wait for never creates a timer.
  *
  * <p>Driven by what sees the client's reads first: on HTTP/1.1 the request decoder, which sees
  * raw bytes arrive; on an HTTP/2 stream its {@link ClientHandler}, which sees the stream's frames.
@@ -43,62 +45,88 @@ final class ClientTimeouts {
 
     private final EdgeContext edge;
     private Channel channel;
+    /** Made on first use: most HTTP/2 streams never need one. */
     private LazyTimer timer;
     private State state = State.IDLE;
     private long headStartNanos;
+    private boolean stream;
 
     ClientTimeouts(EdgeContext edge) {
         this.edge = edge;
     }
 
-    /** The connection or stream is open: a request head is due within the request-header timeout. */
+    /** The connection is open: a request head is due within the request-header timeout. */
     void started(Channel channel) {
         this.channel = channel;
-        this.timer = new LazyTimer(channel.eventLoop(), this::expired);
-        timer.armAfter(edge.requestHeaderTimeoutNanos());
+        timer().armAfter(edge.requestHeaderTimeoutNanos());
+    }
+
+    /**
+     * The HTTP/2 stream is open. It opened on its complete request head, and it ends with its
+     * exchange; its connection times the silence before and between streams. Only a request body
+     * still to come is timed here.
+     */
+    void streamStarted(Channel channel) {
+        this.channel = channel;
+        this.stream = true;
     }
 
     /** Something arrived from the client, before it is decoded. */
     void readArrived() {
-        if (state == State.IDLE) {
+        if (state == State.IDLE && !stream) {
             state = State.READING_HEAD;
             headStartNanos = System.nanoTime();
         } else if (state == State.READING_BODY) {
-            timer.armAfter(edge.requestBodyIdleNanos());
+            timer().armAfter(edge.requestBodyIdleNanos());
         }
     }
 
     /** The reads of one wake-up are done: a head begun and not finished must finish in time. */
     void readsDone() {
         if (state == State.READING_HEAD) {
-            timer.armAt(headStartNanos + edge.requestHeaderTimeoutNanos());
+            timer().armAt(headStartNanos + edge.requestHeaderTimeoutNanos());
         }
     }
 
     void requestHeadReceived() {
         state = State.BUSY;
-        timer.disarm();
+        disarm();
     }
 
     /** Whether the current request's body is still to come: its reads are then timed. */
     void bodyPending(boolean pending) {
         if (pending && state == State.BUSY) {
             state = State.READING_BODY;
-            timer.armAfter(edge.requestBodyIdleNanos());
+            timer().armAfter(edge.requestBodyIdleNanos());
         } else if (!pending && state == State.READING_BODY) {
             state = State.BUSY;
-            timer.disarm();
+            disarm();
         }
     }
 
     void exchangeFinished() {
         state = State.IDLE;
-        timer.armAfter(edge.keepAliveIdleNanos());
+        if (!stream) {
+            timer().armAfter(edge.keepAliveIdleNanos());
+        }
     }
 
     void stop() {
         if (timer != null) {
             timer.stop();
+        }
+    }
+
+    private LazyTimer timer() {
+        if (timer == null) {
+            timer = new LazyTimer(channel.eventLoop(), this::expired);
+        }
+        return timer;
+    }
+
+    private void disarm() {
+        if (timer != null) {
+            timer.disarm();
         }
     }
 
@@ -114,7 +142,7 @@ final class ClientTimeouts {
             channel.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
         } else if (state == State.READING_BODY) {
             if (!channel.config().isAutoRead()) {
-                timer.armAfter(edge.requestBodyIdleNanos());
+                timer().armAfter(edge.requestBodyIdleNanos());
                 return;
             }
             state = State.BUSY;
