@@ -20,16 +20,19 @@ import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http2.DefaultHttp2DataFrame;
 import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
+import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2HeadersFrame;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2ResetFrame;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
 import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -38,8 +41,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Client timeouts on HTTP/2 streams, driven frame by frame over h2c with prior knowledge: a stream
- * whose request body stops arriving is answered 408 while the connection and its other streams
- * carry on, and a body that arrives slowly but steadily is not cut off.
+ * whose request body stops arriving is answered 408 and reset while the connection and its other
+ * streams carry on, and a body that arrives slowly but steadily is not cut off.
  */
 class Http2StreamTimeoutTest {
 
@@ -86,6 +89,8 @@ class Http2StreamTimeoutTest {
         assertEquals("408", answer.status().toString());
         assertEquals("request_body_timeout", String.valueOf(answer.get("x-gateway-error")));
         assertTrue(waitedMillis >= 250, "answered after " + waitedMillis + " ms");
+        assertEquals(Http2Error.CANCEL.code(), stalled.reset.get(10, TimeUnit.SECONDS),
+                "the client is told to stop sending the rest of the body");
 
         Stream next = open();
         next.channel.writeAndFlush(new DefaultHttp2HeadersFrame(request("GET", "/after"), true));
@@ -124,12 +129,21 @@ class Http2StreamTimeoutTest {
                 }
                 ReferenceCountUtil.release(frame);
             }
+
+            @Override
+            public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+                // Not flow-controlled, so the multiplexer hands resets over as events rather than reads.
+                if (event instanceof Http2ResetFrame reset) {
+                    stream.reset.complete(reset.errorCode());
+                }
+            }
         }).open().get(10, TimeUnit.SECONDS);
         return stream;
     }
 
     private static final class Stream {
         private final BlockingQueue<Http2Headers> heads = new LinkedBlockingQueue<>();
+        private final CompletableFuture<Long> reset = new CompletableFuture<>();
         private Http2StreamChannel channel;
 
         Http2Headers responseHead() throws InterruptedException {
