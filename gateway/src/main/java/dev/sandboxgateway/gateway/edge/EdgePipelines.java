@@ -13,6 +13,7 @@ import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
+import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.ssl.SniHandler;
 import java.util.function.Consumer;
 
@@ -20,8 +21,8 @@ import java.util.function.Consumer;
  * Assembles client pipelines, the one place that knows their layout. Every connection starts with
  * the PROXY protocol decoder when configured, then TLS on the TLS listener; what follows is HTTP/1.1
  * ({@code http-decoder}, {@code http-encoder}, {@code client}) or HTTP/2 ({@code h2} frame codec,
- * {@code h2-streams} multiplexer, {@code h2-connection}), each stream getting its own
- * {@code h2-http} and {@code client}.
+ * {@code h2-flush}, {@code h2-streams} multiplexer, {@code h2-connection}), each stream getting its
+ * own {@code h2-http} and {@code client}.
  */
 final class EdgePipelines {
 
@@ -109,6 +110,11 @@ final class EdgePipelines {
                         .maxHeaderListSize(settings.maxHeaderListSize()))
                 .gracefulShutdownTimeoutMillis(settings.gracefulShutdownMillis())
                 .build());
+        // A stream's response is written when its sandbox answers, outside any read of this connection,
+        // and the multiplexer flushes the connection for each stream: a TLS record and a send per
+        // response. Flushed at the end of the event loop's turn, the streams answered in one turn share them.
+        pipeline.addLast("h2-flush", new FlushConsolidationHandler(
+                FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, true));
         pipeline.addLast("h2-streams", new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
             @Override
             protected void initChannel(Http2StreamChannel stream) {
