@@ -214,7 +214,8 @@ sed -e "s/port: $ours_port,/port: $base_port,/" -e "s/port: $admin_port}/port: $
   -e "s/transport: $OURS_TRANSPORT}/transport: $BASE_TRANSPORT${BASE_IO_COALESCING:+, ioCoalescing: $BASE_IO_COALESCING}}/" \
   "$work/gateway.yaml" >"$work/gateway-base.yaml"
 
-nginx_curves=${TLS_GROUPS:-auto}; nginx_curves=${nginx_curves//,/:}
+# OpenSSL's list syntax, which nginx and HAProxy both take.
+openssl_curves=${TLS_GROUPS:-auto}; openssl_curves=${openssl_curves//,/:}
 peer_deferred=""; haproxy_deferred=""
 if [ "$DEFER_ACCEPT" -gt 0 ]; then peer_deferred=" deferred"; haproxy_deferred=" defer-accept"; fi
 cat >"$work/nginx-gateway.conf" <<EOF
@@ -241,7 +242,7 @@ http {
     ssl_certificate $work/tls.crt;
     ssl_certificate_key $work/tls.key;
     ssl_protocols TLSv1.2 TLSv1.3;
-    ssl_ecdh_curve $nginx_curves;
+    ssl_ecdh_curve $openssl_curves;
     include $work/nginx-location.conf;
   }
 }
@@ -276,7 +277,7 @@ defaults
   option forwardfor
 frontend sandboxes
   bind 127.0.0.1:$haproxy_port$haproxy_deferred
-  bind 127.0.0.1:$haproxy_tls_port$haproxy_deferred ssl crt $work/tls.pem alpn h2,http/1.1${TLS_GROUPS:+ curves $nginx_curves}
+  bind 127.0.0.1:$haproxy_tls_port$haproxy_deferred ssl crt $work/tls.pem alpn h2,http/1.1${TLS_GROUPS:+ curves $openssl_curves}
   http-request set-var(txn.ip) req.hdr(host),lower,map($work/haproxy-hosts.map)
   http-request deny deny_status 404 unless { var(txn.ip) -m found }
   default_backend dynamic
