@@ -8,12 +8,11 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.DecoderException;
-import io.netty.handler.codec.http.DefaultHttpRequest;
-import io.netty.handler.codec.http.DefaultLastHttpContent;
-import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
+import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -178,19 +177,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void dispatch(Object msg) {
-        if (http2 != null && msg instanceof FullHttpRequest full) {
-            // A stream whose HEADERS ended it arrives as one message whose (empty) body is an allocated
-            // buffer. An exchange takes a request whole only when nothing in it needs releasing (see
-            // StrictHttpServerCodec); this body goes the body's way, which releases it on every path.
-            dispatch(new DefaultHttpRequest(full.protocolVersion(), full.method(), full.uri(), full.headers()));
-            dispatch(new DefaultLastHttpContent(full.content(), full.trailingHeaders()));
-            return;
-        }
         if (msg instanceof HttpRequest request) {
             timeouts.requestHeadReceived();
-            if (http2 != null) {
-                HopByHopHeaders.removeHttp2Extensions(request.headers());
-            }
             Exchange exchange = new Exchange(this, ctx, edge, request);
             current = exchange;
             exchange.start();
@@ -344,7 +332,12 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        if (cause instanceof IOException || cause instanceof DecoderException) {
+        if (cause instanceof Http2Exception malformed) {
+            // The frame codec found the client's stream malformed (a body longer than its content-length,
+            // say): the stream is reset with the codec's reason, not the CANCEL a plain close would send.
+            log.debug("client stream {} is malformed", ctx.channel(), cause);
+            ctx.write(new DefaultHttp2ResetFrame(malformed.error()));
+        } else if (cause instanceof IOException || cause instanceof DecoderException) {
             log.debug("client connection {} failed", ctx.channel(), cause);
         } else {
             log.warn("client connection {} failed", ctx.channel(), cause);

@@ -12,7 +12,6 @@ import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2StreamChannel;
-import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.ssl.SniHandler;
 import java.util.function.Consumer;
@@ -42,7 +41,7 @@ final class EdgePipelines {
     private final Settings settings;
     private final TrustedProxies trustedProxies;
     private final TlsCertificates certificates;
-    private final ChannelHandler streamCodec = new Http2StreamFrameToHttpObjectCodec(true);
+    private final ChannelHandler streamCodec = new StrictHttp2StreamCodec();
 
     /** @param certificates what the TLS listener serves, or {@code null} without one */
     EdgePipelines(EdgeContext edge, Settings settings, TrustedProxies trustedProxies, TlsCertificates certificates) {

@@ -8,7 +8,6 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
-import io.netty.handler.codec.http2.HttpConversionUtil;
 import io.netty.util.AsciiString;
 import java.util.List;
 
@@ -104,17 +103,6 @@ public final class HopByHopHeaders {
         String type = request.headers().get(HttpHeaderNames.CONTENT_TYPE);
         return type != null && type.regionMatches(true, 0, "application/grpc", 0, 16)
                 && (type.length() == 16 || type.charAt(16) == '+' || type.charAt(16) == ';');
-    }
-
-    /**
-     * Removes the headers Netty adds when it turns an HTTP/2 stream into an HTTP/1.1 message
-     * ({@code x-http2-scheme}, {@code x-http2-stream-id}, ...): they describe our side of the
-     * connection, not the client's request, and a client could send them itself.
-     */
-    static void removeHttp2Extensions(HttpHeaders headers) {
-        for (HttpConversionUtil.ExtensionHeaderNames name : HttpConversionUtil.ExtensionHeaderNames.values()) {
-            headers.remove(name.text());
-        }
     }
 
     private static void setIfAbsent(HttpHeaders headers, AsciiString name, String value) {

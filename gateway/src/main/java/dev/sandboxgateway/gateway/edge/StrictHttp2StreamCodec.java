@@ -1,0 +1,151 @@
+package dev.sandboxgateway.gateway.edge;
+
+import dev.sandboxgateway.routing.GatewayError;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
+import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpHeadersFactory;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http2.Http2Headers;
+import io.netty.handler.codec.http2.Http2HeadersFrame;
+import io.netty.handler.codec.http2.Http2StreamFrame;
+import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
+import io.netty.util.AsciiString;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Turns an HTTP/2 stream into HTTP/1.1 objects for the exchange, with a request head built and
+ * checked here rather than by Netty's conversion. The head is relayed to the sandbox as HTTP/1.1
+ * text, where a method or path with a space or control character in it would end the request
+ * line early and let a client write a request of its own choosing onto a pooled backend
+ * connection; a head that cannot be written safely becomes a refused stand-in request, answered
+ * 400 on its stream like a refused HTTP/1.1 request, and nothing of it reaches the sandbox.
+ *
+ * <p>The frame codec has already refused header names that are not lower-case tokens, values with
+ * CR, LF or NUL, and connection-specific fields, so the headers are copied without checking them
+ * again. A request whose HEADERS end the stream becomes its head and an empty last content, with
+ * no buffer to release. Netty's {@code x-http2-*} extension headers are neither added nor passed
+ * on: they describe the gateway's side of the connection, and a client could send them itself.
+ * Data frames, trailers and the response direction are Netty's conversion, unchanged.
+ */
+@ChannelHandler.Sharable
+final class StrictHttp2StreamCodec extends Http2StreamFrameToHttpObjectCodec {
+
+    private static final HttpHeadersFactory COPIED_HEADERS = DefaultHttpHeadersFactory.headersFactory()
+            .withValidation(false);
+    private static final String EXTENSION_PREFIX = "x-http2-";
+
+    StrictHttp2StreamCodec() {
+        super(true);
+    }
+
+    @Override
+    protected void decode(ChannelHandlerContext ctx, Http2StreamFrame frame, List<Object> out) throws Exception {
+        if (frame instanceof Http2HeadersFrame head && head.headers().method() != null) {
+            HttpRequest request = toRequest(head.headers(), head.isEndStream());
+            out.add(request);
+            if (head.isEndStream() && request.decoderResult().isSuccess()) {
+                out.add(LastHttpContent.EMPTY_LAST_CONTENT);
+            }
+            return;
+        }
+        super.decode(ctx, frame, out);
+    }
+
+    private static HttpRequest toRequest(Http2Headers http2, boolean endStream) {
+        HttpMethod method;
+        try {
+            method = HttpMethod.valueOf(http2.method().toString());
+        } catch (IllegalArgumentException e) {
+            return refused("the :method pseudo-header '" + http2.method() + "' is not a method name");
+        }
+        CharSequence authority = http2.authority();
+        String target;
+        if (method == HttpMethod.CONNECT) {
+            if (authority == null) {
+                return refused("a CONNECT request needs an :authority pseudo-header");
+            }
+            target = authority.toString();
+        } else {
+            CharSequence path = http2.path();
+            if (path == null || path.isEmpty()) {
+                return refused("the request has no :path pseudo-header");
+            }
+            if (!isOriginOrAsterisk(path)) {
+                return refused("the :path pseudo-header must be a path starting with '/' (or '*') "
+                        + "without spaces or control characters");
+            }
+            target = path.toString();
+        }
+        HttpHeaders headers = COPIED_HEADERS.newHeaders();
+        if (authority != null) {
+            headers.add(HttpHeaderNames.HOST, authority);
+        }
+        StringBuilder cookies = null;
+        for (Map.Entry<CharSequence, CharSequence> field : http2) {
+            CharSequence name = field.getKey();
+            CharSequence value = field.getValue();
+            if (name.length() > 0 && name.charAt(0) == ':') {
+                continue;
+            }
+            if (HttpHeaderNames.HOST.contentEqualsIgnoreCase(name)) {
+                // One Host for the sandbox, and the one routed on (RFC 9113 section 8.3.1).
+                if (authority == null) {
+                    authority = value;
+                    headers.add(HttpHeaderNames.HOST, value);
+                } else if (!AsciiString.contentEqualsIgnoreCase(authority, value)) {
+                    return refused("the Host header '" + value + "' does not match the :authority '" + authority + "'");
+                }
+            } else if (HttpHeaderNames.COOKIE.contentEqualsIgnoreCase(name)) {
+                // HTTP/2 may split cookies into several fields; HTTP/1.1 allows one (RFC 9113 section 8.2.3).
+                cookies = cookies == null ? new StringBuilder(value) : cookies.append("; ").append(value);
+            } else if (!startsWithIgnoreCase(name, EXTENSION_PREFIX)
+                    && !HttpHeaderNames.TRAILER.contentEqualsIgnoreCase(name)) {
+                headers.add(name, value);
+            }
+        }
+        if (cookies != null) {
+            headers.add(HttpHeaderNames.COOKIE, cookies.toString());
+        }
+        if (!endStream && !headers.contains(HttpHeaderNames.CONTENT_LENGTH)) {
+            // A body of unannounced length: chunked is how HTTP/1.1 carries it to the sandbox.
+            headers.add(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+        }
+        return new DefaultHttpRequest(HttpVersion.HTTP_1_1, method, target, headers, false);
+    }
+
+    /** An origin-form path or {@code *}, every character visible ASCII or beyond (RFC 9113 section 8.3.1). */
+    private static boolean isOriginOrAsterisk(CharSequence path) {
+        char first = path.charAt(0);
+        if (first != '/' && !(first == '*' && path.length() == 1)) {
+            return false;
+        }
+        for (int i = 1; i < path.length(); i++) {
+            char c = path.charAt(i);
+            if (c <= ' ' || c == 0x7f) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static HttpRequest refused(String why) {
+        HttpRequest standIn = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/");
+        standIn.setDecoderResult(DecoderResult.failure(new RequestRejectedException(GatewayError.BAD_REQUEST, why)));
+        return standIn;
+    }
+
+    private static boolean startsWithIgnoreCase(CharSequence name, String prefix) {
+        return name.length() >= prefix.length()
+                && AsciiString.regionMatches(name, true, 0, prefix, 0, prefix.length());
+    }
+}
