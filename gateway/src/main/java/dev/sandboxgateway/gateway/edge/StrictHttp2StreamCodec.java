@@ -6,19 +6,28 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpHeadersFactory;
 import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http2.DefaultHttp2Headers;
+import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2HeadersFrame;
 import io.netty.handler.codec.http2.Http2StreamFrame;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.netty.util.AsciiString;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 
@@ -35,7 +44,10 @@ import java.util.Map;
  * again. A request whose HEADERS end the stream becomes its head and an empty last content, with
  * no buffer to release. Netty's {@code x-http2-*} extension headers are neither added nor passed
  * on: they describe the gateway's side of the connection, and a client could send them itself.
- * Data frames, trailers and the response direction are Netty's conversion, unchanged.
+ *
+ * <p>A response head is turned into HTTP/2 headers here too, without Netty's second pass over
+ * what {@link HopByHopHeaders} already removed. Data frames, request trailers, interim responses
+ * and a response that still names fields in {@code Connection} are Netty's conversion, unchanged.
  */
 @ChannelHandler.Sharable
 final class StrictHttp2StreamCodec extends Http2StreamFrameToHttpObjectCodec {
@@ -43,6 +55,8 @@ final class StrictHttp2StreamCodec extends Http2StreamFrameToHttpObjectCodec {
     private static final HttpHeadersFactory COPIED_HEADERS = DefaultHttpHeadersFactory.headersFactory()
             .withValidation(false);
     private static final String EXTENSION_PREFIX = "x-http2-";
+    private static final AsciiString KEEP_ALIVE = AsciiString.cached("keep-alive");
+    private static final AsciiString PROXY_CONNECTION = AsciiString.cached("proxy-connection");
 
     StrictHttp2StreamCodec() {
         super(true);
@@ -59,6 +73,54 @@ final class StrictHttp2StreamCodec extends Http2StreamFrameToHttpObjectCodec {
             return;
         }
         super.decode(ctx, frame, out);
+    }
+
+    @Override
+    protected void encode(ChannelHandlerContext ctx, HttpObject message, List<Object> out) throws Exception {
+        if (!(message instanceof HttpResponse response) || response.status().codeClass() == HttpStatusClass.INFORMATIONAL
+                || response.headers().contains(HttpHeaderNames.CONNECTION)) {
+            super.encode(ctx, message, out);
+            return;
+        }
+        Http2Headers headers = toHttp2Headers(response);
+        if (!(message instanceof FullHttpResponse full)) {
+            out.add(new DefaultHttp2HeadersFrame(headers, false));
+            if (message instanceof HttpContent content) {
+                super.encode(ctx, content, out);
+            }
+            return;
+        }
+        boolean headersOnly = !full.content().isReadable() && full.trailingHeaders().isEmpty();
+        out.add(new DefaultHttp2HeadersFrame(headers, headersOnly));
+        if (!headersOnly) {
+            super.encode(ctx, new DefaultLastHttpContent(full.content(), full.trailingHeaders()), out);
+        }
+    }
+
+    /**
+     * A response head as HTTP/2 headers. Its hop-by-hop fields are gone already ({@link HopByHopHeaders}),
+     * and the names come from the sandbox connection's decoder or the gateway, so they are lower-cased
+     * but not validated again; connection-specific fields the HTTP/1.1 framing needed are left out.
+     */
+    private static Http2Headers toHttp2Headers(HttpResponse response) {
+        HttpHeaders fields = response.headers();
+        Http2Headers headers = new DefaultHttp2Headers(false, fields.size() + 1);
+        headers.status(response.status().codeAsText());
+        Iterator<Map.Entry<CharSequence, CharSequence>> iterator = fields.iteratorCharSequence();
+        while (iterator.hasNext()) {
+            Map.Entry<CharSequence, CharSequence> field = iterator.next();
+            AsciiString name = AsciiString.of(field.getKey()).toLowerCase();
+            if (!isConnectionSpecific(name)) {
+                headers.add(name, field.getValue());
+            }
+        }
+        return headers;
+    }
+
+    private static boolean isConnectionSpecific(AsciiString name) {
+        return HttpHeaderNames.TRANSFER_ENCODING.contentEquals(name) || KEEP_ALIVE.contentEquals(name)
+                || PROXY_CONNECTION.contentEquals(name) || HttpHeaderNames.UPGRADE.contentEquals(name)
+                || HttpHeaderNames.HOST.contentEquals(name);
     }
 
     private static HttpRequest toRequest(Http2Headers http2, boolean endStream) {

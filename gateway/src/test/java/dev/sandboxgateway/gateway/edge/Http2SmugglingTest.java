@@ -2,44 +2,25 @@ package dev.sandboxgateway.gateway.edge;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sandboxgateway.gateway.testing.GatewayFixture;
+import dev.sandboxgateway.gateway.testing.H2cClient;
 import dev.sandboxgateway.gateway.testing.InfoHandler;
 import dev.sandboxgateway.gateway.testing.TestBackend;
 import dev.sandboxgateway.routing.SandboxRecord;
 import dev.sandboxgateway.testing.Eventually;
-import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http2.DefaultHttp2DataFrame;
-import io.netty.handler.codec.http2.Http2DataFrame;
 import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
 import io.netty.handler.codec.http2.Http2Error;
-import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2Headers;
-import io.netty.handler.codec.http2.Http2HeadersFrame;
-import io.netty.handler.codec.http2.Http2MultiplexHandler;
-import io.netty.handler.codec.http2.Http2ResetFrame;
-import io.netty.handler.codec.http2.Http2StreamChannel;
-import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
-import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -70,8 +51,7 @@ class Http2SmugglingTest {
     private static TestBackend backend;
     private static GatewayFixture gateway;
     private static String host;
-    private EventLoopGroup clientGroup;
-    private Channel connection;
+    private H2cClient client;
 
     @BeforeAll
     static void startGateway() throws Exception {
@@ -92,22 +72,12 @@ class Http2SmugglingTest {
     @BeforeEach
     void connect() throws Exception {
         seen.clear();
-        clientGroup = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-        connection = new Bootstrap().group(clientGroup).channel(NioSocketChannel.class)
-                .handler(new ChannelInitializer<Channel>() {
-                    @Override
-                    protected void initChannel(Channel ch) {
-                        ch.pipeline().addLast(Http2FrameCodecBuilder.forClient().validateHeaders(false).build(),
-                                new Http2MultiplexHandler(new ChannelInboundHandlerAdapter()));
-                    }
-                })
-                .connect("127.0.0.1", gateway.port()).sync().channel();
+        client = H2cClient.connect(gateway.port());
     }
 
     @AfterEach
     void disconnect() throws Exception {
-        connection.close().sync();
-        clientGroup.shutdownGracefully(0, 5, TimeUnit.SECONDS).sync();
+        client.close();
     }
 
     /**
@@ -147,25 +117,25 @@ class Http2SmugglingTest {
             throws Exception {
         Http2Headers headers = request("/first");
         change.accept(headers);
-        Stream stream = open();
-        stream.channel.writeAndFlush(new DefaultHttp2HeadersFrame(headers, true));
+        H2cClient.Stream stream = client.open();
+        stream.channel().writeAndFlush(new DefaultHttp2HeadersFrame(headers, true));
 
         assertEquals(refusal, stream.outcome(), attempt);
         assertBackendSawNoHiddenRequest(attempt);
 
-        Stream next = open();
-        next.channel.writeAndFlush(new DefaultHttp2HeadersFrame(request("/after"), true));
+        H2cClient.Stream next = client.open();
+        next.channel().writeAndFlush(new DefaultHttp2HeadersFrame(request("/after"), true));
         assertEquals("200", next.outcome(), "the connection carries on after a refused stream");
-        assertTrue(connection.isActive());
+        assertTrue(client.isActive());
     }
 
     @ParameterizedTest(name = "content-length {0} with a body of {1}")
     @CsvSource({"3, 'abc\r\n\r\nGET /smuggled HTTP/1.1\r\nHost: x\r\n\r\n'", "100, abc"})
     void aBodyThatDoesNotMatchItsContentLengthIsMalformed(int contentLength, String body) throws Exception {
         Http2Headers headers = request("/upload").method("POST").addInt("content-length", contentLength);
-        Stream stream = open();
-        stream.channel.write(new DefaultHttp2HeadersFrame(headers));
-        stream.channel.writeAndFlush(new DefaultHttp2DataFrame(
+        H2cClient.Stream stream = client.open();
+        stream.channel().write(new DefaultHttp2HeadersFrame(headers));
+        stream.channel().writeAndFlush(new DefaultHttp2DataFrame(
                 Unpooled.copiedBuffer(body, StandardCharsets.US_ASCII), true));
 
         assertEquals("reset " + Http2Error.PROTOCOL_ERROR.code(), stream.outcome());
@@ -176,8 +146,8 @@ class Http2SmugglingTest {
     void theSandboxGetsOneHostOneCookieAndNoneOfTheGatewaysOwnHeaders() throws Exception {
         Http2Headers headers = request("/first?q=1").add("host", host).add("cookie", "a=1").add("cookie", "b=2")
                 .add("x-http2-scheme", "https").add("x-kept", "yes");
-        Stream stream = open();
-        stream.channel.writeAndFlush(new DefaultHttp2HeadersFrame(headers, true));
+        H2cClient.Stream stream = client.open();
+        stream.channel().writeAndFlush(new DefaultHttp2HeadersFrame(headers, true));
 
         assertEquals("200", stream.outcome());
         Map<String, String> seenBySandbox = InfoHandler.parse(stream.body().getBytes(StandardCharsets.UTF_8));
@@ -202,51 +172,5 @@ class Http2SmugglingTest {
 
     private static Http2Headers request(String path) {
         return new DefaultHttp2Headers(false).method("GET").path(path).scheme("http").authority(host);
-    }
-
-    private Stream open() throws Exception {
-        Stream stream = new Stream();
-        stream.channel = new Http2StreamChannelBootstrap(connection).handler(new ChannelInboundHandlerAdapter() {
-            @Override
-            public void channelRead(ChannelHandlerContext ctx, Object frame) {
-                if (frame instanceof Http2DataFrame data) {
-                    stream.body.append(data.content().toString(StandardCharsets.UTF_8));
-                    if (data.isEndStream()) {
-                        stream.bodyEnded.complete(null);
-                    }
-                }
-                if (frame instanceof Http2HeadersFrame head && !stream.outcome.isDone()) {
-                    CharSequence error = head.headers().get("x-gateway-error");
-                    stream.outcome.complete(head.headers().status() + (error == null ? "" : " " + error));
-                }
-                ReferenceCountUtil.release(frame);
-            }
-
-            @Override
-            public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
-                if (event instanceof Http2ResetFrame reset) {
-                    stream.outcome.complete("reset " + reset.errorCode());
-                }
-            }
-        }).open().get(10, TimeUnit.SECONDS);
-        return stream;
-    }
-
-    private static final class Stream {
-        private final CompletableFuture<String> outcome = new CompletableFuture<>();
-        private final CompletableFuture<Void> bodyEnded = new CompletableFuture<>();
-        private final StringBuffer body = new StringBuffer();
-        private Http2StreamChannel channel;
-
-        String body() throws Exception {
-            bodyEnded.get(10, TimeUnit.SECONDS);
-            return body.toString();
-        }
-
-        String outcome() throws Exception {
-            String value = outcome.get(10, TimeUnit.SECONDS);
-            assertNotNull(value);
-            return value;
-        }
     }
 }
