@@ -18,8 +18,8 @@ import java.util.List;
  */
 public final class HopByHopHeaders {
 
-    private static final AsciiString KEEP_ALIVE = AsciiString.cached("keep-alive");
-    private static final AsciiString PROXY_CONNECTION = AsciiString.cached("proxy-connection");
+    static final AsciiString KEEP_ALIVE = AsciiString.cached("keep-alive");
+    static final AsciiString PROXY_CONNECTION = AsciiString.cached("proxy-connection");
     private static final AsciiString PROXY_AUTHENTICATE = HttpHeaderNames.PROXY_AUTHENTICATE;
     private static final AsciiString PROXY_AUTHORIZATION = HttpHeaderNames.PROXY_AUTHORIZATION;
     private static final AsciiString SANDBOX_ID = AsciiString.cached("x-sandbox-id");

@@ -8,7 +8,6 @@ import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -55,8 +54,6 @@ final class StrictHttp2StreamCodec extends Http2StreamFrameToHttpObjectCodec {
     private static final HttpHeadersFactory COPIED_HEADERS = DefaultHttpHeadersFactory.headersFactory()
             .withValidation(false);
     private static final String EXTENSION_PREFIX = "x-http2-";
-    private static final AsciiString KEEP_ALIVE = AsciiString.cached("keep-alive");
-    private static final AsciiString PROXY_CONNECTION = AsciiString.cached("proxy-connection");
 
     StrictHttp2StreamCodec() {
         super(true);
@@ -85,9 +82,6 @@ final class StrictHttp2StreamCodec extends Http2StreamFrameToHttpObjectCodec {
         Http2Headers headers = toHttp2Headers(response);
         if (!(message instanceof FullHttpResponse full)) {
             out.add(new DefaultHttp2HeadersFrame(headers, false));
-            if (message instanceof HttpContent content) {
-                super.encode(ctx, content, out);
-            }
             return;
         }
         boolean headersOnly = !full.content().isReadable() && full.trailingHeaders().isEmpty();
@@ -118,8 +112,8 @@ final class StrictHttp2StreamCodec extends Http2StreamFrameToHttpObjectCodec {
     }
 
     private static boolean isConnectionSpecific(AsciiString name) {
-        return HttpHeaderNames.TRANSFER_ENCODING.contentEquals(name) || KEEP_ALIVE.contentEquals(name)
-                || PROXY_CONNECTION.contentEquals(name) || HttpHeaderNames.UPGRADE.contentEquals(name)
+        return HttpHeaderNames.TRANSFER_ENCODING.contentEquals(name) || HopByHopHeaders.KEEP_ALIVE.contentEquals(name)
+                || HopByHopHeaders.PROXY_CONNECTION.contentEquals(name) || HttpHeaderNames.UPGRADE.contentEquals(name)
                 || HttpHeaderNames.HOST.contentEquals(name);
     }
 

@@ -12,10 +12,14 @@ import dev.sandboxgateway.routing.SandboxRecord;
 import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
 import io.netty.handler.codec.http2.Http2Headers;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * A sandbox's HTTP/1.1 response as an HTTP/2 client receives it: field names lower-cased, the
@@ -55,22 +59,22 @@ class Http2ResponseHeadTest {
         }
     }
 
-    @Test
-    void aResponseWithALengthKeepsIt() throws Exception {
-        try (Relayed relayed = relay("HTTP/1.1 201 Created\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n\r\nok")) {
-            assertEquals("201", relayed.head.status().toString());
-            assertEquals("text/plain", String.valueOf(relayed.head.get("content-type")));
-            assertEquals("2", String.valueOf(relayed.head.get("content-length")));
-            assertEquals("ok", relayed.body);
-        }
+    /** A sized response keeps its length; one without a body is a single HEADERS frame ending the stream. */
+    static List<Arguments> responsesKeptAsTheyAre() {
+        return List.of(
+                Arguments.of("HTTP/1.1 201 Created\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n\r\nok", "201",
+                        Map.of("content-type", "text/plain", "content-length", "2"), "ok"),
+                Arguments.of("HTTP/1.1 204 No Content\r\nX-Done: yes\r\n\r\n", "204", Map.of("x-done", "yes"), ""));
     }
 
-    @Test
-    void aResponseWithoutBodyIsOneHeadersFrameEndingTheStream() throws Exception {
-        try (Relayed relayed = relay("HTTP/1.1 204 No Content\r\nX-Done: yes\r\n\r\n")) {
-            assertEquals("204", relayed.head.status().toString());
-            assertEquals("yes", String.valueOf(relayed.head.get("x-done")));
-            assertEquals("", relayed.body);
+    @ParameterizedTest(name = "{1}")
+    @MethodSource("responsesKeptAsTheyAre")
+    void aResponseKeepsItsStatusFieldsAndBody(String answer, String status, Map<String, String> fields, String body)
+            throws Exception {
+        try (Relayed relayed = relay(answer)) {
+            assertEquals(status, relayed.head.status().toString());
+            fields.forEach((name, value) -> assertEquals(value, String.valueOf(relayed.head.get(name)), name));
+            assertEquals(body, relayed.body);
         }
     }
 
