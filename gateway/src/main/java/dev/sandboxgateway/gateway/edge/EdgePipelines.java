@@ -15,6 +15,8 @@ import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.ssl.SniHandler;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Assembles client pipelines, the one place that knows their layout. Every connection starts with
@@ -24,6 +26,8 @@ import java.util.function.Consumer;
  * own {@code h2-http} and {@code client}.
  */
 final class EdgePipelines {
+
+    private static final Logger log = LoggerFactory.getLogger(EdgePipelines.class);
 
     /**
      * Settings of both listeners that shape pipelines.
@@ -56,6 +60,9 @@ final class EdgePipelines {
         return new ChannelInitializer<>() {
             @Override
             protected void initChannel(Channel ch) {
+                if (goneBeforeSetUp(ch)) {
+                    return;
+                }
                 ChannelPipeline pipeline = ch.pipeline();
                 addProxyProtocol(pipeline);
                 if (settings.http2Cleartext()) {
@@ -73,12 +80,30 @@ final class EdgePipelines {
         return new ChannelInitializer<>() {
             @Override
             protected void initChannel(Channel ch) {
+                if (goneBeforeSetUp(ch)) {
+                    return;
+                }
                 ChannelPipeline pipeline = ch.pipeline();
                 addProxyProtocol(pipeline);
                 pipeline.addLast("tls", new SniHandler(certificates, 0, settings.handshakeTimeoutMillis()));
                 pipeline.addLast("alpn", new AlpnHandler(EdgePipelines.this));
             }
         };
+    }
+
+    /**
+     * Closes a connection whose peer address is unknown. io_uring's multishot accept returns no
+     * address, so Netty asks the socket for it; a client that reset the connection before that has
+     * none. Nothing can be served without it: access rules and forwarding headers need the client's
+     * address, and the client is gone anyway.
+     */
+    private static boolean goneBeforeSetUp(Channel ch) {
+        if (ch.remoteAddress() != null) {
+            return false;
+        }
+        log.debug("closing {}: the client reset the connection before it was set up", ch);
+        ch.close();
+        return true;
     }
 
     private void addProxyProtocol(ChannelPipeline pipeline) {

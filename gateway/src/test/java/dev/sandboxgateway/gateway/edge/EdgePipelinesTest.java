@@ -1,0 +1,61 @@
+package dev.sandboxgateway.gateway.edge;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import java.net.SocketAddress;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** How a client connection's pipeline starts, before any byte is read. */
+class EdgePipelinesTest {
+
+    private static final long MINUTE = Duration.ofMinutes(1).toNanos();
+
+    private final EdgeContext edge = new EdgeContext(null, null, null, null, null, null, null, null, null, null,
+            null, null, MINUTE, MINUTE, MINUTE, MINUTE, 0, 0, 0, null, 0);
+
+    @Test
+    void aConnectionWhoseClientIsAlreadyGoneIsClosedWithNothingSetUp() {
+        for (ChannelHandler initializer : List.of(pipelines(false).plain(), pipelines(true).plain(),
+                pipelines(false).tls())) {
+            EmbeddedChannel channel = new PeerlessChannel(initializer);
+
+            assertFalse(channel.isOpen());
+            assertEquals(List.of(), channel.pipeline().names().stream()
+                    .filter(name -> !name.startsWith("DefaultChannelPipeline$TailContext")).toList());
+            channel.finishAndReleaseAll();
+        }
+    }
+
+    @Test
+    void aConnectionWithAPeerGetsItsPipeline() {
+        EmbeddedChannel channel = new EmbeddedChannel(pipelines(true).plain());
+
+        assertTrue(channel.isOpen());
+        assertTrue(channel.pipeline().names().contains("h2c-detect"), channel.pipeline().names().toString());
+        channel.finishAndReleaseAll();
+    }
+
+    private EdgePipelines pipelines(boolean http2Cleartext) {
+        return new EdgePipelines(edge, new EdgePipelines.Settings(new HttpDecoderConfig(), 100, false, http2Cleartext,
+                100, 65535, 8192, 10_000, 10_000, false), new TrustedProxies(List.of()), null);
+    }
+
+    /** What io_uring's accept hands over when the client reset the connection before Netty asked for its address. */
+    private static final class PeerlessChannel extends EmbeddedChannel {
+        PeerlessChannel(ChannelHandler initializer) {
+            super(initializer);
+        }
+
+        @Override
+        protected SocketAddress remoteAddress0() {
+            return null;
+        }
+    }
+}
