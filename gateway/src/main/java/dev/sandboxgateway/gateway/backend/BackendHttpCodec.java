@@ -1,5 +1,6 @@
 package dev.sandboxgateway.gateway.backend;
 
+import dev.sandboxgateway.gateway.transport.DecodedHeaderNames;
 import dev.sandboxgateway.gateway.transport.HttpCodecHandlers;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
@@ -15,6 +16,7 @@ import io.netty.handler.codec.http.HttpRequestEncoder;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseDecoder;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.AsciiString;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Queue;
@@ -28,7 +30,8 @@ import org.slf4j.LoggerFactory;
  * decoder and be read as the answer to the next request on that pooled connection.
  *
  * <p>Like the client side's codec, two pipeline handlers ({@link HttpCodecHandlers}) sharing the
- * queue of outstanding methods.
+ * queue of outstanding methods, and header names checked as the decoder splits them off
+ * ({@link DecodedHeaderNames}).
  */
 final class BackendHttpCodec {
 
@@ -65,7 +68,13 @@ final class BackendHttpCodec {
         private boolean upgraded;
 
         Decoder(HttpDecoderConfig config) {
-            super(config);
+            super(DecodedHeaderNames.uncheckedHeaders(config));
+        }
+
+        @Override
+        protected AsciiString splitHeaderName(byte[] line, int start, int length) {
+            DecodedHeaderNames.requireToken(line, start, length);
+            return super.splitHeaderName(line, start, length);
         }
 
         @Override

@@ -1,5 +1,6 @@
 package dev.sandboxgateway.gateway.edge;
 
+import dev.sandboxgateway.gateway.transport.DecodedHeaderNames;
 import dev.sandboxgateway.gateway.transport.HttpCodecHandlers;
 import dev.sandboxgateway.routing.GatewayError;
 import io.netty.buffer.ByteBuf;
@@ -22,6 +23,7 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.AsciiString;
 import java.util.ArrayDeque;
 import java.util.Iterator;
 import java.util.List;
@@ -41,7 +43,8 @@ import java.util.function.Consumer;
  *   <li>more header fields than configured (431).</li>
  * </ul>
  * A failed check marks the request's decoder result, so it is answered 400 (or 431) and the
- * connection closed, exactly like a failure Netty found.
+ * connection closed, exactly like a failure Netty found. Header names are checked as the decoder
+ * splits them off ({@link DecodedHeaderNames}), not by the headers on every later set.
  *
  * <p>The decoder also tells the connection's {@link ClientTimeouts} when bytes arrive: it is the
  * first handler to see them. For the same reason, on a socket that delays its acknowledgements
@@ -88,10 +91,16 @@ final class StrictHttpServerCodec {
         private boolean ackedAtOnce;
 
         Decoder(HttpDecoderConfig config, int maxHeaderCount, ClientTimeouts timeouts, Consumer<Channel> ackNow) {
-            super(config);
+            super(DecodedHeaderNames.uncheckedHeaders(config));
             this.maxHeaderCount = maxHeaderCount;
             this.timeouts = timeouts;
             this.ackNow = ackNow;
+        }
+
+        @Override
+        protected AsciiString splitHeaderName(byte[] line, int start, int length) {
+            DecodedHeaderNames.requireToken(line, start, length);
+            return super.splitHeaderName(line, start, length);
         }
 
         @Override

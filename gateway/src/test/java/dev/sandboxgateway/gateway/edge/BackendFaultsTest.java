@@ -138,6 +138,16 @@ class BackendFaultsTest {
     }
 
     @Test
+    void responseHeaderNameThatIsNotATokenIs502() throws Exception {
+        String response = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nSet-Cookie(x): a=b\r\n\r\nok";
+        try (TestBackend invalid = TestBackend.raw(() -> new ScriptedResponder(response, Then.HANG))) {
+            RawHttp.Response relayed = get(invalid.port());
+            assertEquals(502, relayed.status());
+            assertEquals("backend_bad_response", relayed.header("x-gateway-error"));
+        }
+    }
+
+    @Test
     void resetMidBodyWithContentLengthIsNeverSeenAsComplete() throws Exception {
         String partial = "HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n" + "x".repeat(1000);
         try (TestBackend resetting = TestBackend.raw(() -> new ScriptedResponder(partial, Then.RESET))) {

@@ -93,6 +93,13 @@ class SmugglingTest {
                 Arguments.of("whitespace before the colon",
                         "POST /first HTTP/1.1\r\nHost: HOST\r\nTransfer-Encoding : chunked\r\nContent-Length: 5\r\n\r\n"
                                 + "0\r\n\r\n" + smuggled),
+                Arguments.of("separator in a header name",
+                        "POST /first HTTP/1.1\r\nHost: HOST\r\nX-Note(a): b\r\nContent-Length: 44\r\n\r\n" + smuggled),
+                Arguments.of("byte above 0x7E in a header name",
+                        "POST /first HTTP/1.1\r\nHost: HOST\r\nTransfer\u00e9Encoding: chunked\r\nContent-Length: 44\r\n\r\n"
+                                + smuggled),
+                Arguments.of("empty header name",
+                        "POST /first HTTP/1.1\r\nHost: HOST\r\n: chunked\r\nContent-Length: 44\r\n\r\n" + smuggled),
                 Arguments.of("obsolete line folding",
                         "POST /first HTTP/1.1\r\nHost: HOST\r\nX-Note: a\r\n Transfer-Encoding: chunked\r\n"
                                 + "Content-Length: 5\r\n\r\n0\r\n\r\n" + smuggled),
@@ -119,6 +126,18 @@ class SmugglingTest {
             assertEquals(400, response.status(), name + ": " + response.text());
             assertEquals("close", response.header("connection"));
             assertTrue(client.closedByPeer(), name + ": the connection must close after the refusal");
+        }
+        assertBackendSaw(List.of());
+    }
+
+    @Test
+    void aRefusedHeaderNameIsNamedInTheAnswer() throws Exception {
+        try (RawHttp client = new RawHttp(gateway.port())) {
+            RawHttp.Response response = client.exchange(
+                    "GET /first HTTP/1.1\r\nHost: HOST\r\nX-Note : a\r\n\r\n".replace("HOST", host));
+            assertEquals(400, response.status(), response.text());
+            assertTrue(response.text().contains("invalid character 0x20 at index 6 of header 'X-Note '"),
+                    response.text());
         }
         assertBackendSaw(List.of());
     }
