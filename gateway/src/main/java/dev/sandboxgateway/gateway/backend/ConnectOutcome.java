@@ -7,12 +7,31 @@ import java.net.ConnectException;
 import java.net.UnknownHostException;
 import java.util.concurrent.TimeUnit;
 
-/** Records a failed connect to a sandbox and tells the waiting exchange why, the same way for every pool. */
-final class ConnectOutcome {
+/**
+ * Why a connect to a sandbox failed, sorted from its cause in one place, so that the metric it is
+ * counted under and the error each waiting exchange is told always agree, in every pool.
+ */
+enum ConnectOutcome {
+    TIMEOUT(GatewayMetrics.ConnectResult.TIMEOUT, GatewayError.BACKEND_CONNECT_TIMEOUT),
+    UNRESOLVED(GatewayMetrics.ConnectResult.UNRESOLVED, GatewayError.BACKEND_NAME_UNRESOLVED),
+    REFUSED(GatewayMetrics.ConnectResult.REFUSED, GatewayError.BACKEND_CONNECTION_REFUSED);
 
-    private ConnectOutcome() {
+    private final GatewayMetrics.ConnectResult result;
+    private final GatewayError error;
+
+    ConnectOutcome(GatewayMetrics.ConnectResult result, GatewayError error) {
+        this.result = result;
+        this.error = error;
     }
 
+    private static ConnectOutcome of(Throwable cause) {
+        if (cause instanceof ConnectTimeoutException) {
+            return TIMEOUT;
+        }
+        return cause instanceof UnknownHostException ? UNRESOLVED : REFUSED;
+    }
+
+    /** Records a failed connect and tells the one exchange that waited for it. */
     static void failed(Throwable cause, long elapsedNanos, long connectTimeoutNanos, GatewayMetrics metrics,
                        AcquireCallback callback) {
         record(cause, elapsedNanos, metrics);
@@ -20,27 +39,17 @@ final class ConnectOutcome {
     }
 
     static void record(Throwable cause, long elapsedNanos, GatewayMetrics metrics) {
-        GatewayMetrics.ConnectResult result;
-        if (cause instanceof ConnectTimeoutException) {
-            result = GatewayMetrics.ConnectResult.TIMEOUT;
-        } else if (cause instanceof UnknownHostException) {
-            result = GatewayMetrics.ConnectResult.UNRESOLVED;
-        } else {
-            result = GatewayMetrics.ConnectResult.REFUSED;
-        }
-        metrics.connect(result, elapsedNanos);
+        metrics.connect(of(cause).result, elapsedNanos);
     }
 
     /** Tells one waiting exchange why the connect failed; for exchanges that waited on another's connect. */
     static void tell(Throwable cause, long connectTimeoutNanos, AcquireCallback callback) {
-        if (cause instanceof ConnectTimeoutException) {
-            callback.onAcquireFailed(GatewayError.BACKEND_CONNECT_TIMEOUT,
-                    "no connection within " + TimeUnit.NANOSECONDS.toMillis(connectTimeoutNanos) + " ms");
-        } else if (cause instanceof UnknownHostException) {
-            callback.onAcquireFailed(GatewayError.BACKEND_NAME_UNRESOLVED, cause.getMessage());
-        } else {
-            String detail = cause instanceof ConnectException ? "connection refused" : String.valueOf(cause);
-            callback.onAcquireFailed(GatewayError.BACKEND_CONNECTION_REFUSED, detail);
-        }
+        ConnectOutcome outcome = of(cause);
+        String detail = switch (outcome) {
+            case TIMEOUT -> "no connection within " + TimeUnit.NANOSECONDS.toMillis(connectTimeoutNanos) + " ms";
+            case UNRESOLVED -> cause.getMessage();
+            case REFUSED -> cause instanceof ConnectException ? "connection refused" : String.valueOf(cause);
+        };
+        callback.onAcquireFailed(outcome.error, detail);
     }
 }
