@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * the PROXY protocol decoder when configured, then TLS on the TLS listener; what follows is HTTP/1.1
  * ({@code http-decoder}, {@code http-encoder}, {@code client}) or HTTP/2 ({@code h2} frame codec,
  * {@code h2-flush}, {@code h2-streams} multiplexer, {@code h2-connection}), each stream getting its
- * own {@code h2-http} and {@code client}.
+ * own {@code h2-http} and {@code client}. A connection whose client is already gone gets nothing.
  */
 final class EdgePipelines {
 
