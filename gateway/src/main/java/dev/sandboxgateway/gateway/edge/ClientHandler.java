@@ -70,7 +70,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     public void channelActive(ChannelHandlerContext ctx) {
         Channel channel = ctx.channel();
         if (http2 != null) {
-            timeouts.streamStarted(channel);
+            timeouts.started(channel);
             // The connection is counted, limited and drained by its Http2ClientConnection; a stream only
             // counts for its sandbox.
             localPort = http2.localPort();

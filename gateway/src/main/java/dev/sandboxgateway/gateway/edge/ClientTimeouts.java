@@ -44,31 +44,41 @@ final class ClientTimeouts {
     private enum State { IDLE, READING_HEAD, READING_BODY, BUSY }
 
     private final EdgeContext edge;
+    private final boolean stream;
     private Channel channel;
     /** Made on first use: most HTTP/2 streams never need one. */
     private LazyTimer timer;
     private State state = State.IDLE;
     private long headStartNanos;
-    private boolean stream;
 
-    ClientTimeouts(EdgeContext edge) {
+    private ClientTimeouts(EdgeContext edge, boolean stream) {
         this.edge = edge;
+        this.stream = stream;
     }
 
-    /** The connection is open: a request head is due within the request-header timeout. */
-    void started(Channel channel) {
-        this.channel = channel;
-        timer().armAfter(edge.requestHeaderTimeoutNanos());
+    /** The timeouts of an HTTP/1.1 connection, driven by its request decoder. */
+    static ClientTimeouts forConnection(EdgeContext edge) {
+        return new ClientTimeouts(edge, false);
     }
 
     /**
-     * The HTTP/2 stream is open. It opened on its complete request head, and it ends with its
-     * exchange; its connection times the silence before and between streams. Only a request body
-     * still to come is timed here.
+     * The timeouts of one HTTP/2 stream, driven by its {@link ClientHandler}. A stream opens on its
+     * complete request head and ends with its exchange, and its connection times the silence before
+     * and between streams: only a request body still to come is timed here.
      */
-    void streamStarted(Channel channel) {
+    static ClientTimeouts forStream(EdgeContext edge) {
+        return new ClientTimeouts(edge, true);
+    }
+
+    /**
+     * The connection or stream is open. A connection's first request head is now due within the
+     * request-header timeout.
+     */
+    void started(Channel channel) {
         this.channel = channel;
-        this.stream = true;
+        if (!stream) {
+            timer().armAfter(edge.requestHeaderTimeoutNanos());
+        }
     }
 
     /** Something arrived from the client, before it is decoded. */

@@ -119,7 +119,7 @@ final class EdgePipelines {
 
     private void addHttp1(ChannelPipeline pipeline, boolean secure, Consumer<Channel> ackNow) {
         // Named handlers: Netty would otherwise build and check a generated name for each, on every connection.
-        ClientTimeouts timeouts = new ClientTimeouts(edge);
+        ClientTimeouts timeouts = ClientTimeouts.forConnection(edge);
         new StrictHttpServerCodec(settings.decoder(), settings.maxHeaderCount(), timeouts, ackNow)
                 .addLast(pipeline);
         pipeline.addLast("client", new ClientHandler(edge, timeouts, secure, null));
@@ -144,7 +144,7 @@ final class EdgePipelines {
             protected void initChannel(Http2StreamChannel stream) {
                 ChannelPipeline streamPipeline = stream.pipeline();
                 streamPipeline.addLast("h2-http", streamCodec);
-                streamPipeline.addLast("client", new ClientHandler(edge, new ClientTimeouts(edge), secure, connection));
+                streamPipeline.addLast("client", new ClientHandler(edge, ClientTimeouts.forStream(edge), secure, connection));
             }
         }));
         pipeline.addLast("h2-connection", connection);

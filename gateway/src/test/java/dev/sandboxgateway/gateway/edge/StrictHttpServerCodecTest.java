@@ -35,7 +35,7 @@ class StrictHttpServerCodecTest {
         // Only the timeouts are read from the context here, and no test runs long enough to reach them.
         EdgeContext edge = new EdgeContext(null, null, null, null, null, null, null, null, null, null, null, null,
                 MINUTE, MINUTE, MINUTE, MINUTE, 0, 0, 0, null, 0);
-        new StrictHttpServerCodec(new HttpDecoderConfig(), 100, new ClientTimeouts(edge), socket -> ackRequests++)
+        new StrictHttpServerCodec(new HttpDecoderConfig(), 100, ClientTimeouts.forConnection(edge), socket -> ackRequests++)
                 .addLast(channel.pipeline());
         channel.pipeline().fireChannelActive();
     }
