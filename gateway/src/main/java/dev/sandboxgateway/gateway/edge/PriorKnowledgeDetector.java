@@ -5,9 +5,12 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.handler.codec.http2.Http2CodecUtil;
+import java.io.IOException;
 import java.util.List;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * On a plain listener with {@code http2.cleartext}, tells HTTP/2 with prior knowledge (the
@@ -15,6 +18,8 @@ import java.util.concurrent.TimeUnit;
  * bytes, completes the pipeline for it, and leaves. The bytes it looked at are passed on.
  */
 final class PriorKnowledgeDetector extends ByteToMessageDecoder {
+
+    private static final Logger log = LoggerFactory.getLogger(PriorKnowledgeDetector.class);
 
     private static final ByteBuf PREFACE = Http2CodecUtil.connectionPrefaceBuf();
 
@@ -49,6 +54,20 @@ final class PriorKnowledgeDetector extends ByteToMessageDecoder {
         }
         ctx.fireChannelActive();
         ctx.pipeline().remove(this);
+    }
+
+    /**
+     * Until the protocol is known nothing after this handler can take a failure, so it ends here: a
+     * client that resets before its first bytes is routine, anything else is a fault of ours.
+     */
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof IOException) {
+            log.debug("client connection {} failed before its protocol was known", ctx.channel(), cause);
+        } else {
+            log.warn("client connection {} failed before its protocol was known", ctx.channel(), cause);
+        }
+        ctx.close();
     }
 
     @Override

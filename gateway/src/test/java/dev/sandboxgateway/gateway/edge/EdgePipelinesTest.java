@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.HttpDecoderConfig;
+import java.io.IOException;
 import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.List;
@@ -39,6 +40,17 @@ class EdgePipelinesTest {
 
         assertTrue(channel.isOpen());
         assertTrue(channel.pipeline().names().contains("h2c-detect"), channel.pipeline().names().toString());
+        channel.finishAndReleaseAll();
+    }
+
+    @Test
+    void aClientThatResetsBeforeItsFirstBytesIsClosedWithoutTheFailureReachingThePipelineTail() {
+        EmbeddedChannel channel = new EmbeddedChannel(pipelines(true).plain());
+
+        channel.pipeline().fireExceptionCaught(new IOException("Connection reset by peer"));
+
+        channel.checkException();
+        assertFalse(channel.isOpen());
         channel.finishAndReleaseAll();
     }
 
