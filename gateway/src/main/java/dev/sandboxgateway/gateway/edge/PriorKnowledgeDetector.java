@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
+import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.http2.Http2CodecUtil;
 import java.io.IOException;
 import java.util.List;
@@ -57,12 +58,13 @@ final class PriorKnowledgeDetector extends ByteToMessageDecoder {
     }
 
     /**
-     * Until the protocol is known nothing after this handler can take a failure, so it ends here: a
-     * client that resets before its first bytes is routine, anything else is a fault of ours.
+     * Until the protocol is known nothing after this handler can take a failure, so it ends here. A
+     * client that resets before its first bytes, or whose PROXY protocol header does not parse, is
+     * routine; anything else is a fault of ours.
      */
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        if (cause instanceof IOException) {
+        if (cause instanceof IOException || cause instanceof DecoderException) {
             log.debug("client connection {} failed before its protocol was known", ctx.channel(), cause);
         } else {
             log.warn("client connection {} failed before its protocol was known", ctx.channel(), cause);

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.haproxy.HAProxyProtocolException;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import java.io.IOException;
 import java.net.SocketAddress;
@@ -44,14 +45,17 @@ class EdgePipelinesTest {
     }
 
     @Test
-    void aClientThatResetsBeforeItsFirstBytesIsClosedWithoutTheFailureReachingThePipelineTail() {
-        EmbeddedChannel channel = new EmbeddedChannel(pipelines(true).plain());
+    void aClientThatFailsBeforeItsProtocolIsKnownIsClosedWithoutTheFailureReachingThePipelineTail() {
+        for (Throwable failure : List.of(new IOException("Connection reset by peer"),
+                new HAProxyProtocolException("invalid header"))) {
+            EmbeddedChannel channel = new EmbeddedChannel(pipelines(true).plain());
 
-        channel.pipeline().fireExceptionCaught(new IOException("Connection reset by peer"));
+            channel.pipeline().fireExceptionCaught(failure);
 
-        channel.checkException();
-        assertFalse(channel.isOpen());
-        channel.finishAndReleaseAll();
+            channel.checkException();
+            assertFalse(channel.isOpen(), failure.toString());
+            channel.finishAndReleaseAll();
+        }
     }
 
     private EdgePipelines pipelines(boolean http2Cleartext) {
