@@ -7,11 +7,13 @@ import dev.sandboxgateway.gateway.testing.GatewayFixture;
 import dev.sandboxgateway.gateway.testing.InfoHandler;
 import dev.sandboxgateway.gateway.testing.RawHttp;
 import dev.sandboxgateway.gateway.testing.TestBackend;
+import dev.sandboxgateway.gateway.testing.WarningLog;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
@@ -46,6 +48,13 @@ class RobustnessTest {
     @Test
     void survivesAbuseAndKeepsServing() throws Exception {
         Random random = new Random(SEED);
+        try (WarningLog log = WarningLog.capture()) {
+            abuse(random);
+            assertEquals(List.of(), log.warnings());
+        }
+    }
+
+    private static void abuse(Random random) throws Exception {
         for (int i = 0; i < 1500; i++) {
             try (Socket socket = connect()) {
                 switch (i % 6) {
@@ -76,6 +85,55 @@ class RobustnessTest {
         }
         Eventually.await("every abusive connection closed", Duration.ofSeconds(15),
                 () -> gateway.gateway().activeConnections() == 0);
+    }
+
+    /**
+     * A listener behind a load balancer that also takes h2c: the PROXY protocol header and the
+     * protocol are read by handlers of their own before the HTTP codec exists, so their failures
+     * have their own path.
+     */
+    @Test
+    void aProxiedCleartextListenerSurvivesAbuseQuietly() throws Exception {
+        Random random = new Random(SEED + 1);
+        try (WarningLog log = WarningLog.capture();
+             GatewayFixture proxied = GatewayFixture.start(Map.of("GATEWAY_SERVER_PROXY_PROTOCOL", "true",
+                     "GATEWAY_HTTP2_CLEARTEXT", "true", "GATEWAY_SECURITY_TRUSTED_PROXIES", "127.0.0.0/8",
+                     "GATEWAY_TIMEOUTS_REQUEST_HEADER", "2s")).register("box")) {
+            for (int i = 0; i < 600; i++) {
+                try (Socket socket = new Socket()) {
+                    socket.connect(new InetSocketAddress("127.0.0.1", proxied.port()), 5000);
+                    String proxyLine = "PROXY TCP4 203.0.113." + random.nextInt(256) + " 127.0.0.1 "
+                            + (1 + random.nextInt(65535)) + " 80\r\n";
+                    switch (i % 5) {
+                        case 0 -> socket.setSoLinger(true, 0);
+                        case 1 -> write(socket, ("PROXY " + Integer.toHexString(random.nextInt()) + "\r\n")
+                                .getBytes(StandardCharsets.ISO_8859_1));
+                        case 2 -> write(socket, (proxyLine + "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
+                                .substring(0, 1 + random.nextInt(23))).getBytes(StandardCharsets.ISO_8859_1));
+                        case 3 -> {
+                            byte[] noise = new byte[1 + random.nextInt(512)];
+                            random.nextBytes(noise);
+                            write(socket, noise);
+                        }
+                        default -> {
+                            write(socket, (proxyLine + "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n")
+                                    .getBytes(StandardCharsets.ISO_8859_1));
+                            byte[] frames = new byte[9 + random.nextInt(64)];
+                            random.nextBytes(frames);
+                            write(socket, frames);
+                            socket.setSoLinger(true, 0);
+                        }
+                    }
+                }
+            }
+            try (RawHttp client = new RawHttp(proxied.port())) {
+                client.send("PROXY TCP4 198.51.100.7 127.0.0.1 55123 80\r\n");
+                assertEquals(200, client.exchange(RawHttp.get(host, "/after")).status());
+            }
+            Eventually.await("every abusive connection closed", Duration.ofSeconds(15),
+                    () -> proxied.gateway().activeConnections() == 0);
+            assertEquals(List.of(), log.warnings());
+        }
     }
 
     @Test
