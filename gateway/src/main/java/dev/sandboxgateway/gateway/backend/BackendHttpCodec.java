@@ -42,6 +42,7 @@ final class BackendHttpCodec {
     private final Decoder decoder;
     private final Encoder encoder = new Encoder();
 
+    /** @param config from {@link DecodedHeaderNames#uncheckedHeaders}, made once per pool */
     BackendHttpCodec(HttpDecoderConfig config) {
         this.decoder = new Decoder(config);
     }
@@ -68,7 +69,7 @@ final class BackendHttpCodec {
         private boolean upgraded;
 
         Decoder(HttpDecoderConfig config) {
-            super(DecodedHeaderNames.uncheckedHeaders(config));
+            super(config);
         }
 
         @Override

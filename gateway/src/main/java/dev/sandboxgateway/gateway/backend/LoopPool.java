@@ -1,6 +1,7 @@
 package dev.sandboxgateway.gateway.backend;
 
 import dev.sandboxgateway.gateway.metrics.GatewayMetrics;
+import dev.sandboxgateway.gateway.transport.DecodedHeaderNames;
 import dev.sandboxgateway.routing.GatewayError;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
@@ -31,6 +32,7 @@ final class LoopPool implements ConnectionOwner {
     private final EventLoop loop;
     private final Bootstrap bootstrap;
     private final BackendPool.Limits limits;
+    private final HttpDecoderConfig responseDecoder;
     private final GatewayMetrics metrics;
     private final Map<BackendKey, Entry> entries = new HashMap<>();
     int openCount;
@@ -39,6 +41,10 @@ final class LoopPool implements ConnectionOwner {
     LoopPool(EventLoop loop, Bootstrap template, BackendPool.Limits limits, GatewayMetrics metrics) {
         this.loop = loop;
         this.limits = limits;
+        this.responseDecoder = DecodedHeaderNames.uncheckedHeaders(new HttpDecoderConfig()
+                .setMaxInitialLineLength(limits.maxResponseHeadSize())
+                .setMaxHeaderSize(limits.maxResponseHeadSize())
+                .setMaxChunkSize(65536));
         this.metrics = metrics;
         this.bootstrap = template.clone(loop);
         BackendPool.scheduleIdleSweep(loop, limits, this::closeExpired);
@@ -76,10 +82,7 @@ final class LoopPool implements ConnectionOwner {
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        new BackendHttpCodec(new HttpDecoderConfig()
-                                .setMaxInitialLineLength(limits.maxResponseHeadSize())
-                                .setMaxHeaderSize(limits.maxResponseHeadSize())
-                                .setMaxChunkSize(65536)).addLast(ch.pipeline());
+                        new BackendHttpCodec(responseDecoder).addLast(ch.pipeline());
                         ch.pipeline().addLast(connection);
                     }
                 })

@@ -9,6 +9,7 @@ import dev.sandboxgateway.gateway.backend.Http2BackendPool;
 import dev.sandboxgateway.gateway.metrics.GatewayMetrics;
 import dev.sandboxgateway.gateway.tls.TlsCertificates;
 import dev.sandboxgateway.gateway.transport.AckTiming;
+import dev.sandboxgateway.gateway.transport.DecodedHeaderNames;
 import dev.sandboxgateway.gateway.transport.NettyTransport;
 import dev.sandboxgateway.routing.CidrBlock;
 import dev.sandboxgateway.routing.HostParser;
@@ -85,10 +86,10 @@ public final class EdgeServer {
                 config.timeouts().webSocketIdle().toNanos(), config.backend().connectTimeout().toMillis(),
                 config.backend().responseTimeout().toMillis(), config.lifecycle().closeGrace().toNanos(), waker,
                 config.tls().redirectHttp() ? config.tls().redirectPort() : 0);
-        HttpDecoderConfig decoder = new HttpDecoderConfig()
+        HttpDecoderConfig decoder = DecodedHeaderNames.uncheckedHeaders(new HttpDecoderConfig()
                 .setMaxInitialLineLength(settings.maxInitialLineLength())
                 .setMaxHeaderSize(settings.maxHeaderSize())
-                .setMaxChunkSize(65536);
+                .setMaxChunkSize(65536));
         // Only where the HTTP/1.1 decoder is the first to read (it asks for an acknowledgement when it holds
         // part of a request; a PROXY header or an h2c preface would be read by another handler), and on
         // the native transports, which can set it.

@@ -63,6 +63,7 @@ final class StrictHttpServerCodec {
     private final Encoder encoder = new Encoder();
 
     /**
+     * @param config from {@link DecodedHeaderNames#uncheckedHeaders}, made once per listener
      * @param ackNow has the socket acknowledge at once, where it delays its acknowledgements from the
      *               first byte; {@code null} where it does not
      */
@@ -91,7 +92,7 @@ final class StrictHttpServerCodec {
         private boolean ackedAtOnce;
 
         Decoder(HttpDecoderConfig config, int maxHeaderCount, ClientTimeouts timeouts, Consumer<Channel> ackNow) {
-            super(DecodedHeaderNames.uncheckedHeaders(config));
+            super(config);
             this.maxHeaderCount = maxHeaderCount;
             this.timeouts = timeouts;
             this.ackNow = ackNow;

@@ -13,8 +13,9 @@ import java.nio.charset.StandardCharsets;
  * checking those again was about 0.6% of a keep-alive request's CPU. Values are still checked by
  * the headers as before.
  *
- * <p>A decoder using {@link #uncheckedHeaders} must call {@link #requireToken} for every name it
- * splits off, and nothing may add a name taken from input to its headers.
+ * <p>A decoder given a config from {@link #uncheckedHeaders} must call {@link #requireToken} for
+ * every name it splits off, and nothing may add a name taken from input to its headers. The config
+ * is made once, where its listener or pool is, and shared by every connection's decoder.
  */
 public final class DecodedHeaderNames {
 

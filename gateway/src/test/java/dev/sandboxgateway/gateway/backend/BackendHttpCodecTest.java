@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.sandboxgateway.gateway.transport.DecodedHeaderNames;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -31,7 +32,7 @@ class BackendHttpCodecTest {
     private final List<Object> read = new ArrayList<>();
 
     BackendHttpCodecTest() {
-        new BackendHttpCodec(new HttpDecoderConfig()).addLast(channel.pipeline());
+        new BackendHttpCodec(DecodedHeaderNames.uncheckedHeaders(new HttpDecoderConfig())).addLast(channel.pipeline());
     }
 
     @AfterEach

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.sandboxgateway.gateway.transport.DecodedHeaderNames;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.FullHttpRequest;
@@ -35,7 +36,8 @@ class StrictHttpServerCodecTest {
         // Only the timeouts are read from the context here, and no test runs long enough to reach them.
         EdgeContext edge = new EdgeContext(null, null, null, null, null, null, null, null, null, null, null, null,
                 MINUTE, MINUTE, MINUTE, MINUTE, 0, 0, 0, null, 0);
-        new StrictHttpServerCodec(new HttpDecoderConfig(), 100, ClientTimeouts.forConnection(edge), socket -> ackRequests++)
+        new StrictHttpServerCodec(DecodedHeaderNames.uncheckedHeaders(new HttpDecoderConfig()), 100,
+                ClientTimeouts.forConnection(edge), socket -> ackRequests++)
                 .addLast(channel.pipeline());
         channel.pipeline().fireChannelActive();
     }
