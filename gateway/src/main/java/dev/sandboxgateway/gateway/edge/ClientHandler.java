@@ -330,6 +330,14 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /**
+     * Whether a failure is the client's doing: a reset, or bytes that do not parse. Routine, so logged
+     * at debug; anything else is a fault of ours and a warning.
+     */
+    static boolean isClientFailure(Throwable cause) {
+        return cause instanceof IOException || cause instanceof DecoderException;
+    }
+
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (cause instanceof Http2Exception malformed) {
@@ -337,7 +345,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
             // say): the stream is reset with the codec's reason, not the CANCEL a plain close would send.
             log.debug("client stream {} is malformed", ctx.channel(), cause);
             ctx.write(new DefaultHttp2ResetFrame(malformed.error()));
-        } else if (cause instanceof IOException || cause instanceof DecoderException) {
+        } else if (isClientFailure(cause)) {
             log.debug("client connection {} failed", ctx.channel(), cause);
         } else {
             log.warn("client connection {} failed", ctx.channel(), cause);
