@@ -7,18 +7,23 @@ import dev.sandboxgateway.gateway.testing.GatewayFixture;
 import dev.sandboxgateway.gateway.testing.InfoHandler;
 import dev.sandboxgateway.gateway.testing.RawHttp;
 import dev.sandboxgateway.gateway.testing.TestBackend;
+import dev.sandboxgateway.gateway.testing.TestCertificates;
 import dev.sandboxgateway.gateway.testing.WarningLog;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Hostile and broken clients in bulk: afterwards the gateway still serves, holds no connection,
@@ -134,6 +139,91 @@ class RobustnessTest {
             Eventually.await("every abusive connection closed", Duration.ofSeconds(15),
                     () -> proxied.gateway().activeConnections() == 0);
             assertEquals(List.of(), log.warnings());
+        }
+    }
+
+    /**
+     * The TLS listener: SNI and the handshake run before any HTTP handler exists, and after it the
+     * protocol ALPN chose is set up in the middle of the connection, so each stage has its own failures.
+     */
+    @Test
+    void aTlsListenerSurvivesAbuseQuietly(@TempDir Path dir) throws Exception {
+        Random random = new Random(SEED + 2);
+        TestCertificates authority = new TestCertificates();
+        Path pem = TestCertificates.writeCombined(authority.issue("localhost", "*.localhost"), dir.resolve("tls.pem"));
+        try (GatewayFixture secure = GatewayFixture.start(Map.of("GATEWAY_TLS_ENABLED", "true",
+                     "GATEWAY_TLS_CERTIFICATES", pem.toString(), "GATEWAY_TIMEOUTS_REQUEST_HEADER", "2s"))
+                     .register("box");
+             WarningLog log = WarningLog.capture()) {
+            for (int i = 0; i < 400; i++) {
+                switch (i % 8) {
+                    case 0, 1, 2, 3, 4 -> {
+                        try (Socket socket = new Socket()) {
+                            socket.connect(new InetSocketAddress("127.0.0.1", secure.tlsPort()), 5000);
+                            abuseBeforeHandshake(socket, i % 8, random);
+                        }
+                    }
+                    case 5 -> {
+                        try (SSLSocket socket = authority.connect(secure.tlsPort(), host)) {
+                            byte[] noise = new byte[1 + random.nextInt(2048)];
+                            random.nextBytes(noise);
+                            write(socket, noise);
+                            socket.setSoLinger(true, 0);
+                        }
+                    }
+                    case 6 -> {
+                        try (SSLSocket socket = authority.connectOffering(secure.tlsPort(), host, "h2")) {
+                            byte[] frames = new byte[9 + random.nextInt(64)];
+                            random.nextBytes(frames);
+                            write(socket, frames);
+                            socket.setSoLinger(true, 0);
+                        }
+                    }
+                    default -> {
+                        try (SSLSocket socket = authority.connect(secure.tlsPort(), host)) {
+                            String request = RawHttp.get(host, "/truncated");
+                            write(socket, request.substring(0, 1 + random.nextInt(request.length() - 1))
+                                    .getBytes(StandardCharsets.ISO_8859_1));
+                            socket.setSoLinger(true, 0);
+                        }
+                    }
+                }
+            }
+            try (SSLSocket socket = authority.connect(secure.tlsPort(), host);
+                 RawHttp client = new RawHttp(socket, 10_000)) {
+                assertEquals(200, client.exchange(RawHttp.get(host, "/after")).status());
+            }
+            Eventually.await("every abusive connection closed", Duration.ofSeconds(15),
+                    () -> secure.gateway().activeConnections() == 0);
+            assertEquals(List.of(), log.warnings());
+        }
+    }
+
+    private static void abuseBeforeHandshake(Socket socket, int kind, Random random) throws IOException {
+        switch (kind) {
+            case 0 -> socket.setSoLinger(true, 0);
+            case 1 -> {
+                byte[] noise = new byte[1 + random.nextInt(2048)];
+                random.nextBytes(noise);
+                write(socket, noise);
+            }
+            case 2 -> {
+                byte[] hello = tlsClientHello(random);
+                write(socket, Arrays.copyOf(hello, 1 + random.nextInt(hello.length - 1)));
+                socket.setSoLinger(true, 0);
+            }
+            case 3 -> {
+                // A handshake record longer than TLS allows, then a little of it.
+                byte[] record = new byte[5 + random.nextInt(512)];
+                random.nextBytes(record);
+                record[0] = 0x16;
+                record[1] = 0x03;
+                record[2] = 0x01;
+                record[3] = (byte) 0xff;
+                record[4] = (byte) 0xff;
+                write(socket, record);
+            }
+            default -> write(socket, RawHttp.get(host, "/plain-on-the-tls-port").getBytes(StandardCharsets.ISO_8859_1));
         }
     }
 

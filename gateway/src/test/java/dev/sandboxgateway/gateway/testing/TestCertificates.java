@@ -79,6 +79,12 @@ public final class TestCertificates {
      * @param protocols  TLS versions to offer; the client's defaults when none are given
      */
     public SSLSocket connect(int port, String serverName, String... protocols) throws Exception {
+        return connectOffering(port, serverName, "http/1.1", protocols);
+    }
+
+    /** As {@link #connect(int, String, String...)}, offering ALPN {@code applicationProtocol} instead. */
+    public SSLSocket connectOffering(int port, String serverName, String applicationProtocol, String... protocols)
+            throws Exception {
         SSLSocket socket = (SSLSocket) clientContext().getSocketFactory().createSocket();
         socket.connect(new InetSocketAddress("127.0.0.1", port), 10_000);
         socket.setSoTimeout(10_000);
@@ -89,7 +95,7 @@ public final class TestCertificates {
         if (protocols.length > 0) {
             parameters.setProtocols(protocols);
         }
-        parameters.setApplicationProtocols(new String[] {"http/1.1"});
+        parameters.setApplicationProtocols(new String[] {applicationProtocol});
         socket.setSSLParameters(parameters);
         socket.startHandshake();
         return socket;
