@@ -173,6 +173,7 @@ class RobustnessTest {
                     }
                     case 6 -> {
                         try (SSLSocket socket = authority.connectOffering(secure.tlsPort(), host, "h2")) {
+                            assertEquals("h2", socket.getApplicationProtocol());
                             byte[] frames = new byte[9 + random.nextInt(64)];
                             random.nextBytes(frames);
                             write(socket, frames);
