@@ -64,15 +64,9 @@ class RobustnessTest {
             try (Socket socket = connect()) {
                 switch (i % 6) {
                     case 0 -> socket.setSoLinger(true, 0);
-                    case 1 -> {
-                        byte[] noise = new byte[1 + random.nextInt(2048)];
-                        random.nextBytes(noise);
-                        write(socket, noise);
-                    }
+                    case 1 -> write(socket, randomBytes(random, 1 + random.nextInt(2048)));
                     case 2 -> {
-                        String request = RawHttp.get(host, "/truncated");
-                        write(socket, request.substring(0, 1 + random.nextInt(request.length() - 1))
-                                .getBytes(StandardCharsets.ISO_8859_1));
+                        write(socket, truncatedRequest(random));
                     }
                     case 3 -> write(socket, ("POST /partial HTTP/1.1\r\nHost: " + host + "\r\nContent-Length: 100000\r\n\r\n"
                             + "x".repeat(random.nextInt(5000))).getBytes(StandardCharsets.ISO_8859_1));
@@ -116,17 +110,11 @@ class RobustnessTest {
                                 .getBytes(StandardCharsets.ISO_8859_1));
                         case 2 -> write(socket, (proxyLine + "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
                                 .substring(0, 1 + random.nextInt(23))).getBytes(StandardCharsets.ISO_8859_1));
-                        case 3 -> {
-                            byte[] noise = new byte[1 + random.nextInt(512)];
-                            random.nextBytes(noise);
-                            write(socket, noise);
-                        }
+                        case 3 -> write(socket, randomBytes(random, 1 + random.nextInt(512)));
                         default -> {
                             write(socket, (proxyLine + "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n")
                                     .getBytes(StandardCharsets.ISO_8859_1));
-                            byte[] frames = new byte[9 + random.nextInt(64)];
-                            random.nextBytes(frames);
-                            write(socket, frames);
+                            write(socket, randomBytes(random, 9 + random.nextInt(64)));
                             socket.setSoLinger(true, 0);
                         }
                     }
@@ -165,26 +153,20 @@ class RobustnessTest {
                     }
                     case 5 -> {
                         try (SSLSocket socket = authority.connect(secure.tlsPort(), host)) {
-                            byte[] noise = new byte[1 + random.nextInt(2048)];
-                            random.nextBytes(noise);
-                            write(socket, noise);
+                            write(socket, randomBytes(random, 1 + random.nextInt(2048)));
                             socket.setSoLinger(true, 0);
                         }
                     }
                     case 6 -> {
                         try (SSLSocket socket = authority.connectOffering(secure.tlsPort(), host, "h2")) {
                             assertEquals("h2", socket.getApplicationProtocol());
-                            byte[] frames = new byte[9 + random.nextInt(64)];
-                            random.nextBytes(frames);
-                            write(socket, frames);
+                            write(socket, randomBytes(random, 9 + random.nextInt(64)));
                             socket.setSoLinger(true, 0);
                         }
                     }
                     default -> {
                         try (SSLSocket socket = authority.connect(secure.tlsPort(), host)) {
-                            String request = RawHttp.get(host, "/truncated");
-                            write(socket, request.substring(0, 1 + random.nextInt(request.length() - 1))
-                                    .getBytes(StandardCharsets.ISO_8859_1));
+                            write(socket, truncatedRequest(random));
                             socket.setSoLinger(true, 0);
                         }
                     }
@@ -203,11 +185,7 @@ class RobustnessTest {
     private static void abuseBeforeHandshake(Socket socket, int kind, Random random) throws IOException {
         switch (kind) {
             case 0 -> socket.setSoLinger(true, 0);
-            case 1 -> {
-                byte[] noise = new byte[1 + random.nextInt(2048)];
-                random.nextBytes(noise);
-                write(socket, noise);
-            }
+            case 1 -> write(socket, randomBytes(random, 1 + random.nextInt(2048)));
             case 2 -> {
                 byte[] hello = tlsClientHello(random);
                 write(socket, Arrays.copyOf(hello, 1 + random.nextInt(hello.length - 1)));
@@ -215,8 +193,7 @@ class RobustnessTest {
             }
             case 3 -> {
                 // A handshake record longer than TLS allows, then a little of it.
-                byte[] record = new byte[5 + random.nextInt(512)];
-                random.nextBytes(record);
+                byte[] record = randomBytes(random, 5 + random.nextInt(512));
                 record[0] = 0x16;
                 record[1] = 0x03;
                 record[2] = 0x01;
@@ -253,6 +230,19 @@ class RobustnessTest {
         }
     }
 
+    /** {@code length} random bytes. */
+    private static byte[] randomBytes(Random random, int length) {
+        byte[] bytes = new byte[length];
+        random.nextBytes(bytes);
+        return bytes;
+    }
+
+    /** A GET request cut off after a random number of its bytes, at least one. */
+    private static byte[] truncatedRequest(Random random) {
+        String request = RawHttp.get(host, "/truncated");
+        return request.substring(0, 1 + random.nextInt(request.length() - 1)).getBytes(StandardCharsets.ISO_8859_1);
+    }
+
     /** A TLS 1.2 ClientHello record as a browser would open an https:// URL on the plain port. */
     private static byte[] tlsClientHello(Random random) {
         byte[] hello = new byte[5 + 4 + 2 + 32 + 1 + 2 + 2 + 1 + 1];
@@ -270,9 +260,7 @@ class RobustnessTest {
         hello[i++] = (byte) bodyLength;
         hello[i++] = 0x03;
         hello[i++] = 0x03;
-        byte[] randomBytes = new byte[32];
-        random.nextBytes(randomBytes);
-        System.arraycopy(randomBytes, 0, hello, i, 32);
+        System.arraycopy(randomBytes(random, 32), 0, hello, i, 32);
         i += 32;
         hello[i++] = 0;
         hello[i++] = 0;
