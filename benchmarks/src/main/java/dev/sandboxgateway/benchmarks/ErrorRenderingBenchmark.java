@@ -1,6 +1,6 @@
 package dev.sandboxgateway.benchmarks;
 
-import dev.sandboxgateway.gateway.edge.ErrorResponses;
+import dev.sandboxgateway.gateway.http.ErrorResponses;
 import dev.sandboxgateway.routing.GatewayError;
 import dev.sandboxgateway.routing.SandboxTarget;
 import io.netty.buffer.PooledByteBufAllocator;

@@ -32,6 +32,7 @@ import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -51,7 +52,7 @@ public final class Gateway implements AutoCloseable {
     private final SandboxRegistry registry;
     private final SandboxResolver resolver;
     private final Subscription lifecycle;
-    private final SandboxWaker waker;
+    private final Optional<SandboxWaker> waker;
     private final GatewayMetrics metrics;
     private final EventLoopGroup group;
     private final EdgeServer edge;
@@ -82,8 +83,8 @@ public final class Gateway implements AutoCloseable {
         NettyTransport transport = loops.transport();
         this.group = loops.group();
         GatewayConfig.WakeUp wakeUp = config.wakeUp();
-        this.waker = wakeUp.url() == null ? null : new SandboxWaker(new SandboxWaker.Settings(wakeUp.url(),
-                wakeUp.token(), wakeUp.timeout(), wakeUp.pollInterval()), registry, resolver);
+        this.waker = wakeUp.url() == null ? Optional.empty() : Optional.of(new SandboxWaker(new SandboxWaker.Settings(
+                wakeUp.url(), wakeUp.token(), wakeUp.timeout(), wakeUp.pollInterval()), registry, resolver));
         TlsCertificates certificates = config.tls().enabled() ? loadCertificates(config.tls()) : null;
         this.edge = new EdgeServer(config, transport, group, hostParser(config.routing()), resolver, waker, metrics,
                 certificates);
@@ -260,9 +261,7 @@ public final class Gateway implements AutoCloseable {
         group.shutdownGracefully(CLOSE_QUIET_PERIOD_MILLIS, 2000, TimeUnit.MILLISECONDS)
                 .awaitUninterruptibly(10, TimeUnit.SECONDS);
         lifecycle.close();
-        if (waker != null) {
-            waker.close();
-        }
+        waker.ifPresent(SandboxWaker::close);
         resolver.close();
         registry.close();
         metrics.close();

@@ -38,7 +38,7 @@ public final class SandboxWaker implements AutoCloseable {
         private static final long serialVersionUID = 1L;
         private final boolean timedOut;
 
-        WakeFailedException(String message, boolean timedOut) {
+        public WakeFailedException(String message, boolean timedOut) {
             super(message, null, false, false);
             this.timedOut = timedOut;
         }

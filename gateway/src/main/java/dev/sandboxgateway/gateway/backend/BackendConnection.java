@@ -1,6 +1,6 @@
 package dev.sandboxgateway.gateway.backend;
 
-import dev.sandboxgateway.gateway.edge.LazyTimer;
+import dev.sandboxgateway.gateway.transport.LazyTimer;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;

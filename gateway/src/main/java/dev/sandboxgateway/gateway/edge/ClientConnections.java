@@ -1,5 +1,6 @@
 package dev.sandboxgateway.gateway.edge;
 
+import dev.sandboxgateway.gateway.relay.ConnectionEvent;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import java.util.ArrayList;
@@ -15,14 +16,6 @@ import java.util.concurrent.atomic.AtomicInteger;
  * closes: one close listener per connection does all of a connection's bookkeeping.
  */
 public final class ClientConnections {
-
-    /** Fired down each client pipeline when draining starts. */
-    static final Object DRAIN = new Object() {
-        @Override
-        public String toString() {
-            return "DRAIN";
-        }
-    };
 
     private final Set<Channel> channels = ConcurrentHashMap.newKeySet();
     private final AtomicInteger webSocketTunnels = new AtomicInteger();
@@ -65,7 +58,7 @@ public final class ClientConnections {
     public boolean drain(long timeout, TimeUnit unit) {
         long deadline = System.nanoTime() + unit.toNanos(timeout);
         for (Channel channel : channels) {
-            channel.pipeline().fireUserEventTriggered(DRAIN);
+            channel.pipeline().fireUserEventTriggered(ConnectionEvent.DRAIN);
         }
         for (Channel channel : channels) {
             long remaining = deadline - System.nanoTime();

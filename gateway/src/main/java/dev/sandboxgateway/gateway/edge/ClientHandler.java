@@ -1,6 +1,13 @@
 package dev.sandboxgateway.gateway.edge;
 
+import dev.sandboxgateway.gateway.relay.ClientSide;
+import dev.sandboxgateway.gateway.relay.ConnectionEvent;
+import dev.sandboxgateway.gateway.relay.Exchange;
+import dev.sandboxgateway.gateway.relay.TunnelHandler;
+import dev.sandboxgateway.gateway.request.ClientAddress;
+import dev.sandboxgateway.gateway.request.ConnectionFacts;
 import dev.sandboxgateway.gateway.transport.HttpCodecHandlers;
+import dev.sandboxgateway.gateway.transport.LazyTimer;
 import dev.sandboxgateway.routing.SandboxRecord;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
@@ -8,7 +15,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.DecoderException;
-import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
@@ -28,7 +34,7 @@ import org.slf4j.LoggerFactory;
  * current exchange can take more. On an HTTP/2 stream, not reading is what holds back the stream's
  * flow-control window, so the client stops sending.
  */
-final class ClientHandler extends ChannelInboundHandlerAdapter {
+final class ClientHandler extends ChannelInboundHandlerAdapter implements ClientSide {
 
     private static final Logger log = LoggerFactory.getLogger(ClientHandler.class);
 
@@ -42,9 +48,10 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     private boolean dispatchingQueue;
     private boolean draining;
     private boolean closing;
-    private ClientAddress peer;
     private String localPort;
     private boolean overConnectionLimit;
+    /** Made on the first request, once a PROXY protocol header (if any) has named the client. */
+    private ConnectionFacts facts;
     /** Which sandbox this connection counts for; made on its first request. */
     private SandboxConnections.Member sandboxMembership;
     private boolean tunnel;
@@ -105,29 +112,20 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /** The connection's peer: the load balancer's PROXY header when one was received, else the TCP peer. */
-    ClientAddress peer() {
-        if (peer == null && http2 != null) {
-            peer = http2.peer();
+    private ConnectionFacts facts() {
+        if (facts == null) {
+            ClientAddress peer = http2 != null ? http2.peer() : ProxyProtocolHandler.clientOf(ctx.channel());
+            facts = new ConnectionFacts(peer, secure, localPort, http2 != null, overConnectionLimit);
         }
-        if (peer == null) {
-            peer = ProxyProtocolHandler.clientOf(ctx.channel());
-        }
-        return peer;
-    }
-
-    /** Whether this connection was accepted beyond {@code limits.maxConnections}: it only gets a 503. */
-    boolean overConnectionLimit() {
-        return overConnectionLimit;
+        return facts;
     }
 
     /**
      * Counts this connection for the sandbox its request addresses, moving it from the sandbox of
      * an earlier request if that was another one.
-     *
-     * @return false when that sandbox already has as many connections as it may
      */
-    boolean addressSandbox(String sandboxId, SandboxRecord record) {
+    @Override
+    public boolean take(String sandboxId, SandboxRecord record) {
         // A lookup that completes after the client left: nothing to count, and no close left to uncount it.
         if (closed) {
             return true;
@@ -138,20 +136,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         return sandboxMembership.address(sandboxId, record);
     }
 
-    String localPort() {
-        return localPort;
-    }
-
-    boolean secure() {
-        return secure;
-    }
-
-    /** Whether this is a stream of an HTTP/2 connection. */
-    boolean http2() {
-        return http2 != null;
-    }
-
-    boolean draining() {
+    @Override
+    public boolean draining() {
         return draining;
     }
 
@@ -179,7 +165,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     private void dispatch(Object msg) {
         if (msg instanceof HttpRequest request) {
             timeouts.requestHeadReceived();
-            Exchange exchange = new Exchange(this, ctx, edge, request);
+            Exchange exchange = new Exchange(this, ctx, edge.requestPath(), facts(), request);
             current = exchange;
             exchange.start();
             if (request.decoderResult().isFailure()) {
@@ -205,22 +191,15 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     }
 
     /** Reads from the client only while no pipelined request waits and the exchange can take more body. */
-    void updateReading() {
+    @Override
+    public void updateReading() {
         boolean read = (queued == null || queued.isEmpty()) && (current == null || current.acceptsRequestContent());
         ctx.channel().config().setAutoRead(read);
     }
 
-    void sendError(FullHttpResponse response, boolean close) {
-        if (close) {
-            closing = true;
-            ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
-        } else {
-            ctx.writeAndFlush(response, ctx.voidPromise());
-        }
-    }
-
     /** The exchange wrote its last byte; start on the next pipelined request, if any. */
-    void exchangeFinished(Exchange exchange, boolean close) {
+    @Override
+    public void exchangeFinished(Exchange exchange, boolean close) {
         if (current != exchange) {
             return;
         }
@@ -259,7 +238,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
      * The sandbox accepted a WebSocket upgrade: both connections become a byte tunnel. The 101
      * response is already encoded, so the HTTP codecs can go; frames are never decoded.
      */
-    void switchToTunnel(Channel backend) {
+    @Override
+    public void switchToTunnel(Channel backend) {
         current = null;
         Channel client = ctx.channel();
         ChannelPipeline clientPipeline = client.pipeline();
@@ -267,7 +247,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         timeouts.stop();
         // The backend connection came from this loop's pool: one timer serves both channels.
         LazyTimer idle = new LazyTimer(client.eventLoop(), client::close);
-        long idleNanos = edge.webSocketIdleNanos();
+        long idleNanos = edge.timeouts().webSocketIdle().toNanos();
         clientPipeline.replace(this, "tunnel", new TunnelHandler(backend, idle, idleNanos));
         HttpCodecHandlers.remove(clientPipeline);
         backendPipeline.replace(backendPipeline.last(), "tunnel", new TunnelHandler(client, idle, idleNanos));
@@ -298,13 +278,13 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
             }
             return;
         }
-        if (event == ClientConnections.DRAIN || event == SandboxConnections.SANDBOX_CHANGED) {
+        if (event instanceof ConnectionEvent) {
             draining = true;
             if (current == null) {
                 ctx.close();
-            } else if (event == SandboxConnections.SANDBOX_CHANGED) {
+            } else if (event == ConnectionEvent.SANDBOX_CHANGED) {
                 // The response in flight may finish, within the grace period; nothing more is served here.
-                ctx.executor().schedule(() -> ctx.close(), edge.sandboxChangeGraceNanos(), TimeUnit.NANOSECONDS);
+                ctx.executor().schedule(() -> ctx.close(), edge.sandboxChangeGrace().toNanos(), TimeUnit.NANOSECONDS);
             }
             return;
         }

@@ -1,6 +1,8 @@
 package dev.sandboxgateway.gateway.edge;
 
-import dev.sandboxgateway.routing.GatewayError;
+import dev.sandboxgateway.gateway.request.Failure;
+import dev.sandboxgateway.gateway.request.FailureMessages;
+import dev.sandboxgateway.gateway.transport.LazyTimer;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -77,7 +79,7 @@ final class ClientTimeouts {
     void started(Channel channel) {
         this.channel = channel;
         if (!stream) {
-            timer().armAfter(edge.requestHeaderTimeoutNanos());
+            timer().armAfter(edge.timeouts().requestHeader().toNanos());
         }
     }
 
@@ -87,14 +89,14 @@ final class ClientTimeouts {
             state = State.READING_HEAD;
             headStartNanos = System.nanoTime();
         } else if (state == State.READING_BODY) {
-            timer().armAfter(edge.requestBodyIdleNanos());
+            timer().armAfter(edge.timeouts().requestBodyIdle().toNanos());
         }
     }
 
     /** The reads of one wake-up are done: a head begun and not finished must finish in time. */
     void readsDone() {
         if (state == State.READING_HEAD) {
-            timer().armAt(headStartNanos + edge.requestHeaderTimeoutNanos());
+            timer().armAt(headStartNanos + edge.timeouts().requestHeader().toNanos());
         }
     }
 
@@ -107,7 +109,7 @@ final class ClientTimeouts {
     void bodyPending(boolean pending) {
         if (pending && state == State.BUSY) {
             state = State.READING_BODY;
-            timer().armAfter(edge.requestBodyIdleNanos());
+            timer().armAfter(edge.timeouts().requestBodyIdle().toNanos());
         } else if (!pending && state == State.READING_BODY) {
             state = State.BUSY;
             disarm();
@@ -117,7 +119,7 @@ final class ClientTimeouts {
     void exchangeFinished() {
         state = State.IDLE;
         if (!stream) {
-            timer().armAfter(edge.keepAliveIdleNanos());
+            timer().armAfter(edge.timeouts().keepAliveIdle().toNanos());
         }
     }
 
@@ -145,14 +147,14 @@ final class ClientTimeouts {
             return;
         }
         if (state == State.READING_HEAD) {
-            FullHttpResponse response = edge.errors().render(channel.alloc(), GatewayError.REQUEST_HEADER_TIMEOUT,
-                    "The request headers did not arrive within "
-                            + edge.requestHeaderTimeoutNanos() / 1_000_000 + " ms.", null, false);
+            Failure failure = FailureMessages.requestHeaderTimeout(edge.timeouts().requestHeader());
+            FullHttpResponse response = edge.requestPath().errors().render(channel.alloc(), failure.error(),
+                    failure.message(), null, false);
             response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
             channel.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
         } else if (state == State.READING_BODY) {
             if (!channel.config().isAutoRead()) {
-                timer().armAfter(edge.requestBodyIdleNanos());
+                timer().armAfter(edge.timeouts().requestBodyIdle().toNanos());
                 return;
             }
             state = State.BUSY;

@@ -1,22 +1,21 @@
 package dev.sandboxgateway.gateway.edge;
 
-import dev.sandboxgateway.gateway.backend.BackendPool;
-import dev.sandboxgateway.gateway.backend.Http2BackendPool;
-import dev.sandboxgateway.gateway.metrics.GatewayMetrics;
-import dev.sandboxgateway.routing.HostParser;
-import dev.sandboxgateway.routing.RoutingPolicy;
-import dev.sandboxgateway.routing.SandboxResolver;
-import dev.sandboxgateway.routing.SandboxWaker;
+import dev.sandboxgateway.config.GatewayConfig;
+import dev.sandboxgateway.gateway.relay.RequestPath;
+import dev.sandboxgateway.gateway.request.ClientLimits;
+import java.time.Duration;
 
 /**
- * What every client connection shares: routing, the pools, rendering, metrics and settings; {@code waker}
- * may be null. {@code httpsRedirectPort} is 0 unless the plain listener redirects to https.
+ * What every client connection of the edge shares.
+ *
+ * @param requestPath        the phases each request goes through
+ * @param connections        every open client connection, for the gauges and draining
+ * @param sandboxConnections the connections addressing each sandbox
+ * @param limits             the client limits ({@code limits.*})
+ * @param timeouts           the client-side timeouts ({@code timeouts.*})
+ * @param sandboxChangeGrace how long a response in flight may finish once its sandbox changed
+ *                           ({@code lifecycle.closeGrace})
  */
-record EdgeContext(HostParser hostParser, SandboxResolver resolver, RoutingPolicy policy, BackendPool pool,
-                   Http2BackendPool http2Pool,
-                   ErrorResponses errors, GatewayMetrics metrics, AccessLog accessLog, ClientConnections connections,
-                   SandboxConnections sandboxConnections, TrustedProxies trustedProxies, ClientLimits limits,
-                   long requestHeaderTimeoutNanos, long requestBodyIdleNanos, long keepAliveIdleNanos, long webSocketIdleNanos,
-                   long connectTimeoutMillis, long responseTimeoutMillis, long sandboxChangeGraceNanos,
-                   SandboxWaker waker, int httpsRedirectPort) {
+record EdgeContext(RequestPath requestPath, ClientConnections connections, SandboxConnections sandboxConnections,
+                   ClientLimits limits, GatewayConfig.Timeouts timeouts, Duration sandboxChangeGrace) {
 }

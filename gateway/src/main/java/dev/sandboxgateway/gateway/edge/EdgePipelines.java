@@ -1,5 +1,6 @@
 package dev.sandboxgateway.gateway.edge;
 
+import dev.sandboxgateway.gateway.request.TrustedProxies;
 import dev.sandboxgateway.gateway.tls.TlsCertificates;
 import dev.sandboxgateway.gateway.transport.AckTiming;
 import io.netty.channel.Channel;
@@ -67,7 +68,7 @@ final class EdgePipelines {
                 addProxyProtocol(pipeline);
                 if (settings.http2Cleartext()) {
                     pipeline.addLast("h2c-detect", new PriorKnowledgeDetector(EdgePipelines.this,
-                            edge.requestHeaderTimeoutNanos()));
+                            edge.timeouts().requestHeader().toNanos()));
                 } else {
                     addHttp1(pipeline, false, settings.plainAcksDelayed() ? AckTiming::ackNow : null);
                 }

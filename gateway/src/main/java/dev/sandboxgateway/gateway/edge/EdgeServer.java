@@ -6,7 +6,14 @@ import dev.sandboxgateway.config.Transport;
 import dev.sandboxgateway.gateway.backend.BackendNames;
 import dev.sandboxgateway.gateway.backend.BackendPool;
 import dev.sandboxgateway.gateway.backend.Http2BackendPool;
+import dev.sandboxgateway.gateway.http.ErrorResponses;
+import dev.sandboxgateway.gateway.metrics.AccessLog;
 import dev.sandboxgateway.gateway.metrics.GatewayMetrics;
+import dev.sandboxgateway.gateway.relay.RequestPath;
+import dev.sandboxgateway.gateway.request.Admission;
+import dev.sandboxgateway.gateway.request.ClientLimits;
+import dev.sandboxgateway.gateway.request.RoutingDecision;
+import dev.sandboxgateway.gateway.request.TrustedProxies;
 import dev.sandboxgateway.gateway.tls.TlsCertificates;
 import dev.sandboxgateway.gateway.transport.AckTiming;
 import dev.sandboxgateway.gateway.transport.DecodedHeaderNames;
@@ -27,6 +34,8 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,9 +62,12 @@ public final class EdgeServer {
     private Channel serverChannel;
     private Channel tlsServerChannel;
 
-    /** @param certificates what the TLS listener serves, or {@code null} when {@code tls.enabled} is off */
+    /**
+     * @param waker        wakes paused sandboxes, when {@code wakeUp.url} is set
+     * @param certificates what the TLS listener serves, or {@code null} when {@code tls.enabled} is off
+     */
     public EdgeServer(GatewayConfig config, NettyTransport transport, EventLoopGroup group, HostParser hostParser,
-                      SandboxResolver resolver, SandboxWaker waker, GatewayMetrics metrics,
+                      SandboxResolver resolver, Optional<SandboxWaker> waker, GatewayMetrics metrics,
                       TlsCertificates certificates) {
         this.group = group;
         this.transport = transport;
@@ -77,15 +89,15 @@ public final class EdgeServer {
                 .map(CidrBlock::parse).toList());
         RoutingPolicy policy = new RoutingPolicy(PortRanges.parse(config.security().allowedPorts()),
                 PortRanges.parse(config.security().deniedPorts()));
-        this.edge = new EdgeContext(hostParser, resolver, policy, pool, http2Pool, new ErrorResponses(), metrics,
-                new AccessLog(config.accessLog().enabled()), connections,
-                new SandboxConnections(config.limits().maxConnectionsPerSandbox()), trustedProxies,
-                ClientLimits.from(config.limits()),
-                config.timeouts().requestHeader().toNanos(), config.timeouts().requestBodyIdle().toNanos(),
-                config.timeouts().keepAliveIdle().toNanos(),
-                config.timeouts().webSocketIdle().toNanos(), config.backend().connectTimeout().toMillis(),
-                config.backend().responseTimeout().toMillis(), config.lifecycle().closeGrace().toNanos(), waker,
-                config.tls().redirectHttp() ? config.tls().redirectPort() : 0);
+        ClientLimits clientLimits = ClientLimits.from(config.limits());
+        Admission admission = new Admission(hostParser, policy, trustedProxies, clientLimits,
+                config.tls().redirectHttp() ? OptionalInt.of(config.tls().redirectPort()) : OptionalInt.empty());
+        RequestPath requestPath = new RequestPath(admission, resolver, new RoutingDecision(policy, clientLimits), waker,
+                pool, http2Pool, new ErrorResponses(), metrics, new AccessLog(config.accessLog().enabled()),
+                config.backend(), config.timeouts());
+        this.edge = new EdgeContext(requestPath, connections,
+                new SandboxConnections(config.limits().maxConnectionsPerSandbox()), clientLimits, config.timeouts(),
+                config.lifecycle().closeGrace());
         HttpDecoderConfig decoder = DecodedHeaderNames.uncheckedHeaders(new HttpDecoderConfig()
                 .setMaxInitialLineLength(settings.maxInitialLineLength())
                 .setMaxHeaderSize(settings.maxHeaderSize())

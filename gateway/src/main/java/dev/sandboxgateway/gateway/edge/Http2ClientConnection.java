@@ -1,5 +1,8 @@
 package dev.sandboxgateway.gateway.edge;
 
+import dev.sandboxgateway.gateway.relay.ConnectionEvent;
+import dev.sandboxgateway.gateway.request.ClientAddress;
+import dev.sandboxgateway.gateway.transport.LazyTimer;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -56,7 +59,7 @@ final class Http2ClientConnection extends ChannelInboundHandlerAdapter {
         if (connectionWindow > Http2CodecUtil.DEFAULT_WINDOW_SIZE) {
             ctx.writeAndFlush(new DefaultHttp2WindowUpdateFrame(connectionWindow - Http2CodecUtil.DEFAULT_WINDOW_SIZE));
         }
-        idle.armAfter(edge.keepAliveIdleNanos());
+        idle.armAfter(edge.timeouts().keepAliveIdle().toNanos());
         ctx.fireChannelActive();
     }
 
@@ -84,7 +87,7 @@ final class Http2ClientConnection extends ChannelInboundHandlerAdapter {
 
     void streamClosed() {
         if (--streams == 0) {
-            idle.armAfter(edge.keepAliveIdleNanos());
+            idle.armAfter(edge.timeouts().keepAliveIdle().toNanos());
         }
     }
 
@@ -96,7 +99,7 @@ final class Http2ClientConnection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
-        if (event == ClientConnections.DRAIN) {
+        if (event == ConnectionEvent.DRAIN) {
             ctx.close();
             return;
         }

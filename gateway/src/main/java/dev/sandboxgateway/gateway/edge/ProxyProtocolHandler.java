@@ -1,5 +1,7 @@
 package dev.sandboxgateway.gateway.edge;
 
+import dev.sandboxgateway.gateway.request.ClientAddress;
+import dev.sandboxgateway.gateway.request.TrustedProxies;
 import dev.sandboxgateway.routing.CidrBlock;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;

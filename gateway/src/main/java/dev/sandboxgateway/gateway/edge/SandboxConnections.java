@@ -1,5 +1,6 @@
 package dev.sandboxgateway.gateway.edge;
 
+import dev.sandboxgateway.gateway.relay.ConnectionEvent;
 import dev.sandboxgateway.routing.SandboxRecord;
 import dev.sandboxgateway.routing.SandboxState;
 import io.netty.channel.Channel;
@@ -23,14 +24,6 @@ import java.util.concurrent.ConcurrentHashMap;
  * every loop. Counts across loops are kept only when {@code maxPerSandbox} limits them.
  */
 final class SandboxConnections {
-
-    /** Fired down a client pipeline whose sandbox was removed, stopped or changed under it. */
-    static final Object SANDBOX_CHANGED = new Object() {
-        @Override
-        public String toString() {
-            return "SANDBOX_CHANGED";
-        }
-    };
 
     private final int maxPerSandbox;
     private final ConcurrentHashMap<String, Integer> counts = new ConcurrentHashMap<>();
@@ -195,7 +188,7 @@ final class SandboxConnections {
                 channels.add(member.channel);
             }
             for (Channel channel : channels) {
-                channel.pipeline().fireUserEventTriggered(SANDBOX_CHANGED);
+                channel.pipeline().fireUserEventTriggered(ConnectionEvent.SANDBOX_CHANGED);
             }
         }
     }

@@ -1,5 +1,7 @@
 package dev.sandboxgateway.gateway.edge;
 
+import dev.sandboxgateway.gateway.http.HopByHopHeaders;
+import dev.sandboxgateway.gateway.request.RequestRejectedException;
 import dev.sandboxgateway.routing.GatewayError;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;

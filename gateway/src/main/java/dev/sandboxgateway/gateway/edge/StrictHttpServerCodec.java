@@ -1,5 +1,6 @@
 package dev.sandboxgateway.gateway.edge;
 
+import dev.sandboxgateway.gateway.request.RequestRejectedException;
 import dev.sandboxgateway.gateway.transport.DecodedHeaderNames;
 import dev.sandboxgateway.gateway.transport.HttpCodecHandlers;
 import dev.sandboxgateway.routing.GatewayError;

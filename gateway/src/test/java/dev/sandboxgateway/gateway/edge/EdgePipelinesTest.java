@@ -4,6 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.sandboxgateway.config.GatewayConfig;
+import dev.sandboxgateway.gateway.request.ClientLimits;
+import dev.sandboxgateway.gateway.request.TrustedProxies;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.haproxy.HAProxyProtocolException;
@@ -17,10 +20,10 @@ import org.junit.jupiter.api.Test;
 /** How a client connection's pipeline starts, before any byte is read. */
 class EdgePipelinesTest {
 
-    private static final long MINUTE = Duration.ofMinutes(1).toNanos();
+    private static final Duration MINUTE = Duration.ofMinutes(1);
 
-    private final EdgeContext edge = new EdgeContext(null, null, null, null, null, null, null, null, null, null,
-            null, null, MINUTE, MINUTE, MINUTE, MINUTE, 0, 0, 0, null, 0);
+    private final EdgeContext edge = new EdgeContext(null, null, null, ClientLimits.NONE,
+            new GatewayConfig.Timeouts(MINUTE, MINUTE, MINUTE, MINUTE), Duration.ZERO);
 
     @Test
     void aConnectionWhoseClientIsAlreadyGoneIsClosedWithNothingSetUp() {

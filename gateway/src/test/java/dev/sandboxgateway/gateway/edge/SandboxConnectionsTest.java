@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.sandboxgateway.gateway.relay.ConnectionEvent;
 import dev.sandboxgateway.routing.SandboxRecord;
 import dev.sandboxgateway.routing.SandboxState;
 import io.netty.channel.ChannelHandlerContext;
@@ -155,7 +156,7 @@ class SandboxConnectionsTest {
 
         @Override
         public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
-            if (event == SandboxConnections.SANDBOX_CHANGED) {
+            if (event == ConnectionEvent.SANDBOX_CHANGED) {
                 changes++;
             }
         }

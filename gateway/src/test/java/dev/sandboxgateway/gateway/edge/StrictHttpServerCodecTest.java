@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.sandboxgateway.config.GatewayConfig;
+import dev.sandboxgateway.gateway.request.ClientLimits;
 import dev.sandboxgateway.gateway.transport.DecodedHeaderNames;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -25,7 +27,7 @@ import org.junit.jupiter.api.Test;
 /** How client requests are cut into messages (the refusals are end to end, in SmugglingTest). */
 class StrictHttpServerCodecTest {
 
-    private static final long MINUTE = Duration.ofMinutes(1).toNanos();
+    private static final Duration MINUTE = Duration.ofMinutes(1);
 
     private final EmbeddedChannel channel = new EmbeddedChannel();
     private final List<Object> read = new ArrayList<>();
@@ -34,8 +36,8 @@ class StrictHttpServerCodecTest {
 
     StrictHttpServerCodecTest() {
         // Only the timeouts are read from the context here, and no test runs long enough to reach them.
-        EdgeContext edge = new EdgeContext(null, null, null, null, null, null, null, null, null, null, null, null,
-                MINUTE, MINUTE, MINUTE, MINUTE, 0, 0, 0, null, 0);
+        EdgeContext edge = new EdgeContext(null, null, null, ClientLimits.NONE,
+                new GatewayConfig.Timeouts(MINUTE, MINUTE, MINUTE, MINUTE), Duration.ZERO);
         new StrictHttpServerCodec(DecodedHeaderNames.uncheckedHeaders(new HttpDecoderConfig()), 100,
                 ClientTimeouts.forConnection(edge), socket -> ackRequests++)
                 .addLast(channel.pipeline());

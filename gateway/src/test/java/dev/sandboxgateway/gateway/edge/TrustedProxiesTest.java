@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.sandboxgateway.gateway.request.ClientAddress;
+import dev.sandboxgateway.gateway.request.TrustedProxies;
 import dev.sandboxgateway.gateway.testing.GatewayFixture;
 import dev.sandboxgateway.gateway.testing.InfoHandler;
 import dev.sandboxgateway.gateway.testing.RawHttp;

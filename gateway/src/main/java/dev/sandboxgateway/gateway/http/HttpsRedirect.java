@@ -1,4 +1,4 @@
-package dev.sandboxgateway.gateway.edge;
+package dev.sandboxgateway.gateway.http;
 
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
@@ -8,20 +8,13 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 
 /** The plain listener's answer when {@code tls.redirectHttp} is on: the same URL over https. */
-final class HttpsRedirect {
+public final class HttpsRedirect {
 
     private HttpsRedirect() {
     }
 
-    /**
-     * A 308, so a POST stays a POST with its body (a 301 lets clients turn it into a GET).
-     *
-     * @param host  the Host the request named, possibly with a port, already validated as a sandbox host
-     * @param port  the https port; 443 is left out of the URL
-     * @param uri   the request target, origin form
-     */
-    static FullHttpResponse to(String host, int port, String uri) {
-        String location = "https://" + HostHeader.withoutPort(host) + (port == 443 ? "" : ":" + port) + uri;
+    /** A 308, so a POST stays a POST with its body (a 301 lets clients turn it into a GET). */
+    public static FullHttpResponse to(String location) {
         FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
                 HttpResponseStatus.PERMANENT_REDIRECT, Unpooled.EMPTY_BUFFER);
         response.headers()

@@ -1,6 +1,6 @@
-package dev.sandboxgateway.gateway.edge;
+package dev.sandboxgateway.gateway.relay;
 
-import static dev.sandboxgateway.gateway.edge.SendSizeLimit.MAX_BYTES_PER_SEND;
+import static dev.sandboxgateway.gateway.relay.SendSizeLimit.MAX_BYTES_PER_SEND;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

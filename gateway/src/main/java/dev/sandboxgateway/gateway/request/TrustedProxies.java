@@ -1,4 +1,4 @@
-package dev.sandboxgateway.gateway.edge;
+package dev.sandboxgateway.gateway.request;
 
 import dev.sandboxgateway.routing.CidrBlock;
 import java.util.List;
@@ -37,7 +37,7 @@ public final class TrustedProxies {
      * @param forwardedFor every X-Forwarded-For value of the request, in order
      * @param peer         the trusted peer that sent them
      */
-    ClientAddress clientBehind(List<String> forwardedFor, ClientAddress peer) {
+    public ClientAddress clientBehind(List<String> forwardedFor, ClientAddress peer) {
         ClientAddress client = peer;
         for (int v = forwardedFor.size() - 1; v >= 0; v--) {
             String value = forwardedFor.get(v);

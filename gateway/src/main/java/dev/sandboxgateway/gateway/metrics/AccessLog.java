@@ -1,4 +1,4 @@
-package dev.sandboxgateway.gateway.edge;
+package dev.sandboxgateway.gateway.metrics;
 
 import java.time.Instant;
 import org.slf4j.Logger;
@@ -8,17 +8,17 @@ import org.slf4j.LoggerFactory;
  * One JSON line per request on the {@code access} logger. The path is logged without its query
  * string, which often carries tokens.
  */
-final class AccessLog {
+public final class AccessLog {
 
     private static final Logger log = LoggerFactory.getLogger("access");
 
     private final boolean enabled;
 
-    AccessLog(boolean enabled) {
+    public AccessLog(boolean enabled) {
         this.enabled = enabled && log.isInfoEnabled();
     }
 
-    boolean enabled() {
+    public boolean enabled() {
         return enabled;
     }
 
@@ -26,7 +26,7 @@ final class AccessLog {
      * @param connectNanos backend connect time, 0 for a pooled connection, -1 when no backend was used
      * @param error        the gateway error code, or {@code null}
      */
-    void log(String client, String method, String uri, String sandboxId, int port, int status, long bytesIn,
+    public void log(String client, String method, String uri, String sandboxId, int port, int status, long bytesIn,
              long bytesOut, long durationNanos, long connectNanos, String error) {
         StringBuilder line = new StringBuilder(256).append("{\"time\":\"").append(Instant.now())
                 .append("\",\"client\":\"").append(client)

@@ -1,7 +1,7 @@
-package dev.sandboxgateway.gateway.edge;
+package dev.sandboxgateway.gateway.request;
 
 /** Decides whether a client prefers an HTML page to JSON, from its Accept header. */
-final class AcceptHeader {
+public final class AcceptHeader {
 
     private AcceptHeader() {
     }
@@ -11,7 +11,7 @@ final class AcceptHeader {
      * {@code application/json}; browsers send {@code text/html,...,*}{@code /*;q=0.8}, while
      * curl and SDKs send {@code *}{@code /*} or {@code application/json}.
      */
-    static boolean prefersHtml(String accept) {
+    public static boolean prefersHtml(String accept) {
         if (accept == null || accept.isEmpty()) {
             return false;
         }

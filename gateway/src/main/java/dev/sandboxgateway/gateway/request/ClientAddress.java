@@ -1,4 +1,4 @@
-package dev.sandboxgateway.gateway.edge;
+package dev.sandboxgateway.gateway.request;
 
 import java.net.InetSocketAddress;
 
@@ -8,9 +8,9 @@ import java.net.InetSocketAddress;
  * @param text  the address as written in X-Forwarded-For
  * @param bytes 4 or 16 bytes
  */
-record ClientAddress(String text, byte[] bytes) {
+public record ClientAddress(String text, byte[] bytes) {
 
-    static ClientAddress of(InetSocketAddress address) {
+    public static ClientAddress of(InetSocketAddress address) {
         return new ClientAddress(address.getAddress().getHostAddress(), address.getAddress().getAddress());
     }
 }

@@ -1,5 +1,6 @@
-package dev.sandboxgateway.gateway.edge;
+package dev.sandboxgateway.gateway.relay;
 
+import dev.sandboxgateway.gateway.transport.LazyTimer;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -20,7 +21,7 @@ import org.slf4j.LoggerFactory;
  * idle time carried nothing either way. Netty's {@code IdleStateHandler} would learn the same from
  * a listener on every write, a promise and a callback per relayed message.
  */
-final class TunnelHandler extends ChannelInboundHandlerAdapter {
+public final class TunnelHandler extends ChannelInboundHandlerAdapter {
 
     private static final Logger log = LoggerFactory.getLogger(TunnelHandler.class);
 
@@ -30,7 +31,7 @@ final class TunnelHandler extends ChannelInboundHandlerAdapter {
     private final SendSizeLimit toPeer = new SendSizeLimit();
 
     /** {@code idle} is shared with the other direction's handler and runs on both channels' event loop. */
-    TunnelHandler(Channel peer, LazyTimer idle, long idleNanos) {
+    public TunnelHandler(Channel peer, LazyTimer idle, long idleNanos) {
         this.peer = peer;
         this.idle = idle;
         this.idleNanos = idleNanos;
@@ -69,8 +70,7 @@ final class TunnelHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
-        if (event == ClientConnections.DRAIN
-                || event == SandboxConnections.SANDBOX_CHANGED) {
+        if (event instanceof ConnectionEvent) {
             ctx.close();
             return;
         }

@@ -1,4 +1,4 @@
-package dev.sandboxgateway.gateway.edge;
+package dev.sandboxgateway.gateway.http;
 
 import dev.sandboxgateway.routing.GatewayError;
 import dev.sandboxgateway.routing.SandboxTarget;

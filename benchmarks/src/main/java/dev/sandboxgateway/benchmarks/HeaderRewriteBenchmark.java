@@ -1,5 +1,7 @@
-package dev.sandboxgateway.gateway.edge;
+package dev.sandboxgateway.benchmarks;
 
+import dev.sandboxgateway.gateway.http.HopByHopHeaders;
+import dev.sandboxgateway.gateway.http.ResponseFraming;
 import dev.sandboxgateway.gateway.transport.DecodedHeaderNames;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.DefaultHttpResponse;
@@ -24,8 +26,7 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Header rewriting as every relayed request and response pays it: a browser-like request head and
- * a typical response head, in headers made as the gateway's decoders make them. Lives in the
- * gateway's package because the rewriter is internal to it.
+ * a typical response head, in headers made as the gateway's decoders make them.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -37,13 +38,14 @@ public class HeaderRewriteBenchmark {
 
     private static final HttpHeadersFactory DECODED = DecodedHeaderNames.uncheckedHeaders(new HttpDecoderConfig())
             .getHeadersFactory();
-    private static final ClientAddress CLIENT = new ClientAddress("203.0.113.7", new byte[] {(byte) 203, 0, 113, 7});
+    private static final String CLIENT = "203.0.113.7";
+    private static final String HOST = "3000-i62mff4ahtrdfdkyn2esc-b0b684e9.sandbox.example.dev";
 
     private HttpRequest browserRequest() {
         HttpRequest request = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/app/main.js?v=3",
                 DECODED);
         HttpHeaders h = request.headers();
-        h.add("Host", "3000-i62mff4ahtrdfdkyn2esc-b0b684e9.sandbox.example.dev");
+        h.add("Host", HOST);
         h.add("User-Agent", "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0 Safari/537.36");
         h.add("Accept", "*/*");
         h.add("Accept-Encoding", "gzip, deflate, br");
@@ -69,7 +71,7 @@ public class HeaderRewriteBenchmark {
     @Benchmark
     public HttpRequest rewriteRequest() {
         HttpRequest request = browserRequest();
-        HopByHopHeaders.rewriteRequest(request, null, CLIENT, false, "443", true);
+        HopByHopHeaders.rewriteRequest(request, null, CLIENT, false, HOST, "443", true);
         return request;
     }
 
@@ -80,6 +82,6 @@ public class HeaderRewriteBenchmark {
 
     @Benchmark
     public boolean rewriteResponse() {
-        return HopByHopHeaders.rewriteResponse(appResponse(), false, false, false, HttpVersion.HTTP_1_1);
+        return HopByHopHeaders.rewriteResponse(appResponse(), new ResponseFraming(false, false, HttpVersion.HTTP_1_1));
     }
 }

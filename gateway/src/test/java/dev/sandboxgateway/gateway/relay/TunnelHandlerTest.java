@@ -1,8 +1,9 @@
-package dev.sandboxgateway.gateway.edge;
+package dev.sandboxgateway.gateway.relay;
 
-import static dev.sandboxgateway.gateway.edge.SendSizeLimit.MAX_BYTES_PER_SEND;
+import static dev.sandboxgateway.gateway.relay.SendSizeLimit.MAX_BYTES_PER_SEND;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.sandboxgateway.gateway.transport.LazyTimer;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;

@@ -1,4 +1,4 @@
-package dev.sandboxgateway.gateway.edge;
+package dev.sandboxgateway.gateway.relay;
 
 import io.netty.channel.ChannelOutboundInvoker;
 

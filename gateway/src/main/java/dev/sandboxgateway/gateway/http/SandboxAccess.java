@@ -1,4 +1,4 @@
-package dev.sandboxgateway.gateway.edge;
+package dev.sandboxgateway.gateway.http;
 
 import dev.sandboxgateway.routing.AccessTokens;
 import dev.sandboxgateway.routing.Credentials;
@@ -21,7 +21,7 @@ import java.util.List;
  * Reads the credentials a request presents to a token-protected sandbox, exchanges a token given
  * in the URL for a cookie, and removes every credential before the request reaches the sandbox.
  */
-final class SandboxAccess {
+public final class SandboxAccess {
 
     static final AsciiString TOKEN_HEADER = AsciiString.cached("x-access-token");
     static final String QUERY_PARAMETER = "access_token";
@@ -29,7 +29,7 @@ final class SandboxAccess {
     private SandboxAccess() {
     }
 
-    static Credentials credentials(HttpRequest request, String host) {
+    public static Credentials credentials(HttpRequest request, String host) {
         return new Credentials(request.headers().get(TOKEN_HEADER), queryToken(request.uri()),
                 cookie(request.headers()), host);
     }
@@ -38,7 +38,7 @@ final class SandboxAccess {
      * Removes what only the gateway may see: the token header and cookie always; the query
      * parameter only for a protected sandbox, since elsewhere it may be the application's own.
      */
-    static void strip(HttpRequest request, boolean protectedSandbox) {
+    public static void strip(HttpRequest request, boolean protectedSandbox) {
         HttpHeaders headers = request.headers();
         headers.remove(TOKEN_HEADER);
         List<String> cookies = headers.getAll(HttpHeaderNames.COOKIE);
@@ -70,7 +70,7 @@ final class SandboxAccess {
      * cookie for this exact host (no Domain attribute, so no other sandbox host gets it), and a
      * redirect to the same URL without the token, so it stays out of history and Referer.
      */
-    static FullHttpResponse cookieRedirect(String uri, String cookieValue, boolean secure) {
+    public static FullHttpResponse cookieRedirect(String uri, String cookieValue, boolean secure) {
         String location = withoutToken(uri);
         DefaultCookie cookie = new DefaultCookie(AccessTokens.COOKIE_NAME, cookieValue);
         cookie.setPath("/");
@@ -116,7 +116,7 @@ final class SandboxAccess {
     }
 
     /** The URI with every {@code access_token} parameter removed, or {@code null} when it has none. */
-    static String withoutToken(String uri) {
+    public static String withoutToken(String uri) {
         int query = uri.indexOf('?');
         if (query < 0 || uri.indexOf(QUERY_PARAMETER, query) < 0) {
             return null;

@@ -1,4 +1,4 @@
-package dev.sandboxgateway.gateway.edge;
+package dev.sandboxgateway.gateway.http;
 
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
@@ -18,8 +18,8 @@ import java.util.List;
  */
 public final class HopByHopHeaders {
 
-    static final AsciiString KEEP_ALIVE = AsciiString.cached("keep-alive");
-    static final AsciiString PROXY_CONNECTION = AsciiString.cached("proxy-connection");
+    public static final AsciiString KEEP_ALIVE = AsciiString.cached("keep-alive");
+    public static final AsciiString PROXY_CONNECTION = AsciiString.cached("proxy-connection");
     private static final AsciiString PROXY_AUTHENTICATE = HttpHeaderNames.PROXY_AUTHENTICATE;
     private static final AsciiString PROXY_AUTHORIZATION = HttpHeaderNames.PROXY_AUTHORIZATION;
     private static final AsciiString SANDBOX_ID = AsciiString.cached("x-sandbox-id");
@@ -39,12 +39,14 @@ public final class HopByHopHeaders {
      * the gateway's own view of the client, or anyone could spoof their address to the sandbox.
      *
      * @param upgrade     the WebSocket upgrade token to keep, or {@code null} when not upgrading
-     * @param peer        the connection's peer (a proxy, when trusted)
+     * @param peer        the connection's peer address (a proxy, when trusted)
      * @param trustedPeer whether the peer is one of the trusted proxies
+     * @param host        the host the request was addressed to; empty when it named none
+     * @param localPort   the gateway port the client reached
      * @param secure      whether the client reached the gateway over TLS
      */
-    static void rewriteRequest(HttpRequest request, String upgrade, ClientAddress peer, boolean trustedPeer,
-                               String localPort, boolean secure) {
+    public static void rewriteRequest(HttpRequest request, String upgrade, String peer, boolean trustedPeer,
+                                      String host, String localPort, boolean secure) {
         HttpHeaders headers = request.headers();
         boolean chunked = HttpUtil.isTransferEncodingChunked(request);
         removeHopByHop(headers);
@@ -57,20 +59,19 @@ public final class HopByHopHeaders {
         }
         headers.remove(SANDBOX_ID);
         headers.remove(SANDBOX_PORT);
-        String host = headers.get(HttpHeaderNames.HOST);
         if (trustedPeer) {
             List<String> chain = headers.getAll(X_FORWARDED_FOR);
-            headers.set(X_FORWARDED_FOR, chain.isEmpty() ? peer.text() : String.join(", ", chain) + ", " + peer.text());
+            headers.set(X_FORWARDED_FOR, chain.isEmpty() ? peer : String.join(", ", chain) + ", " + peer);
             setIfAbsent(headers, X_FORWARDED_PROTO, secure ? "https" : "http");
-            if (host != null) {
+            if (!host.isEmpty()) {
                 setIfAbsent(headers, X_FORWARDED_HOST, host);
             }
             setIfAbsent(headers, X_FORWARDED_PORT, localPort);
         } else {
             headers.remove(FORWARDED);
-            headers.set(X_FORWARDED_FOR, peer.text());
+            headers.set(X_FORWARDED_FOR, peer);
             headers.set(X_FORWARDED_PROTO, secure ? "https" : "http");
-            if (host != null) {
+            if (!host.isEmpty()) {
                 headers.set(X_FORWARDED_HOST, host);
             } else {
                 headers.remove(X_FORWARDED_HOST);
@@ -82,24 +83,11 @@ public final class HopByHopHeaders {
     }
 
     /**
-     * Whether the client used https: what a trusted proxy says in X-Forwarded-Proto, else whether
-     * its connection to the gateway is TLS.
-     */
-    static boolean clientUsedHttps(HttpRequest request, boolean trustedPeer, boolean secure) {
-        String proto = trustedPeer ? request.headers().get(X_FORWARDED_PROTO) : null;
-        if (proto == null) {
-            return secure;
-        }
-        return proto.regionMatches(true, 0, "https", 0, 5)
-                && (proto.length() == 5 || proto.charAt(5) == ',' || proto.charAt(5) == ' ');
-    }
-
-    /**
      * Whether an HTTP/2 request is a gRPC call ({@code application/grpc} or {@code application/grpc+proto}
      * and the like): it then needs trailers end to end. gRPC-Web ({@code application/grpc-web}) works
      * over HTTP/1.1 and is relayed like any request.
      */
-    static boolean isGrpc(HttpRequest request) {
+    public static boolean isGrpc(HttpRequest request) {
         String type = request.headers().get(HttpHeaderNames.CONTENT_TYPE);
         return type != null && type.regionMatches(true, 0, "application/grpc", 0, 16)
                 && (type.length() == 16 || type.charAt(16) == '+' || type.charAt(16) == ';');
@@ -112,30 +100,36 @@ public final class HopByHopHeaders {
     }
 
     /**
+     * Prepares a sandbox's 101 answer to a WebSocket upgrade: the handshake headers stay, every other
+     * hop-by-hop header goes. A 101 that names no protocol is passed on as an interim response.
+     */
+    public static void rewriteSwitchingProtocols(HttpResponse response, HttpVersion clientProtocol) {
+        HttpHeaders headers = response.headers();
+        String upgradeToken = headers.get(HttpHeaderNames.UPGRADE);
+        if (upgradeToken == null) {
+            rewriteResponse(response, ResponseFraming.interim(clientProtocol));
+            return;
+        }
+        removeHopByHop(headers);
+        headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
+        headers.set(HttpHeaderNames.UPGRADE, upgradeToken);
+    }
+
+    /**
      * Prepares a sandbox response for the client. A body of unknown length (chunked, or delimited
      * by the sandbox closing its connection) is sent chunked to HTTP/1.1 clients, so their
      * connection stays reusable; HTTP/1.0 clients get it delimited by close.
      *
-     * @param upgrade        keep the Upgrade handshake headers (a 101 answer)
-     * @param bodyless       the response cannot have a body (HEAD request, 1xx, 204 or 304)
-     * @param closeClient    the client connection closes after this response
-     * @param clientProtocol the protocol version the client spoke
      * @return whether the body must be delimited by closing the client connection
      */
-    static boolean rewriteResponse(HttpResponse response, boolean upgrade, boolean bodyless, boolean closeClient,
-                                   HttpVersion clientProtocol) {
+    public static boolean rewriteResponse(HttpResponse response, ResponseFraming framing) {
         HttpHeaders headers = response.headers();
-        String upgradeToken = upgrade ? headers.get(HttpHeaderNames.UPGRADE) : null;
         boolean unknownLength = HttpUtil.isTransferEncodingChunked(response)
                 || !headers.contains(HttpHeaderNames.CONTENT_LENGTH);
         removeHopByHop(headers);
-        if (upgradeToken != null) {
-            headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
-            headers.set(HttpHeaderNames.UPGRADE, upgradeToken);
-            return false;
-        }
+        HttpVersion clientProtocol = framing.clientProtocol();
         boolean closeDelimited = false;
-        if (unknownLength && !bodyless) {
+        if (unknownLength && !framing.bodyless()) {
             if (clientProtocol == HttpVersion.HTTP_1_0) {
                 closeDelimited = true;
             } else {
@@ -143,7 +137,7 @@ public final class HopByHopHeaders {
                 headers.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
             }
         }
-        if (closeClient || closeDelimited) {
+        if (framing.closeClient() || closeDelimited) {
             headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         } else if (clientProtocol == HttpVersion.HTTP_1_0) {
             headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
@@ -179,7 +173,7 @@ public final class HopByHopHeaders {
     }
 
     /** Whether {@code message} asks to switch to WebSocket: {@code Connection: upgrade} and {@code Upgrade: websocket}. */
-    static String webSocketUpgrade(HttpMessage message) {
+    public static String webSocketUpgrade(HttpMessage message) {
         HttpHeaders headers = message.headers();
         String upgrade = headers.get(HttpHeaderNames.UPGRADE);
         if (upgrade == null || !upgrade.trim().equalsIgnoreCase("websocket")) {

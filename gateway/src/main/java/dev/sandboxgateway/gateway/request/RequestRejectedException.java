@@ -1,20 +1,20 @@
-package dev.sandboxgateway.gateway.edge;
+package dev.sandboxgateway.gateway.request;
 
 import dev.sandboxgateway.routing.GatewayError;
 
 /** Why the gateway's own request checks failed a request head that Netty's decoder accepted. */
-final class RequestRejectedException extends RuntimeException {
+public final class RequestRejectedException extends RuntimeException {
 
     private static final long serialVersionUID = 1L;
 
     private final transient GatewayError error;
 
-    RequestRejectedException(GatewayError error, String message) {
+    public RequestRejectedException(GatewayError error, String message) {
         super(message, null, false, false);
         this.error = error;
     }
 
-    GatewayError error() {
+    public GatewayError error() {
         return error;
     }
 }

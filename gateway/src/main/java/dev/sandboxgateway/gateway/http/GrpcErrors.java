@@ -1,4 +1,4 @@
-package dev.sandboxgateway.gateway.edge;
+package dev.sandboxgateway.gateway.http;
 
 import dev.sandboxgateway.routing.GatewayError;
 import io.netty.buffer.Unpooled;
@@ -15,7 +15,7 @@ import java.nio.charset.StandardCharsets;
  * clients read; an HTTP error status would reach the application only as a generic UNKNOWN or
  * UNAVAILABLE.
  */
-final class GrpcErrors {
+public final class GrpcErrors {
 
     static final int INVALID_ARGUMENT = 3;
     static final int DEADLINE_EXCEEDED = 4;
@@ -29,7 +29,7 @@ final class GrpcErrors {
     private GrpcErrors() {
     }
 
-    static FullHttpResponse render(GatewayError error, String message) {
+    public static FullHttpResponse render(GatewayError error, String message) {
         FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
                 Unpooled.EMPTY_BUFFER);
         response.headers()

@@ -1,0 +1,74 @@
+package dev.sandboxgateway.gateway.request;
+
+import dev.sandboxgateway.gateway.http.SandboxAccess;
+import dev.sandboxgateway.gateway.request.AdmissionVerdict.Admitted;
+import dev.sandboxgateway.gateway.request.RoutingVerdict.Connect;
+import dev.sandboxgateway.gateway.request.RoutingVerdict.CookieRedirect;
+import dev.sandboxgateway.gateway.request.RoutingVerdict.Refused;
+import dev.sandboxgateway.routing.AccessTokens;
+import dev.sandboxgateway.routing.Credentials;
+import dev.sandboxgateway.routing.GatewayError;
+import dev.sandboxgateway.routing.RoutingPolicy;
+import dev.sandboxgateway.routing.SandboxRecord;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpUtil;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * The second phase of a request, once the registry answered: the routing policy (existence, client
+ * address, access token, state, ports), a wake-up for a paused sandbox, the per-sandbox connection
+ * limit, the body limit, and the exchange of a URL token for a cookie. Only a client that passed
+ * every access check can wake a sandbox.
+ */
+public final class RoutingDecision {
+
+    private final RoutingPolicy policy;
+    private final ClientLimits limits;
+
+    public RoutingDecision(RoutingPolicy policy, ClientLimits limits) {
+        this.policy = policy;
+        this.limits = limits;
+    }
+
+    /**
+     * @param admitted      what admission found out about the request
+     * @param request       the request head, for its credentials, method and declared length
+     * @param found         the registry's answer for the sandbox id
+     * @param bodyBytesRead request body bytes that arrived while the registry was asked
+     * @param mayWake       whether a wake-up can be asked for (one is configured and none was made yet)
+     * @param upgrade       whether the request asks for a WebSocket upgrade
+     * @param slots         where the connection is counted for its sandbox
+     */
+    public RoutingVerdict decide(Admitted admitted, HttpRequest request, Optional<SandboxRecord> found,
+                                 long bodyBytesRead, boolean mayWake, boolean upgrade, SandboxSlots slots) {
+        String token = found.isPresent() ? found.get().accessToken() : null;
+        Credentials credentials = token == null ? Credentials.NONE
+                : SandboxAccess.credentials(request, admitted.requestTarget().hostName());
+        Optional<GatewayError> rejection = policy.rejection(admitted.target(), found, admitted.client().bytes(),
+                credentials);
+        if (rejection.isPresent()) {
+            GatewayError error = rejection.get();
+            if (mayWake && (error == GatewayError.SANDBOX_PAUSED || error == GatewayError.SANDBOX_STARTING)) {
+                return RoutingVerdict.Wake.INSTANCE;
+            }
+            return new Refused(FailureMessages.rejection(error, admitted.target()));
+        }
+        SandboxRecord record = found.get();
+        if (!slots.take(admitted.target().sandboxId(), record)) {
+            return new Refused(FailureMessages.sandboxConnectionLimit(admitted.target()));
+        }
+        OptionalLong bodyLimit = limits.maxRequestBodySize(record);
+        if (bodyLimit.isPresent() && (HttpUtil.getContentLength(request, 0L) > bodyLimit.getAsLong()
+                || bodyBytesRead > bodyLimit.getAsLong())) {
+            return new Refused(FailureMessages.bodyTooLarge(bodyLimit.getAsLong(), admitted.target()));
+        }
+        if (token != null && credentials.header() == null && credentials.query() != null && !upgrade
+                && (request.method() == HttpMethod.GET || request.method() == HttpMethod.HEAD)) {
+            return new CookieRedirect(admitted.requestTarget().uri(), AccessTokens.cookieValue(token, credentials.host()),
+                    admitted.https());
+        }
+        return new Connect(record, bodyLimit, token != null);
+    }
+}
