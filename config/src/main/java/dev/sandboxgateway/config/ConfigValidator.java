@@ -1,7 +1,9 @@
 package dev.sandboxgateway.config;
 
 import dev.sandboxgateway.routing.CidrBlock;
+import dev.sandboxgateway.routing.LengthRange;
 import dev.sandboxgateway.routing.PortRanges;
+import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -62,8 +64,8 @@ final class ConfigValidator {
             atLeast("registry.redis.commandTimeout", c.registry().redis().commandTimeout(), Duration.ofMillis(1));
         }
         if (c.registry().type() == RegistryType.HTTP) {
-            String base = c.registry().http().baseUrl();
-            if (base == null || !(base.startsWith("http://") || base.startsWith("https://"))) {
+            URI base = c.registry().http().baseUrl();
+            if (base == null || !("http".equalsIgnoreCase(base.getScheme()) || "https".equalsIgnoreCase(base.getScheme()))) {
                 problems.add("registry.http.baseUrl: must be an http:// or https:// URL, was " + base);
             }
             String template = c.registry().http().pathTemplate();
@@ -220,11 +222,11 @@ final class ConfigValidator {
         }
     }
 
-    private void length(String key, GatewayConfig.Length length) {
+    private void length(String key, LengthRange length) {
         if (length == null) {
             problems.add(key + ": is required");
-        } else if (length.min() < 1 || length.max() > 63 || length.min() > length.max()) {
-            problems.add(key + ": must satisfy 1 <= min <= max <= 63, was " + length.min() + ".." + length.max());
+        } else {
+            length.problem().ifPresent(problem -> problems.add(key + ": " + problem));
         }
     }
 

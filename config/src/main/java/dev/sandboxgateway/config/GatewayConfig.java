@@ -1,16 +1,25 @@
 package dev.sandboxgateway.config;
 
+import dev.sandboxgateway.routing.HttpSandboxRegistry;
+import dev.sandboxgateway.routing.LengthRange;
+import dev.sandboxgateway.routing.RedisSandboxRegistry;
+import dev.sandboxgateway.routing.SandboxResolver;
+import dev.sandboxgateway.routing.SandboxWaker;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 
 /**
  * The whole gateway configuration: what one YAML file holds. Every key and its default is listed
- * in README's configuration reference; {@link #defaults()} is the single place defaults live.
+ * in docs/configuration.md; {@link #defaults()} is the single place defaults live. Groups that a
+ * routing-core component takes as a whole ({@code cache}, {@code wakeUp}, {@code registry.redis},
+ * {@code registry.http}, the length bounds) are bound straight into that component's own settings
+ * record, so no setting is copied by hand from one type to another.
  */
-public record GatewayConfig(Server server, Routing routing, Registry registry, Cache cache, Backend backend,
-                            Timeouts timeouts, Limits limits, Security security, Lifecycle lifecycle, WakeUp wakeUp,
-                            Shutdown shutdown, Admin admin, AccessLog accessLog, Tls tls, Http2 http2) {
+public record GatewayConfig(Server server, Routing routing, Registry registry, SandboxResolver.Settings cache,
+                            Backend backend, Timeouts timeouts, Limits limits, Security security, Lifecycle lifecycle,
+                            SandboxWaker.Settings wakeUp, Shutdown shutdown, Admin admin, AccessLog accessLog, Tls tls,
+                            Http2 http2) {
 
     /**
      * The public listener.
@@ -42,12 +51,8 @@ public record GatewayConfig(Server server, Routing routing, Registry registry, C
      * @param sandboxIdLength allowed sandbox id length
      * @param suffixLength    allowed suffix length
      */
-    public record Routing(List<String> baseDomains, List<String> sharedHosts, Length sandboxIdLength,
-                          Length suffixLength) {
-    }
-
-    /** Inclusive length bounds. */
-    public record Length(int min, int max) {
+    public record Routing(List<String> baseDomains, List<String> sharedHosts, LengthRange sandboxIdLength,
+                          LengthRange suffixLength) {
     }
 
     /**
@@ -59,45 +64,8 @@ public record GatewayConfig(Server server, Routing routing, Registry registry, C
      * @param redis        the shared Redis, for type redis
      * @param http         the control plane's API, for type http
      */
-    public record Registry(RegistryType type, String file, Duration pollInterval, Redis redis, Http http) {
-    }
-
-    /**
-     * @param uri            redis://[user:password@]host:port[/db], or rediss:// for TLS
-     * @param keyPrefix      prefix of every key and of the event channel
-     * @param commandTimeout time allowed for one command, and for connecting
-     */
-    public record Redis(String uri, String keyPrefix, Duration commandTimeout) {
-    }
-
-    /**
-     * @param baseUrl               the control plane's API root
-     * @param pathTemplate          appended to baseUrl with {id} replaced: GET answers 200 with the sandbox or 404
-     * @param token                 bearer token sent with every call
-     * @param timeout               for connecting and for each whole response
-     * @param maxConcurrentRequests calls in flight at once
-     * @param fields                JSON pointers to each record field in the answer
-     */
-    public record Http(String baseUrl, String pathTemplate, String token, Duration timeout, int maxConcurrentRequests,
-                       HttpFields fields) {
-    }
-
-    /** JSON pointers into the control plane's answer; an empty pointer leaves the field out. */
-    public record HttpFields(String id, String suffix, String backendHost, String state, String allowedPorts,
-                             String accessToken, String labels, String allowedClients, String maxRequestBodySize) {
-    }
-
-    /**
-     * The lookup cache in front of the registry.
-     *
-     * @param maximumSize  most sandbox ids kept
-     * @param foundTtl     how long a found record is used without a change event
-     * @param notFoundTtl  how long "no such sandbox" is remembered
-     * @param refreshAfter age after which a used entry is reloaded in the background
-     * @param staleGrace   how long past foundTtl a record is still served while the registry cannot answer
-     */
-    public record Cache(long maximumSize, Duration foundTtl, Duration notFoundTtl, Duration refreshAfter,
-                        Duration staleGrace) {
+    public record Registry(RegistryType type, String file, Duration pollInterval, RedisSandboxRegistry.Settings redis,
+                           HttpSandboxRegistry.Settings http) {
     }
 
     /**
@@ -176,17 +144,6 @@ public record GatewayConfig(Server server, Routing routing, Registry registry, C
     public record Lifecycle(Duration closeGrace) {
     }
 
-    /**
-     * Waking paused sandboxes on demand; off unless a URL is set.
-     *
-     * @param url          POSTed once when a request arrives for a paused sandbox; {id} is replaced
-     * @param token        bearer token for that call
-     * @param timeout      how long requests are held until the registry shows the sandbox running
-     * @param pollInterval how often the registry is asked again while holding (for registries without events)
-     */
-    public record WakeUp(String url, String token, Duration timeout, Duration pollInterval) {
-    }
-
     /** @param drainTimeout time in-flight requests get to finish after SIGTERM */
     public record Shutdown(Duration drainTimeout) {
     }
@@ -243,20 +200,21 @@ public record GatewayConfig(Server server, Routing routing, Registry registry, C
         return new GatewayConfig(
                 new Server("0.0.0.0", 8080, Transport.AUTO, 0, 8192, 16384, 100, false, Duration.of(20, ChronoUnit.MICROS),
                         Duration.ofSeconds(1)),
-                new Routing(List.of("localhost"), null, new Length(1, 63), new Length(1, 63)),
+                new Routing(List.of("localhost"), null, new LengthRange(1, 63), new LengthRange(1, 63)),
                 new Registry(RegistryType.FILE, "sandboxes.yaml", Duration.ofSeconds(1),
-                        new Redis("redis://127.0.0.1:6379", "sandbox-gateway:", Duration.ofSeconds(1)),
-                        new Http(null, "/sandboxes/{id}", null, Duration.ofSeconds(2), 64,
-                                new HttpFields("/id", "/suffix", "/backendHost", "/state", "/allowedPorts", "/accessToken",
-                                        "/labels", "/allowedClients", "/maxRequestBodySize"))),
-                new Cache(100_000, Duration.ofSeconds(60), Duration.ofSeconds(5), Duration.ofSeconds(30), Duration.ofMinutes(10)),
+                        new RedisSandboxRegistry.Settings("redis://127.0.0.1:6379", "sandbox-gateway:",
+                                Duration.ofSeconds(1)),
+                        new HttpSandboxRegistry.Settings(null, "/sandboxes/{id}", null, Duration.ofSeconds(2), 64,
+                                HttpSandboxRegistry.FieldMapping.DEFAULT)),
+                new SandboxResolver.Settings(100_000, Duration.ofSeconds(60), Duration.ofSeconds(5), Duration.ofSeconds(30),
+                        Duration.ofMinutes(10)),
                 new Backend(Duration.ofSeconds(5), Duration.ofSeconds(60),
                         new Pool(64, 1024, Duration.ofSeconds(60)), List.of()),
                 new Timeouts(Duration.ofSeconds(10), Duration.ofSeconds(60), Duration.ofSeconds(75), Duration.ofHours(1)),
                 new Limits(100_000, 0, 0, new Rate(0, 0), new Rate(0, 0)),
                 new Security(List.of("1-65535"), List.of(), List.of()),
                 new Lifecycle(Duration.ofSeconds(5)),
-                new WakeUp(null, null, Duration.ofSeconds(30), Duration.ofMillis(500)),
+                new SandboxWaker.Settings(null, null, Duration.ofSeconds(30), Duration.ofMillis(500)),
                 new Shutdown(Duration.ofSeconds(30)),
                 new Admin(true, "127.0.0.1", 9090, null),
                 new AccessLog(true),

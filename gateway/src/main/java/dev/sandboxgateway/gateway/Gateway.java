@@ -13,7 +13,6 @@ import dev.sandboxgateway.routing.HostParser;
 import dev.sandboxgateway.routing.HostRules;
 import dev.sandboxgateway.routing.HttpSandboxRegistry;
 import dev.sandboxgateway.routing.InMemorySandboxRegistry;
-import dev.sandboxgateway.routing.LengthRange;
 import dev.sandboxgateway.routing.RedisSandboxRegistry;
 import dev.sandboxgateway.routing.RegistryFileException;
 import dev.sandboxgateway.routing.SandboxRegistry;
@@ -26,9 +25,10 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.handler.ssl.SslProvider;
 import io.netty.util.NettyRuntime;
 import java.net.InetSocketAddress;
-import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
@@ -51,94 +51,123 @@ public final class Gateway implements AutoCloseable {
     private final GatewayConfig config;
     private final SandboxRegistry registry;
     private final SandboxResolver resolver;
-    private final Subscription lifecycle;
-    private final Optional<SandboxWaker> waker;
     private final GatewayMetrics metrics;
-    private final EventLoopGroup group;
     private final EdgeServer edge;
-    private final AdminServer admin;
     private final InetSocketAddress edgeAddress;
     private final InetSocketAddress adminAddress;
     private final InetSocketAddress tlsAddress;
-    private final ScheduledExecutorService certificateReloads;
+    /**
+     * How to close everything opened so far, latest first: the one clean-up path, taken after the
+     * drain at shutdown and at once when starting fails half-way.
+     */
+    private final Deque<AutoCloseable> opened = new ArrayDeque<>();
     private volatile boolean draining;
     private boolean closed;
 
     private Gateway(GatewayConfig config, SandboxRegistry registry) throws StartupException, InterruptedException {
         this.config = config;
         this.registry = registry;
-        this.resolver = new SandboxResolver(registry, new SandboxResolver.Settings(config.cache().maximumSize(),
-                config.cache().foundTtl(), config.cache().notFoundTtl(), config.cache().refreshAfter(),
-                config.cache().staleGrace()));
-        PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        this.metrics = new GatewayMetrics(prometheus).bindJvm();
-        metrics.bindResolver(resolver);
-        int threads = config.server().ioThreads() == 0 ? NettyRuntime.availableProcessors() : config.server().ioThreads();
-        NettyTransport.Loops loops;
+        opened.push(registry);
         try {
-            loops = NettyTransport.newLoops(config.server().transport(), threads, "edge", config.server().ioCoalescing());
+            this.resolver = new SandboxResolver(registry, config.cache());
+            opened.push(resolver);
+            PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            this.metrics = new GatewayMetrics(prometheus).bindJvm();
+            opened.push(metrics);
+            metrics.bindResolver(resolver);
+            int threads = config.server().ioThreads() == 0 ? NettyRuntime.availableProcessors()
+                    : config.server().ioThreads();
+            NettyTransport.Loops loops = newLoops(config.server(), threads);
+            EventLoopGroup group = loops.group();
+            // A quiet period, not zero: the connections just closed still have io_uring completions in
+            // flight (the cancelled receive, sometimes with data). Loops that keep running handle them and
+            // deregister the channels, which releases their decoders' buffers; a loop destroyed at once
+            // hands that data to a pipeline whose clean-up task it then drops, leaking the buffers.
+            opened.push(() -> group.shutdownGracefully(CLOSE_QUIET_PERIOD_MILLIS, 2000, TimeUnit.MILLISECONDS)
+                    .awaitUninterruptibly(10, TimeUnit.SECONDS));
+            Optional<SandboxWaker> waker = config.wakeUp().url() == null ? Optional.empty()
+                    : Optional.of(new SandboxWaker(config.wakeUp(), registry, resolver));
+            waker.ifPresent(opened::push);
+            TlsCertificates certificates = config.tls().enabled() ? loadCertificates(config.tls()) : null;
+            this.edge = new EdgeServer(config, loops.transport(), group, hostParser(config.routing()), resolver, waker,
+                    metrics, certificates);
+            opened.push(() -> edge.drain(0, TimeUnit.SECONDS));
+            opened.push(registry.subscribe(edge.sandboxLifecycle()));
+            this.edgeAddress = listen("server.port", config.server().port(), edge::bind);
+            this.tlsAddress = certificates == null ? null : listen("tls.port", config.tls().port(), edge::bindTls);
+            if (certificates != null) {
+                metrics.gauge("gateway.tls.certificate.expiry", "Seconds until the first served certificate expires",
+                        certificates, c -> c.secondsUntilFirstExpiry());
+                reloadPeriodically(certificates, config.tls().reloadInterval());
+            }
+            this.adminAddress = config.admin().enabled() ? startAdmin(loops.transport(), prometheus) : null;
+            log.info("sandbox gateway listening on http://{}:{}{} ({} transport, {} event loops), base domains {}, "
+                            + "{} registry{}", config.server().bindAddress(), edgeAddress.getPort(),
+                    tlsAddress == null ? "" : " and https://" + config.server().bindAddress() + ":" + tlsAddress.getPort(),
+                    loops.transport().kind().wireName(), threads, config.routing().baseDomains(), registry.kind(),
+                    adminAddress == null ? "" : ", admin on http://" + config.admin().bindAddress() + ":"
+                            + adminAddress.getPort());
+        } catch (StartupException | InterruptedException | RuntimeException e) {
+            closeOpened();
+            throw e;
+        }
+    }
+
+    private static NettyTransport.Loops newLoops(GatewayConfig.Server server, int threads) throws StartupException {
+        try {
+            return NettyTransport.newLoops(server.transport(), threads, "edge", server.ioCoalescing());
         } catch (IllegalStateException e) {
             throw new StartupException(e.getMessage(), e);
         }
-        NettyTransport transport = loops.transport();
-        this.group = loops.group();
-        GatewayConfig.WakeUp wakeUp = config.wakeUp();
-        this.waker = wakeUp.url() == null ? Optional.empty() : Optional.of(new SandboxWaker(new SandboxWaker.Settings(
-                wakeUp.url(), wakeUp.token(), wakeUp.timeout(), wakeUp.pollInterval()), registry, resolver));
-        TlsCertificates certificates = config.tls().enabled() ? loadCertificates(config.tls()) : null;
-        this.edge = new EdgeServer(config, transport, group, hostParser(config.routing()), resolver, waker, metrics,
-                certificates);
-        this.lifecycle = registry.subscribe(edge.sandboxLifecycle());
+    }
+
+    /** A listener's bind, which names its key when the port cannot be had. */
+    private interface Bind {
+        InetSocketAddress bind() throws InterruptedException;
+    }
+
+    private InetSocketAddress listen(String key, int port, Bind bind) throws StartupException, InterruptedException {
         try {
-            this.edgeAddress = edge.bind();
+            return bind.bind();
         } catch (RuntimeException e) {
-            group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
-            throw new StartupException("server.port: cannot listen on " + config.server().bindAddress() + ":"
-                    + config.server().port() + ": " + e.getMessage(), e);
+            throw new StartupException(key + ": cannot listen on " + config.server().bindAddress() + ":" + port + ": "
+                    + e.getMessage(), e);
         }
-        if (certificates != null) {
+    }
+
+    private void reloadPeriodically(TlsCertificates certificates, Duration interval) {
+        ScheduledExecutorService reloads = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread thread = new Thread(r, "tls-reload");
+            thread.setDaemon(true);
+            return thread;
+        });
+        opened.push(reloads::shutdownNow);
+        reloads.scheduleWithFixedDelay(certificates::reloadIfChanged, interval.toMillis(), interval.toMillis(),
+                TimeUnit.MILLISECONDS);
+    }
+
+    private InetSocketAddress startAdmin(NettyTransport transport, PrometheusMeterRegistry prometheus)
+            throws StartupException, InterruptedException {
+        AdminServer admin = new AdminServer(transport, registry, prometheus, this::isReady, config.admin().token());
+        opened.push(admin::close);
+        try {
+            return admin.bind(config.admin().bindAddress(), config.admin().port());
+        } catch (RuntimeException e) {
+            throw new StartupException("admin.port: cannot listen on " + config.admin().bindAddress() + ":"
+                    + config.admin().port() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Closes everything opened, latest first; one failure does not stop the rest from closing. */
+    private void closeOpened() {
+        while (!opened.isEmpty()) {
+            AutoCloseable resource = opened.pop();
             try {
-                this.tlsAddress = edge.bindTls();
-            } catch (RuntimeException e) {
-                edge.drain(0, TimeUnit.SECONDS);
-                group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
-                throw new StartupException("tls.port: cannot listen on " + config.server().bindAddress() + ":"
-                        + config.tls().port() + ": " + e.getMessage(), e);
+                resource.close();
+            } catch (Exception e) {
+                log.warn("closing {} failed", resource, e);
             }
-            metrics.gauge("gateway.tls.certificate.expiry", "Seconds until the first served certificate expires",
-                    certificates, c -> c.secondsUntilFirstExpiry());
-            this.certificateReloads = Executors.newSingleThreadScheduledExecutor(r -> {
-                Thread thread = new Thread(r, "tls-reload");
-                thread.setDaemon(true);
-                return thread;
-            });
-            long interval = config.tls().reloadInterval().toMillis();
-            certificateReloads.scheduleWithFixedDelay(certificates::reloadIfChanged, interval, interval,
-                    TimeUnit.MILLISECONDS);
-        } else {
-            this.tlsAddress = null;
-            this.certificateReloads = null;
         }
-        if (config.admin().enabled()) {
-            this.admin = new AdminServer(transport, registry, prometheus, this::isReady, config.admin().token());
-            try {
-                this.adminAddress = admin.bind(config.admin().bindAddress(), config.admin().port());
-            } catch (RuntimeException e) {
-                edge.drain(0, TimeUnit.SECONDS);
-                group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
-                admin.close();
-                throw new StartupException("admin.port: cannot listen on " + config.admin().bindAddress() + ":"
-                        + config.admin().port() + ": " + e.getMessage(), e);
-            }
-        } else {
-            this.admin = null;
-            this.adminAddress = null;
-        }
-        log.info("sandbox gateway listening on http://{}:{}{} ({} transport, {} event loops), base domains {}, "
-                        + "{} registry{}", config.server().bindAddress(), edgeAddress.getPort(),
-                tlsAddress == null ? "" : " and https://" + config.server().bindAddress() + ":" + tlsAddress.getPort(),
-                transport.kind().wireName(), threads, config.routing().baseDomains(), registry.kind(),
-                adminAddress == null ? "" : ", admin on http://" + config.admin().bindAddress() + ":" + adminAddress.getPort());
     }
 
     private static TlsCertificates loadCertificates(GatewayConfig.Tls tls) throws StartupException {
@@ -169,21 +198,13 @@ public final class Gateway implements AutoCloseable {
             case MEMORY:
                 return new InMemorySandboxRegistry();
             case REDIS:
-                GatewayConfig.Redis redis = settings.redis();
                 try {
-                    return RedisSandboxRegistry.open(new RedisSandboxRegistry.Settings(redis.uri(), redis.keyPrefix(),
-                            redis.commandTimeout()));
+                    return RedisSandboxRegistry.open(settings.redis());
                 } catch (IllegalArgumentException e) {
                     throw new StartupException("registry.redis.uri: " + e.getMessage(), e);
                 }
             case HTTP:
-                GatewayConfig.Http http = settings.http();
-                GatewayConfig.HttpFields f = http.fields();
-                return new HttpSandboxRegistry(new HttpSandboxRegistry.Settings(URI.create(http.baseUrl()),
-                        http.pathTemplate(), http.token(), http.timeout(), http.maxConcurrentRequests(),
-                        new HttpSandboxRegistry.FieldMapping(f.id(), f.suffix(), f.backendHost(), f.state(),
-                                f.allowedPorts(), f.accessToken(), f.labels(), f.allowedClients(),
-                                f.maxRequestBodySize())));
+                return new HttpSandboxRegistry(settings.http());
             default:
                 try {
                     return FileSandboxRegistry.open(Path.of(settings.file()), settings.pollInterval());
@@ -197,9 +218,8 @@ public final class Gateway implements AutoCloseable {
         Set<String> shared = routing.sharedHosts() == null
                 ? HostRules.defaultSharedHosts(routing.baseDomains())
                 : new HashSet<>(routing.sharedHosts());
-        return new HostParser(new HostRules(routing.baseDomains(), shared,
-                new LengthRange(routing.sandboxIdLength().min(), routing.sandboxIdLength().max()),
-                new LengthRange(routing.suffixLength().min(), routing.suffixLength().max())));
+        return new HostParser(new HostRules(routing.baseDomains(), shared, routing.sandboxIdLength(),
+                routing.suffixLength()));
     }
 
     public InetSocketAddress edgeAddress() {
@@ -248,23 +268,7 @@ public final class Gateway implements AutoCloseable {
         log.info("shutting down: draining {} client connections for up to {} ms", edge.activeConnections(),
                 drainTimeout.toMillis());
         boolean clean = edge.drain(drainTimeout.toMillis(), TimeUnit.MILLISECONDS);
-        if (admin != null) {
-            admin.close();
-        }
-        if (certificateReloads != null) {
-            certificateReloads.shutdownNow();
-        }
-        // A quiet period, not zero: the connections just closed still have io_uring completions in
-        // flight (the cancelled receive, sometimes with data). Loops that keep running handle them and
-        // deregister the channels, which releases their decoders' buffers; a loop destroyed at once
-        // hands that data to a pipeline whose clean-up task it then drops, leaking the buffers.
-        group.shutdownGracefully(CLOSE_QUIET_PERIOD_MILLIS, 2000, TimeUnit.MILLISECONDS)
-                .awaitUninterruptibly(10, TimeUnit.SECONDS);
-        lifecycle.close();
-        waker.ifPresent(SandboxWaker::close);
-        resolver.close();
-        registry.close();
-        metrics.close();
+        closeOpened();
         log.info("shutdown complete{}", clean ? "" : " (some connections were cut at the drain deadline)");
         return clean;
     }

@@ -20,6 +20,12 @@ public record HostRules(List<String> baseDomains, Set<String> sharedHosts,
         if (baseDomains.isEmpty()) {
             throw new IllegalArgumentException("at least one base domain is required");
         }
+        sandboxIdLength.problem().ifPresent(problem -> {
+            throw new IllegalArgumentException("sandboxIdLength: " + problem);
+        });
+        suffixLength.problem().ifPresent(problem -> {
+            throw new IllegalArgumentException("suffixLength: " + problem);
+        });
         baseDomains = baseDomains.stream().map(HostRules::normalise).distinct().collect(Collectors.toUnmodifiableList());
         sharedHosts = sharedHosts.stream().map(HostRules::normalise).collect(Collectors.toUnmodifiableSet());
     }
