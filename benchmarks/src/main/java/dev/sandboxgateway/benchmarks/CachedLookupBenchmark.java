@@ -1,8 +1,8 @@
 package dev.sandboxgateway.benchmarks;
 
-import dev.sandboxgateway.routing.InMemorySandboxRegistry;
-import dev.sandboxgateway.routing.SandboxRecord;
-import dev.sandboxgateway.routing.SandboxResolver;
+import dev.sandboxgateway.routing.registry.InMemorySandboxRegistry;
+import dev.sandboxgateway.routing.registry.SandboxRecord;
+import dev.sandboxgateway.routing.resolve.SandboxResolver;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;

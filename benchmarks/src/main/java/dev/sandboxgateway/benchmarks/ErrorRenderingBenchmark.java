@@ -1,8 +1,8 @@
 package dev.sandboxgateway.benchmarks;
 
 import dev.sandboxgateway.gateway.http.ErrorResponses;
-import dev.sandboxgateway.routing.GatewayError;
-import dev.sandboxgateway.routing.SandboxTarget;
+import dev.sandboxgateway.routing.host.SandboxTarget;
+import dev.sandboxgateway.routing.policy.GatewayError;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.handler.codec.http.FullHttpResponse;
 import java.util.concurrent.TimeUnit;

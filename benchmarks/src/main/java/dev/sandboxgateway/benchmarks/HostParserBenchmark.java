@@ -1,10 +1,10 @@
 package dev.sandboxgateway.benchmarks;
 
-import dev.sandboxgateway.routing.HostParser;
-import dev.sandboxgateway.routing.HostRules;
-import dev.sandboxgateway.routing.LengthRange;
-import dev.sandboxgateway.routing.ParsedHost;
-import dev.sandboxgateway.routing.SharedHost;
+import dev.sandboxgateway.routing.host.HostParser;
+import dev.sandboxgateway.routing.host.HostRules;
+import dev.sandboxgateway.routing.host.LengthRange;
+import dev.sandboxgateway.routing.host.ParsedHost;
+import dev.sandboxgateway.routing.host.SharedHost;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;

@@ -1,8 +1,8 @@
 package dev.sandboxgateway.config;
 
-import dev.sandboxgateway.routing.CidrBlock;
-import dev.sandboxgateway.routing.LengthRange;
-import dev.sandboxgateway.routing.PortRanges;
+import dev.sandboxgateway.routing.host.LengthRange;
+import dev.sandboxgateway.routing.policy.PortRanges;
+import dev.sandboxgateway.routing.registry.CidrBlock;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;

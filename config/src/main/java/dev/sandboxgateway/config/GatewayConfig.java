@@ -1,10 +1,10 @@
 package dev.sandboxgateway.config;
 
-import dev.sandboxgateway.routing.HttpSandboxRegistry;
-import dev.sandboxgateway.routing.LengthRange;
-import dev.sandboxgateway.routing.RedisSandboxRegistry;
-import dev.sandboxgateway.routing.SandboxResolver;
-import dev.sandboxgateway.routing.SandboxWaker;
+import dev.sandboxgateway.routing.host.LengthRange;
+import dev.sandboxgateway.routing.registry.HttpSandboxRegistry;
+import dev.sandboxgateway.routing.registry.RedisSandboxRegistry;
+import dev.sandboxgateway.routing.resolve.SandboxResolver;
+import dev.sandboxgateway.routing.resolve.SandboxWaker;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
 import java.util.List;

@@ -1,6 +1,6 @@
 package dev.sandboxgateway.config;
 
-import dev.sandboxgateway.routing.CidrBlock;
+import dev.sandboxgateway.routing.registry.CidrBlock;
 
 /**
  * A DNS server given by address, never by name (resolving the resolver would need a resolver):

@@ -1,8 +1,8 @@
 package dev.sandboxgateway.benchmarks.load;
 
-import dev.sandboxgateway.routing.FileSandboxRegistry;
-import dev.sandboxgateway.routing.RegistryFileException;
-import dev.sandboxgateway.routing.SandboxRecord;
+import dev.sandboxgateway.routing.registry.FileSandboxRegistry;
+import dev.sandboxgateway.routing.registry.RegistryFileException;
+import dev.sandboxgateway.routing.registry.SandboxRecord;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

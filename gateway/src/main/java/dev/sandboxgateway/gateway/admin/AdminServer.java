@@ -1,7 +1,7 @@
 package dev.sandboxgateway.gateway.admin;
 
 import dev.sandboxgateway.gateway.transport.NettyTransport;
-import dev.sandboxgateway.routing.SandboxRegistry;
+import dev.sandboxgateway.routing.registry.SandboxRegistry;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;

@@ -1,8 +1,8 @@
 package dev.sandboxgateway.gateway.admin;
 
-import dev.sandboxgateway.routing.CidrBlock;
-import dev.sandboxgateway.routing.SandboxRecord;
-import dev.sandboxgateway.routing.SandboxState;
+import dev.sandboxgateway.routing.registry.CidrBlock;
+import dev.sandboxgateway.routing.registry.SandboxRecord;
+import dev.sandboxgateway.routing.registry.SandboxState;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;

@@ -1,6 +1,6 @@
 package dev.sandboxgateway.gateway.backend;
 
-import dev.sandboxgateway.routing.GatewayError;
+import dev.sandboxgateway.routing.policy.GatewayError;
 
 /** Told how a {@link BackendPool#acquire} ended; always called on the requesting event loop. */
 public interface AcquireCallback {

@@ -2,7 +2,7 @@ package dev.sandboxgateway.gateway.backend;
 
 import dev.sandboxgateway.config.NameServer;
 import dev.sandboxgateway.gateway.transport.NettyTransport;
-import dev.sandboxgateway.routing.CidrBlock;
+import dev.sandboxgateway.routing.registry.CidrBlock;
 import io.netty.resolver.AddressResolverGroup;
 import io.netty.resolver.dns.DnsAddressResolverGroup;
 import io.netty.resolver.dns.DnsNameResolverBuilder;

@@ -1,7 +1,7 @@
 package dev.sandboxgateway.gateway.backend;
 
 import dev.sandboxgateway.gateway.metrics.GatewayMetrics;
-import dev.sandboxgateway.routing.GatewayError;
+import dev.sandboxgateway.routing.policy.GatewayError;
 import io.netty.channel.ConnectTimeoutException;
 import java.net.ConnectException;
 import java.net.UnknownHostException;

@@ -1,7 +1,7 @@
 package dev.sandboxgateway.gateway.backend;
 
 import dev.sandboxgateway.gateway.metrics.GatewayMetrics;
-import dev.sandboxgateway.routing.GatewayError;
+import dev.sandboxgateway.routing.policy.GatewayError;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;

@@ -8,7 +8,7 @@ import dev.sandboxgateway.gateway.request.ClientAddress;
 import dev.sandboxgateway.gateway.request.ConnectionFacts;
 import dev.sandboxgateway.gateway.transport.HttpCodecHandlers;
 import dev.sandboxgateway.gateway.transport.LazyTimer;
-import dev.sandboxgateway.routing.SandboxRecord;
+import dev.sandboxgateway.routing.registry.SandboxRecord;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;

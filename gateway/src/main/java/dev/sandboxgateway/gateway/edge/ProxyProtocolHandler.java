@@ -2,7 +2,7 @@ package dev.sandboxgateway.gateway.edge;
 
 import dev.sandboxgateway.gateway.request.ClientAddress;
 import dev.sandboxgateway.gateway.request.TrustedProxies;
-import dev.sandboxgateway.routing.CidrBlock;
+import dev.sandboxgateway.routing.registry.CidrBlock;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;

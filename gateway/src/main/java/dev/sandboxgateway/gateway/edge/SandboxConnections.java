@@ -1,8 +1,8 @@
 package dev.sandboxgateway.gateway.edge;
 
 import dev.sandboxgateway.gateway.relay.ConnectionEvent;
-import dev.sandboxgateway.routing.SandboxRecord;
-import dev.sandboxgateway.routing.SandboxState;
+import dev.sandboxgateway.routing.registry.SandboxRecord;
+import dev.sandboxgateway.routing.registry.SandboxState;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import java.util.ArrayList;

@@ -2,7 +2,7 @@ package dev.sandboxgateway.gateway.edge;
 
 import dev.sandboxgateway.gateway.http.HopByHopHeaders;
 import dev.sandboxgateway.gateway.request.RequestRejectedException;
-import dev.sandboxgateway.routing.GatewayError;
+import dev.sandboxgateway.routing.policy.GatewayError;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.DecoderResult;

@@ -3,7 +3,7 @@ package dev.sandboxgateway.gateway.edge;
 import dev.sandboxgateway.gateway.request.RequestRejectedException;
 import dev.sandboxgateway.gateway.transport.DecodedHeaderNames;
 import dev.sandboxgateway.gateway.transport.HttpCodecHandlers;
-import dev.sandboxgateway.routing.GatewayError;
+import dev.sandboxgateway.routing.policy.GatewayError;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;

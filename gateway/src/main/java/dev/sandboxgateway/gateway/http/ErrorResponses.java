@@ -1,7 +1,7 @@
 package dev.sandboxgateway.gateway.http;
 
-import dev.sandboxgateway.routing.GatewayError;
-import dev.sandboxgateway.routing.SandboxTarget;
+import dev.sandboxgateway.routing.host.SandboxTarget;
+import dev.sandboxgateway.routing.policy.GatewayError;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;

@@ -1,6 +1,6 @@
 package dev.sandboxgateway.gateway.http;
 
-import dev.sandboxgateway.routing.GatewayError;
+import dev.sandboxgateway.routing.policy.GatewayError;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;

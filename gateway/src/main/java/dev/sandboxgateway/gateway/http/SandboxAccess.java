@@ -1,7 +1,7 @@
 package dev.sandboxgateway.gateway.http;
 
-import dev.sandboxgateway.routing.AccessTokens;
-import dev.sandboxgateway.routing.Credentials;
+import dev.sandboxgateway.routing.policy.AccessTokens;
+import dev.sandboxgateway.routing.policy.Credentials;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;

@@ -1,6 +1,6 @@
 package dev.sandboxgateway.gateway.metrics;
 
-import dev.sandboxgateway.routing.SandboxResolver;
+import dev.sandboxgateway.routing.resolve.SandboxResolver;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;

@@ -8,8 +8,8 @@ import dev.sandboxgateway.gateway.metrics.AccessLog;
 import dev.sandboxgateway.gateway.metrics.GatewayMetrics;
 import dev.sandboxgateway.gateway.request.Admission;
 import dev.sandboxgateway.gateway.request.RoutingDecision;
-import dev.sandboxgateway.routing.SandboxResolver;
-import dev.sandboxgateway.routing.SandboxWaker;
+import dev.sandboxgateway.routing.resolve.SandboxResolver;
+import dev.sandboxgateway.routing.resolve.SandboxWaker;
 import java.util.Optional;
 
 /**

@@ -1,6 +1,6 @@
 package dev.sandboxgateway.gateway.request;
 
-import dev.sandboxgateway.routing.SandboxTarget;
+import dev.sandboxgateway.routing.host.SandboxTarget;
 import java.util.OptionalLong;
 
 /**

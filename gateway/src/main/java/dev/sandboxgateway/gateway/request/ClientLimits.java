@@ -1,8 +1,8 @@
 package dev.sandboxgateway.gateway.request;
 
 import dev.sandboxgateway.config.GatewayConfig;
-import dev.sandboxgateway.routing.RateLimiter;
-import dev.sandboxgateway.routing.SandboxRecord;
+import dev.sandboxgateway.routing.policy.RateLimiter;
+import dev.sandboxgateway.routing.registry.SandboxRecord;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;

@@ -1,6 +1,6 @@
 package dev.sandboxgateway.gateway.request;
 
-import dev.sandboxgateway.routing.GatewayError;
+import dev.sandboxgateway.routing.policy.GatewayError;
 
 /**
  * Why the gateway answers a request itself: the stable code (which fixes the status) and the

@@ -1,6 +1,6 @@
 package dev.sandboxgateway.gateway.request;
 
-import dev.sandboxgateway.routing.GatewayError;
+import dev.sandboxgateway.routing.policy.GatewayError;
 
 /** Why the gateway's own request checks failed a request head that Netty's decoder accepted. */
 public final class RequestRejectedException extends RuntimeException {

@@ -1,6 +1,6 @@
 package dev.sandboxgateway.gateway.request;
 
-import dev.sandboxgateway.routing.SandboxRecord;
+import dev.sandboxgateway.routing.registry.SandboxRecord;
 import java.util.OptionalLong;
 
 /** What {@link RoutingDecision} decided once the registry answered. */

@@ -1,6 +1,6 @@
 package dev.sandboxgateway.gateway.request;
 
-import dev.sandboxgateway.routing.SandboxRecord;
+import dev.sandboxgateway.routing.registry.SandboxRecord;
 
 /** Where a connection is counted against {@code limits.maxConnectionsPerSandbox}. */
 @FunctionalInterface

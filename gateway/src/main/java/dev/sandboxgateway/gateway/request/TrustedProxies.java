@@ -1,6 +1,6 @@
 package dev.sandboxgateway.gateway.request;
 
-import dev.sandboxgateway.routing.CidrBlock;
+import dev.sandboxgateway.routing.registry.CidrBlock;
 import java.util.List;
 
 /**

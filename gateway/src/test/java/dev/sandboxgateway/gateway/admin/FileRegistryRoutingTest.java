@@ -8,7 +8,7 @@ import dev.sandboxgateway.gateway.testing.GatewayFixture;
 import dev.sandboxgateway.gateway.testing.InfoHandler;
 import dev.sandboxgateway.gateway.testing.RawHttp;
 import dev.sandboxgateway.gateway.testing.TestBackend;
-import dev.sandboxgateway.routing.FileSandboxRegistry;
+import dev.sandboxgateway.routing.registry.FileSandboxRegistry;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sandboxgateway.gateway.testing.DevServerBackend;
 import dev.sandboxgateway.gateway.testing.GatewayFixture;
-import dev.sandboxgateway.routing.SandboxRecord;
-import dev.sandboxgateway.routing.SandboxState;
+import dev.sandboxgateway.routing.registry.SandboxRecord;
+import dev.sandboxgateway.routing.registry.SandboxState;
 import java.io.File;
 import java.io.IOException;
 import java.net.ServerSocket;

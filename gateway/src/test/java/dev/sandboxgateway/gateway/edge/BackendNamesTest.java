@@ -9,7 +9,7 @@ import dev.sandboxgateway.gateway.testing.InfoHandler;
 import dev.sandboxgateway.gateway.testing.LoopbackDnsServer;
 import dev.sandboxgateway.gateway.testing.RawHttp;
 import dev.sandboxgateway.gateway.testing.TestBackend;
-import dev.sandboxgateway.routing.SandboxRecord;
+import dev.sandboxgateway.routing.registry.SandboxRecord;
 import dev.sandboxgateway.testing.Eventually;
 import java.io.IOException;
 import java.io.UncheckedIOException;

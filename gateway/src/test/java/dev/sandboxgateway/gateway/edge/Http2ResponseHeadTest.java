@@ -8,7 +8,7 @@ import dev.sandboxgateway.gateway.testing.GatewayFixture;
 import dev.sandboxgateway.gateway.testing.H2cClient;
 import dev.sandboxgateway.gateway.testing.ScriptedResponder;
 import dev.sandboxgateway.gateway.testing.TestBackend;
-import dev.sandboxgateway.routing.SandboxRecord;
+import dev.sandboxgateway.routing.registry.SandboxRecord;
 import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
 import io.netty.handler.codec.http2.Http2Headers;

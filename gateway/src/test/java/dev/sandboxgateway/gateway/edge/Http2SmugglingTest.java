@@ -8,7 +8,7 @@ import dev.sandboxgateway.gateway.testing.GatewayFixture;
 import dev.sandboxgateway.gateway.testing.H2cClient;
 import dev.sandboxgateway.gateway.testing.InfoHandler;
 import dev.sandboxgateway.gateway.testing.TestBackend;
-import dev.sandboxgateway.routing.SandboxRecord;
+import dev.sandboxgateway.routing.registry.SandboxRecord;
 import dev.sandboxgateway.testing.Eventually;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http2.DefaultHttp2DataFrame;

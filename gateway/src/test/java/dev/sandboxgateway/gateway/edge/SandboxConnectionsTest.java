@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sandboxgateway.gateway.relay.ConnectionEvent;
-import dev.sandboxgateway.routing.SandboxRecord;
-import dev.sandboxgateway.routing.SandboxState;
+import dev.sandboxgateway.routing.registry.SandboxRecord;
+import dev.sandboxgateway.routing.registry.SandboxState;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;

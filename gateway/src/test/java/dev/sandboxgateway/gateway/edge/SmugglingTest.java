@@ -4,12 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.sandboxgateway.testing.Eventually;
 import dev.sandboxgateway.gateway.testing.GatewayFixture;
 import dev.sandboxgateway.gateway.testing.InfoHandler;
 import dev.sandboxgateway.gateway.testing.RawHttp;
 import dev.sandboxgateway.gateway.testing.TestBackend;
-import dev.sandboxgateway.routing.SandboxRecord;
+import dev.sandboxgateway.routing.registry.SandboxRecord;
+import dev.sandboxgateway.testing.Eventually;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

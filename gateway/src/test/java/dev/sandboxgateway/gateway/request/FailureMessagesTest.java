@@ -2,9 +2,9 @@ package dev.sandboxgateway.gateway.request;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.sandboxgateway.routing.GatewayError;
-import dev.sandboxgateway.routing.SandboxTarget;
-import dev.sandboxgateway.routing.SandboxWaker;
+import dev.sandboxgateway.routing.host.SandboxTarget;
+import dev.sandboxgateway.routing.policy.GatewayError;
+import dev.sandboxgateway.routing.resolve.SandboxWaker;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;

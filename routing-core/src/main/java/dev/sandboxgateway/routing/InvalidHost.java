@@ -1,5 +1,0 @@
-package dev.sandboxgateway.routing;
-
-/** A host (or routing header) that names no sandbox; {@code reason} says which part is wrong, for the client. */
-public record InvalidHost(String reason) implements ParsedHost {
-}

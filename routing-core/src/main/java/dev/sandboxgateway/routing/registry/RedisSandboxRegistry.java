@@ -1,0 +1,304 @@
+package dev.sandboxgateway.routing.registry;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.KeyScanCursor;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.ScanArgs;
+import io.lettuce.core.ScanCursor;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.SocketOptions;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.pubsub.RedisPubSubAdapter;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.DefaultClientResources;
+import io.lettuce.core.resource.Delay;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sandbox records in Redis, shared by every gateway: one JSON value per sandbox under
+ * {@code {prefix}sandbox:{id}}, and every change published on {@code {prefix}events} so each
+ * gateway drops its cached entry at once. A write and its event are one Lua script, so no gateway
+ * can see the event before the value.
+ *
+ * <p>Lookups fail at once while Redis is unreachable (the resolver then serves cached records
+ * stale). Lettuce reconnects by itself; after the event subscription is re-established the
+ * registry reports a reset, since events published meanwhile were missed. If Redis is down when
+ * the gateway starts, connecting is retried in the background.
+ */
+public final class RedisSandboxRegistry implements WritableSandboxRegistry {
+
+    /**
+     * @param uri            e.g. {@code redis://host:6379/0}, {@code rediss://} for TLS, with optional credentials
+     * @param keyPrefix      prefix of every key and of the event channel, so several deployments can share one Redis
+     * @param commandTimeout time allowed for one Redis command
+     */
+    public record Settings(String uri, String keyPrefix, Duration commandTimeout) {
+    }
+
+    private static final Logger log = LoggerFactory.getLogger(RedisSandboxRegistry.class);
+    private static final ObjectMapper JSON = JsonMapper.builder()
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .build();
+    private static final String SET_AND_PUBLISH =
+            "redis.call('SET', KEYS[1], ARGV[1]); redis.call('PUBLISH', ARGV[2], ARGV[3]); return 1";
+    private static final String DELETE_AND_PUBLISH =
+            "local n = redis.call('DEL', KEYS[1]); if n > 0 then redis.call('PUBLISH', ARGV[1], ARGV[2]) end; return n";
+
+    private final Settings settings;
+    private final String keyPrefix;
+    private final String channel;
+    private final ClientResources resources;
+    private final RedisClient client;
+    private final ListenerSet listeners = new ListenerSet();
+    private final ScheduledExecutorService connector;
+    private final AtomicBoolean subscribedOnce = new AtomicBoolean();
+    private volatile StatefulRedisConnection<String, String> connection;
+    private volatile StatefulRedisPubSubConnection<String, String> events;
+    private volatile boolean closed;
+
+    private RedisSandboxRegistry(Settings settings) {
+        this.settings = settings;
+        this.keyPrefix = settings.keyPrefix() + "sandbox:";
+        this.channel = settings.keyPrefix() + "events";
+        this.resources = DefaultClientResources.builder()
+                .ioThreadPoolSize(1)
+                .computationThreadPoolSize(1)
+                .reconnectDelay(Delay.exponential(Duration.ofMillis(50), Duration.ofSeconds(2), 2, TimeUnit.MILLISECONDS))
+                .build();
+        this.client = RedisClient.create(resources, RedisURI.create(settings.uri()));
+        client.setOptions(ClientOptions.builder()
+                .autoReconnect(true)
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                .timeoutOptions(TimeoutOptions.enabled(settings.commandTimeout()))
+                .socketOptions(SocketOptions.builder().connectTimeout(settings.commandTimeout()).build())
+                .build());
+        this.connector = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread thread = new Thread(r, "redis-registry-connect");
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
+    /**
+     * Connects to Redis, waiting up to the command timeout for the first attempt; when it fails
+     * the registry is returned unavailable and keeps trying in the background.
+     */
+    public static RedisSandboxRegistry open(Settings settings) {
+        RedisURI.create(settings.uri());
+        RedisSandboxRegistry registry = new RedisSandboxRegistry(settings);
+        registry.connect();
+        return registry;
+    }
+
+    private void connect() {
+        if (closed) {
+            return;
+        }
+        try {
+            StatefulRedisConnection<String, String> commands = connection != null ? connection : client.connect();
+            connection = commands;
+            StatefulRedisPubSubConnection<String, String> subscriber = client.connectPubSub();
+            subscriber.addListener(new EventListener());
+            subscriber.sync().subscribe(channel);
+            events = subscriber;
+            log.info("redis registry connected to {} (keys {}*, events on {})", redacted(), keyPrefix, channel);
+        } catch (RuntimeException e) {
+            log.warn("redis registry cannot reach {}: {}; retrying", redacted(), e.getMessage());
+            connector.schedule(this::connect, 1, TimeUnit.SECONDS);
+        }
+    }
+
+    private String redacted() {
+        RedisURI uri = RedisURI.create(settings.uri());
+        return uri.getHost() + ":" + uri.getPort() + "/" + uri.getDatabase();
+    }
+
+    @Override
+    public CompletableFuture<Optional<SandboxRecord>> lookup(String sandboxId) {
+        StatefulRedisConnection<String, String> commands = connection;
+        if (commands == null) {
+            return unavailable();
+        }
+        return unavailableOnError("lookup of '" + sandboxId + "'",
+                commands.async().get(keyPrefix + sandboxId).toCompletableFuture())
+                .thenApply(json -> json == null ? Optional.empty() : Optional.of(parse(sandboxId, json)));
+    }
+
+    @Override
+    public CompletableFuture<List<SandboxRecord>> list() {
+        StatefulRedisConnection<String, String> commands = connection;
+        if (commands == null) {
+            return unavailable();
+        }
+        List<String> keys = new ArrayList<>();
+        return unavailableOnError("listing sandboxes", scan(commands, ScanCursor.INITIAL, keys).thenCompose(done -> {
+            if (keys.isEmpty()) {
+                return CompletableFuture.completedFuture(List.<SandboxRecord>of());
+            }
+            return commands.async().mget(keys.toArray(String[]::new)).toCompletableFuture()
+                    .thenApply(values -> values.stream()
+                            .filter(value -> value.hasValue())
+                            .map(value -> parse(value.getKey().substring(keyPrefix.length()), value.getValue()))
+                            .toList());
+        }));
+    }
+
+    private CompletableFuture<Void> scan(StatefulRedisConnection<String, String> commands, ScanCursor cursor,
+                                         List<String> keys) {
+        return commands.async().scan(cursor, ScanArgs.Builder.matches(keyPrefix + "*").limit(500))
+                .toCompletableFuture()
+                .thenCompose((KeyScanCursor<String> next) -> {
+                    keys.addAll(next.getKeys());
+                    return next.isFinished() ? CompletableFuture.completedFuture(null) : scan(commands, next, keys);
+                });
+    }
+
+    @Override
+    public CompletableFuture<Void> put(SandboxRecord record) {
+        StatefulRedisConnection<String, String> commands = connection;
+        if (commands == null) {
+            return unavailable();
+        }
+        String json = write(record);
+        ObjectNode event = JSON.createObjectNode().put("event", "updated");
+        event.set("sandbox", JSON.valueToTree(record));
+        return unavailableOnError("writing sandbox '" + record.id() + "'",
+                commands.async().<Long>eval(SET_AND_PUBLISH, ScriptOutputType.INTEGER,
+                        new String[] {keyPrefix + record.id()}, json, channel, event.toString()).toCompletableFuture())
+                .thenApply(ignored -> null);
+    }
+
+    @Override
+    public CompletableFuture<Boolean> remove(String sandboxId) {
+        StatefulRedisConnection<String, String> commands = connection;
+        if (commands == null) {
+            return unavailable();
+        }
+        String event = JSON.createObjectNode().put("event", "removed").put("id", sandboxId).toString();
+        return unavailableOnError("removing sandbox '" + sandboxId + "'",
+                commands.async().<Long>eval(DELETE_AND_PUBLISH, ScriptOutputType.INTEGER,
+                        new String[] {keyPrefix + sandboxId}, channel, event).toCompletableFuture())
+                .thenApply(deleted -> deleted > 0);
+    }
+
+    @Override
+    public Subscription subscribe(RegistryListener listener) {
+        return listeners.add(listener);
+    }
+
+    @Override
+    public String kind() {
+        return "redis";
+    }
+
+    @Override
+    public boolean isAvailable() {
+        StatefulRedisConnection<String, String> commands = connection;
+        StatefulRedisPubSubConnection<String, String> subscriber = events;
+        return commands != null && commands.isOpen() && subscriber != null && subscriber.isOpen();
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        connector.shutdownNow();
+        if (events != null) {
+            events.close();
+        }
+        if (connection != null) {
+            connection.close();
+        }
+        client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+        resources.shutdown(0, 2, TimeUnit.SECONDS);
+    }
+
+    /** Redis failures become {@link RegistryUnavailableException}s naming what was being done. */
+    private static <T> CompletableFuture<T> unavailableOnError(String what, CompletableFuture<T> call) {
+        return call.handle((value, error) -> {
+            if (error == null) {
+                return value;
+            }
+            Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+            if (cause instanceof RegistryUnavailableException unavailable) {
+                throw unavailable;
+            }
+            throw new RegistryUnavailableException("redis " + what + " failed: " + cause.getMessage(), cause);
+        });
+    }
+
+    private <T> CompletableFuture<T> unavailable() {
+        return CompletableFuture.failedFuture(new RegistryUnavailableException("redis at " + redacted()
+                + " is not connected yet"));
+    }
+
+    private static SandboxRecord parse(String sandboxId, String json) {
+        try {
+            SandboxRecord record = JSON.readValue(json, SandboxRecord.class);
+            if (!record.id().equals(sandboxId)) {
+                throw new RegistryUnavailableException("redis key for '" + sandboxId + "' holds sandbox '"
+                        + record.id() + "'");
+            }
+            return record;
+        } catch (JsonProcessingException e) {
+            throw new RegistryUnavailableException("redis value for sandbox '" + sandboxId + "' is not a valid record: "
+                    + e.getOriginalMessage(), e);
+        }
+    }
+
+    private static String write(SandboxRecord record) {
+        try {
+            return JSON.writeValueAsString(record);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a validated record always serialises", e);
+        }
+    }
+
+    /** Change events from every gateway; a repeated subscription confirmation means a reconnect. */
+    private final class EventListener extends RedisPubSubAdapter<String, String> {
+
+        @Override
+        public void subscribed(String subscribedChannel, long count) {
+            if (!subscribedOnce.compareAndSet(false, true)) {
+                log.info("redis registry resubscribed to {}: dropping every cached route, events may have been missed",
+                        channel);
+                listeners.reset();
+            }
+        }
+
+        @Override
+        public void message(String fromChannel, String message) {
+            try {
+                JsonNode event = JSON.readTree(message);
+                switch (event.path("event").asText()) {
+                    case "updated" -> listeners.updated(JSON.treeToValue(event.get("sandbox"), SandboxRecord.class));
+                    case "removed" -> listeners.removed(event.path("id").asText());
+                    default -> log.warn("ignoring unknown redis registry event on {}: {}", channel, message);
+                }
+            } catch (JsonProcessingException | RuntimeException e) {
+                // A malformed event means some change went unseen: drop every cached route rather than miss it.
+                log.error("unreadable redis registry event on {}; dropping every cached route: {}", channel, message, e);
+                listeners.reset();
+            }
+        }
+    }
+}

@@ -1,0 +1,138 @@
+package dev.sandboxgateway.routing.registry;
+
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * What the registry knows about one sandbox. Validated on construction, so a record read from a
+ * file or received by the admin API is always routable as far as its own fields go.
+ *
+ * @param id           lower-case sandbox id
+ * @param suffix       the suffix its URLs carry, or {@code null}; when set, a host with a different suffix does not name it
+ * @param backendHost  IP address or host name where its ports are reachable
+ * @param state        lifecycle state; {@code running} when absent
+ * @param allowedPorts the only ports that may be reached; empty means every port
+ * @param accessToken  token clients must present, or {@code null}
+ * @param labels       free-form metadata
+ * @param allowedClients client address blocks that may reach it; empty means every client
+ * @param maxRequestBodySize largest request body in bytes, or {@code null} for the gateway-wide limit
+ */
+public record SandboxRecord(String id, String suffix, String backendHost, SandboxState state,
+                            Set<Integer> allowedPorts, String accessToken, Map<String, String> labels,
+                            List<CidrBlock> allowedClients, Long maxRequestBodySize) {
+
+    public SandboxRecord {
+        requireLowerAlphanumeric("id", id);
+        if (suffix != null) {
+            requireLowerAlphanumeric("suffix", suffix);
+        }
+        requireHost(backendHost);
+        state = state == null ? SandboxState.RUNNING : state;
+        allowedPorts = allowedPorts == null ? Set.of() : Collections.unmodifiableSortedSet(new TreeSet<>(allowedPorts));
+        for (int port : allowedPorts) {
+            if (port < 1 || port > 65535) {
+                throw new IllegalArgumentException("allowedPorts: " + port + " is not a port number (1-65535)");
+            }
+        }
+        if (accessToken != null && accessToken.isEmpty()) {
+            throw new IllegalArgumentException("accessToken: must not be empty when present");
+        }
+        labels = labels == null ? Map.of() : Map.copyOf(labels);
+        allowedClients = allowedClients == null ? List.of() : List.copyOf(allowedClients);
+        if (maxRequestBodySize != null && maxRequestBodySize < 0) {
+            throw new IllegalArgumentException("maxRequestBodySize: must not be negative, was " + maxRequestBodySize);
+        }
+    }
+
+    /** A running sandbox reachable on every port, with no suffix, token or labels. */
+    public static SandboxRecord running(String id, String backendHost) {
+        return new SandboxRecord(id, null, backendHost, SandboxState.RUNNING, Set.of(), null, Map.of(), List.of(), null);
+    }
+
+    public SandboxRecord withSuffix(String newSuffix) {
+        return new SandboxRecord(id, newSuffix, backendHost, state, allowedPorts, accessToken, labels, allowedClients,
+                maxRequestBodySize);
+    }
+
+    public SandboxRecord withBackendHost(String newBackendHost) {
+        return new SandboxRecord(id, suffix, newBackendHost, state, allowedPorts, accessToken, labels, allowedClients,
+                maxRequestBodySize);
+    }
+
+    public SandboxRecord withState(SandboxState newState) {
+        return new SandboxRecord(id, suffix, backendHost, newState, allowedPorts, accessToken, labels, allowedClients,
+                maxRequestBodySize);
+    }
+
+    public SandboxRecord withAllowedPorts(Set<Integer> ports) {
+        return new SandboxRecord(id, suffix, backendHost, state, ports, accessToken, labels, allowedClients,
+                maxRequestBodySize);
+    }
+
+    public SandboxRecord withAccessToken(String token) {
+        return new SandboxRecord(id, suffix, backendHost, state, allowedPorts, token, labels, allowedClients,
+                maxRequestBodySize);
+    }
+
+    public SandboxRecord withAllowedClients(List<CidrBlock> clients) {
+        return new SandboxRecord(id, suffix, backendHost, state, allowedPorts, accessToken, labels, clients,
+                maxRequestBodySize);
+    }
+
+    public SandboxRecord withMaxRequestBodySize(Long bytes) {
+        return new SandboxRecord(id, suffix, backendHost, state, allowedPorts, accessToken, labels, allowedClients,
+                bytes);
+    }
+
+    public boolean allowsPort(int port) {
+        return allowedPorts.isEmpty() || allowedPorts.contains(port);
+    }
+
+    public boolean allowsClient(byte[] address) {
+        if (allowedClients.isEmpty()) {
+            return true;
+        }
+        for (CidrBlock block : allowedClients) {
+            if (block.contains(address)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static void requireLowerAlphanumeric(String field, String value) {
+        if (value == null || value.isEmpty()) {
+            throw new IllegalArgumentException(field + ": is required");
+        }
+        if (value.length() > 63) {
+            throw new IllegalArgumentException(field + ": '" + value + "' is longer than 63 characters");
+        }
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))) {
+                throw new IllegalArgumentException(field + ": '" + value + "' may contain only a-z and 0-9");
+            }
+        }
+    }
+
+    private static void requireHost(String host) {
+        if (host == null || host.isBlank()) {
+            throw new IllegalArgumentException("backendHost: is required");
+        }
+        if (host.length() > 253) {
+            throw new IllegalArgumentException("backendHost: longer than 253 characters");
+        }
+        for (int i = 0; i < host.length(); i++) {
+            char c = host.charAt(i);
+            boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                    || c == '.' || c == '-' || c == ':';
+            if (!ok) {
+                throw new IllegalArgumentException("backendHost: '" + host
+                        + "' is neither an IP address nor a host name");
+            }
+        }
+    }
+}
