@@ -1,5 +1,6 @@
 package dev.sandboxgateway.gateway.backend;
 
+import dev.sandboxgateway.config.GatewayConfig;
 import dev.sandboxgateway.gateway.metrics.GatewayMetrics;
 import dev.sandboxgateway.gateway.transport.NettyTransport;
 import io.netty.bootstrap.Bootstrap;
@@ -20,25 +21,14 @@ import java.util.concurrent.TimeUnit;
  */
 public final class BackendPool {
 
-    /**
-     * @param maxIdlePerBackend        idle connections kept per address, per loop
-     * @param maxConnectionsPerBackend open connections allowed per address, per loop
-     * @param idleTimeoutNanos         idle connections are closed after this
-     * @param connectTimeoutNanos      TCP connect timeout
-     * @param responseTimeoutNanos     time from request sent to response head
-     * @param maxResponseHeadSize      largest response head accepted from a sandbox
-     */
-    public record Limits(int maxIdlePerBackend, int maxConnectionsPerBackend, long idleTimeoutNanos,
-                         long connectTimeoutNanos, long responseTimeoutNanos, int maxResponseHeadSize) {
-    }
-
     private final Map<EventExecutor, LoopPool> pools = new IdentityHashMap<>();
 
-    public BackendPool(EventLoopGroup group, NettyTransport transport, BackendNames names, Limits limits,
-                       GatewayMetrics metrics) {
-        Bootstrap template = connectTemplate(transport, names, limits);
+    /** @param settings {@code backend.*}: timeouts and the pool's limits, which hold per event loop */
+    public BackendPool(EventLoopGroup group, NettyTransport transport, BackendNames names,
+                       GatewayConfig.Backend settings, GatewayMetrics metrics) {
+        Bootstrap template = connectTemplate(transport, names, settings);
         for (EventExecutor executor : group) {
-            pools.put(executor, new LoopPool((EventLoop) executor, template, limits, metrics));
+            pools.put(executor, new LoopPool((EventLoop) executor, template, settings, metrics));
         }
         metrics.gauge("gateway.backend.connections.open", "Open connections to sandboxes", this,
                 p -> p.pools.values().stream().mapToInt(l -> l.openCount).sum());
@@ -50,11 +40,11 @@ public final class BackendPool {
      * How every backend connection is opened, HTTP/1.1 or h2c; cloned per event loop. A host name
      * ({@link #address}) is resolved by {@code names} on the connecting loop.
      */
-    static Bootstrap connectTemplate(NettyTransport transport, BackendNames names, Limits limits) {
+    static Bootstrap connectTemplate(NettyTransport transport, BackendNames names, GatewayConfig.Backend settings) {
         return transport.clientBootstrap()
                 .resolver(names.resolvers())
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS,
-                        (int) Math.max(1, TimeUnit.NANOSECONDS.toMillis(limits.connectTimeoutNanos())))
+                        (int) Math.max(1, settings.connectTimeout().toMillis()))
                 // TCP_NODELAY is Netty's default on every socket it opens; SO_KEEPALIVE finds dead peers of idle pooled connections.
                 .option(ChannelOption.SO_KEEPALIVE, true);
     }
@@ -73,8 +63,8 @@ public final class BackendPool {
      * Runs a pool's sweep for connections idle past {@code backend.pool.idleTimeout} on its loop, at
      * half that timeout (at least every 50 ms), so none outlives it by more than half.
      */
-    static void scheduleIdleSweep(EventLoop loop, Limits limits, Runnable sweep) {
-        long sweepNanos = Math.max(TimeUnit.MILLISECONDS.toNanos(50), limits.idleTimeoutNanos() / 2);
+    static void scheduleIdleSweep(EventLoop loop, GatewayConfig.Pool pool, Runnable sweep) {
+        long sweepNanos = Math.max(TimeUnit.MILLISECONDS.toNanos(50), pool.idleTimeout().toNanos() / 2);
         loop.scheduleWithFixedDelay(sweep, sweepNanos, sweepNanos, TimeUnit.NANOSECONDS);
     }
 

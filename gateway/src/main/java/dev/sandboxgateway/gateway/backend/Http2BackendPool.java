@@ -1,5 +1,6 @@
 package dev.sandboxgateway.gateway.backend;
 
+import dev.sandboxgateway.config.GatewayConfig;
 import dev.sandboxgateway.gateway.metrics.GatewayMetrics;
 import dev.sandboxgateway.gateway.transport.NettyTransport;
 import io.netty.bootstrap.Bootstrap;
@@ -19,10 +20,10 @@ public final class Http2BackendPool {
     private final Map<EventExecutor, LoopHttp2Pool> pools = new IdentityHashMap<>();
 
     public Http2BackendPool(EventLoopGroup group, NettyTransport transport, BackendNames names,
-                            BackendPool.Limits limits, GatewayMetrics metrics) {
-        Bootstrap template = BackendPool.connectTemplate(transport, names, limits);
+                            GatewayConfig.Backend settings, GatewayMetrics metrics) {
+        Bootstrap template = BackendPool.connectTemplate(transport, names, settings);
         for (EventExecutor executor : group) {
-            pools.put(executor, new LoopHttp2Pool((EventLoop) executor, template, limits, metrics));
+            pools.put(executor, new LoopHttp2Pool((EventLoop) executor, template, settings, metrics));
         }
         metrics.gauge("gateway.backend.http2.connections.open", "Open HTTP/2 (h2c) connections to sandboxes", this,
                 p -> p.pools.values().stream().mapToInt(LoopHttp2Pool::openCount).sum());

@@ -1,5 +1,6 @@
 package dev.sandboxgateway.gateway.backend;
 
+import dev.sandboxgateway.config.GatewayConfig;
 import dev.sandboxgateway.gateway.metrics.GatewayMetrics;
 import dev.sandboxgateway.routing.policy.GatewayError;
 import io.netty.bootstrap.Bootstrap;
@@ -74,14 +75,20 @@ final class LoopHttp2Pool implements ConnectionOwner {
 
     private final EventLoop loop;
     private final Bootstrap bootstrap;
-    private final BackendPool.Limits limits;
+    private final GatewayConfig.Pool limits;
+    private final long connectTimeoutNanos;
+    private final long responseTimeoutNanos;
+    private final long idleTimeoutNanos;
     private final GatewayMetrics metrics;
     private final Map<BackendKey, List<Session>> sessions = new HashMap<>();
     private int openCount;
 
-    LoopHttp2Pool(EventLoop loop, Bootstrap template, BackendPool.Limits limits, GatewayMetrics metrics) {
+    LoopHttp2Pool(EventLoop loop, Bootstrap template, GatewayConfig.Backend settings, GatewayMetrics metrics) {
         this.loop = loop;
-        this.limits = limits;
+        this.limits = settings.pool();
+        this.connectTimeoutNanos = settings.connectTimeout().toNanos();
+        this.responseTimeoutNanos = settings.responseTimeout().toNanos();
+        this.idleTimeoutNanos = limits.idleTimeout().toNanos();
         this.metrics = metrics;
         this.bootstrap = template.clone(loop);
         BackendPool.scheduleIdleSweep(loop, limits, this::closeExpired);
@@ -148,7 +155,7 @@ final class LoopHttp2Pool implements ConnectionOwner {
                     startStream(session, false, System.nanoTime() - session.startNanos, callback);
                 } else {
                     session.streams--;
-                    ConnectOutcome.tell(f.cause(), limits.connectTimeoutNanos(), callback);
+                    ConnectOutcome.tell(f.cause(), connectTimeoutNanos, callback);
                 }
             });
             return;
@@ -157,7 +164,7 @@ final class LoopHttp2Pool implements ConnectionOwner {
     }
 
     private void startStream(Session session, boolean reused, long connectNanos, AcquireCallback callback) {
-        BackendConnection stream = new BackendConnection(session.key, this, limits.responseTimeoutNanos());
+        BackendConnection stream = new BackendConnection(session.key, this, responseTimeoutNanos);
         new Http2StreamChannelBootstrap(session.channel)
                 .handler(new ChannelInitializer<Http2StreamChannel>() {
                     @Override
@@ -201,7 +208,7 @@ final class LoopHttp2Pool implements ConnectionOwner {
 
     private void closeExpired() {
         long now = System.nanoTime();
-        closeWhere(s -> now - s.idleSinceNanos >= limits.idleTimeoutNanos());
+        closeWhere(s -> now - s.idleSinceNanos >= idleTimeoutNanos);
     }
 
     void closeIdle() {

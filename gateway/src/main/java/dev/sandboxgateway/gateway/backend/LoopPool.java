@@ -1,5 +1,6 @@
 package dev.sandboxgateway.gateway.backend;
 
+import dev.sandboxgateway.config.GatewayConfig;
 import dev.sandboxgateway.gateway.metrics.GatewayMetrics;
 import dev.sandboxgateway.gateway.transport.DecodedHeaderNames;
 import dev.sandboxgateway.routing.policy.GatewayError;
@@ -23,6 +24,9 @@ import java.util.Map;
  */
 final class LoopPool implements ConnectionOwner {
 
+    /** The largest response line and head accepted from a sandbox. */
+    private static final int MAX_RESPONSE_HEAD_SIZE = 64 * 1024;
+
     /** The connections to one backend address. */
     private static final class Entry {
         final ArrayDeque<BackendConnection> idle = new ArrayDeque<>();
@@ -31,19 +35,25 @@ final class LoopPool implements ConnectionOwner {
 
     private final EventLoop loop;
     private final Bootstrap bootstrap;
-    private final BackendPool.Limits limits;
+    private final GatewayConfig.Pool limits;
+    private final long connectTimeoutNanos;
+    private final long responseTimeoutNanos;
+    private final long idleTimeoutNanos;
     private final HttpDecoderConfig responseDecoder;
     private final GatewayMetrics metrics;
     private final Map<BackendKey, Entry> entries = new HashMap<>();
     int openCount;
     int idleCount;
 
-    LoopPool(EventLoop loop, Bootstrap template, BackendPool.Limits limits, GatewayMetrics metrics) {
+    LoopPool(EventLoop loop, Bootstrap template, GatewayConfig.Backend settings, GatewayMetrics metrics) {
         this.loop = loop;
-        this.limits = limits;
+        this.limits = settings.pool();
+        this.connectTimeoutNanos = settings.connectTimeout().toNanos();
+        this.responseTimeoutNanos = settings.responseTimeout().toNanos();
+        this.idleTimeoutNanos = limits.idleTimeout().toNanos();
         this.responseDecoder = DecodedHeaderNames.uncheckedHeaders(new HttpDecoderConfig()
-                .setMaxInitialLineLength(limits.maxResponseHeadSize())
-                .setMaxHeaderSize(limits.maxResponseHeadSize())
+                .setMaxInitialLineLength(MAX_RESPONSE_HEAD_SIZE)
+                .setMaxHeaderSize(MAX_RESPONSE_HEAD_SIZE)
                 .setMaxChunkSize(65536));
         this.metrics = metrics;
         this.bootstrap = template.clone(loop);
@@ -76,7 +86,7 @@ final class LoopPool implements ConnectionOwner {
     private void connect(BackendKey key, Entry entry, AcquireCallback callback) {
         entry.open++;
         openCount++;
-        BackendConnection connection = new BackendConnection(key, this, limits.responseTimeoutNanos());
+        BackendConnection connection = new BackendConnection(key, this, responseTimeoutNanos);
         long start = System.nanoTime();
         ChannelFuture connect = bootstrap.clone()
                 .handler(new ChannelInitializer<Channel>() {
@@ -94,7 +104,7 @@ final class LoopPool implements ConnectionOwner {
                 metrics.connect(GatewayMetrics.ConnectResult.SUCCESS, elapsed);
                 callback.onAcquired(connection, false, elapsed);
             } else {
-                ConnectOutcome.failed(f.cause(), elapsed, limits.connectTimeoutNanos(), metrics, callback);
+                ConnectOutcome.failed(f.cause(), elapsed, connectTimeoutNanos, metrics, callback);
             }
         });
     }
@@ -127,7 +137,7 @@ final class LoopPool implements ConnectionOwner {
         List<BackendConnection> expired = new ArrayList<>();
         for (Entry entry : entries.values()) {
             BackendConnection oldest;
-            while ((oldest = entry.idle.peekLast()) != null && now - oldest.idleSinceNanos >= limits.idleTimeoutNanos()) {
+            while ((oldest = entry.idle.peekLast()) != null && now - oldest.idleSinceNanos >= idleTimeoutNanos) {
                 entry.idle.pollLast();
                 idleCount--;
                 expired.add(oldest);

@@ -15,6 +15,7 @@ import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.ssl.SniHandler;
+import java.time.Duration;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,7 +40,7 @@ final class EdgePipelines {
      */
     record Settings(HttpDecoderConfig decoder, int maxHeaderCount, boolean proxyProtocol, boolean http2Cleartext,
                     int maxConcurrentStreams, int initialWindowSize, long maxHeaderListSize,
-                    long handshakeTimeoutMillis, long gracefulShutdownMillis, boolean plainAcksDelayed) {
+                    Duration handshakeTimeout, Duration gracefulShutdown, boolean plainAcksDelayed) {
     }
 
     private final EdgeContext edge;
@@ -86,7 +87,7 @@ final class EdgePipelines {
                 }
                 ChannelPipeline pipeline = ch.pipeline();
                 addProxyProtocol(pipeline);
-                pipeline.addLast("tls", new SniHandler(certificates, 0, settings.handshakeTimeoutMillis()));
+                pipeline.addLast("tls", new SniHandler(certificates, 0, settings.handshakeTimeout().toMillis()));
                 pipeline.addLast("alpn", new AlpnHandler(EdgePipelines.this));
             }
         };
@@ -133,7 +134,7 @@ final class EdgePipelines {
                         .maxConcurrentStreams(settings.maxConcurrentStreams())
                         .initialWindowSize(settings.initialWindowSize())
                         .maxHeaderListSize(settings.maxHeaderListSize()))
-                .gracefulShutdownTimeoutMillis(settings.gracefulShutdownMillis())
+                .gracefulShutdownTimeoutMillis(settings.gracefulShutdown().toMillis())
                 .build());
         // A stream's response is written when its sandbox answers, outside any read of this connection,
         // and the multiplexer flushes the connection for each stream: a TLS record and a send per

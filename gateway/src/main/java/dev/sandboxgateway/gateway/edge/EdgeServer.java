@@ -73,17 +73,10 @@ public final class EdgeServer {
         this.transport = transport;
         this.settings = config.server();
         this.tls = config.tls();
-        BackendPool.Limits limits = new BackendPool.Limits(
-                config.backend().pool().maxIdlePerBackend(),
-                config.backend().pool().maxConnectionsPerBackend(),
-                config.backend().pool().idleTimeout().toNanos(),
-                config.backend().connectTimeout().toNanos(),
-                config.backend().responseTimeout().toNanos(),
-                64 * 1024);
         this.backendNames = new BackendNames(transport,
                 config.backend().dnsServers().stream().map(NameServer::parse).toList(), config.backend().connectTimeout());
-        this.pool = new BackendPool(group, transport, backendNames, limits, metrics);
-        this.http2Pool = new Http2BackendPool(group, transport, backendNames, limits, metrics);
+        this.pool = new BackendPool(group, transport, backendNames, config.backend(), metrics);
+        this.http2Pool = new Http2BackendPool(group, transport, backendNames, config.backend(), metrics);
         ClientConnections connections = new ClientConnections();
         TrustedProxies trustedProxies = new TrustedProxies(config.security().trustedProxies().stream()
                 .map(CidrBlock::parse).toList());
@@ -109,8 +102,8 @@ public final class EdgeServer {
                 && transport.kind() != Transport.NIO;
         this.pipelines = new EdgePipelines(edge, new EdgePipelines.Settings(decoder, settings.maxHeaderCount(),
                 settings.proxyProtocol(), config.http2().cleartext(), config.http2().maxConcurrentStreams(),
-                config.http2().initialWindowSize(), settings.maxHeaderSize(), config.timeouts().requestHeader().toMillis(),
-                config.shutdown().drainTimeout().toMillis(), plainAcksDelayed), trustedProxies, certificates);
+                config.http2().initialWindowSize(), settings.maxHeaderSize(), config.timeouts().requestHeader(),
+                config.shutdown().drainTimeout(), plainAcksDelayed), trustedProxies, certificates);
         metrics.gauge("gateway.connections.active", "Open client connections", connections, ClientConnections::active);
         metrics.gauge("gateway.websocket.tunnels.active", "Open WebSocket tunnels", connections,
                 ClientConnections::webSocketTunnels);

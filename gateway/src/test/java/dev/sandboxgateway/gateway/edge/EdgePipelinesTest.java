@@ -15,9 +15,11 @@ import java.io.IOException;
 import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** How a client connection's pipeline starts, before any byte is read. */
+@Tag("unit")
 class EdgePipelinesTest {
 
     private static final Duration MINUTE = Duration.ofMinutes(1);
@@ -63,7 +65,7 @@ class EdgePipelinesTest {
 
     private EdgePipelines pipelines(boolean http2Cleartext) {
         return new EdgePipelines(edge, new EdgePipelines.Settings(new HttpDecoderConfig(), 100, false, http2Cleartext,
-                100, 65535, 8192, 10_000, 10_000, false), new TrustedProxies(List.of()), null);
+                100, 65535, 8192, Duration.ofSeconds(10), Duration.ofSeconds(10), false), new TrustedProxies(List.of()), null);
     }
 
     /** What io_uring's accept hands over when the client reset the connection before Netty asked for its address. */
