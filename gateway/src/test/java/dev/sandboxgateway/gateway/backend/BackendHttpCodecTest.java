@@ -23,9 +23,11 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** How sandbox responses are cut into messages on a pooled connection. */
+@Tag("unit")
 class BackendHttpCodecTest {
 
     private final EmbeddedChannel channel = new EmbeddedChannel();

@@ -13,9 +13,11 @@ import io.netty.channel.embedded.EmbeddedChannel;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** Which connections count for which sandbox, and which are told when a sandbox changes. */
+@Tag("unit")
 class SandboxConnectionsTest {
 
     private static final SandboxRecord X = SandboxRecord.running("x", "127.0.0.1");

@@ -22,9 +22,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** How client requests are cut into messages (the refusals are end to end, in SmugglingTest). */
+@Tag("unit")
 class StrictHttpServerCodecTest {
 
     private static final Duration MINUTE = Duration.ofMinutes(1);

@@ -14,6 +14,7 @@ import dev.sandboxgateway.routing.host.SandboxTarget;
 import dev.sandboxgateway.routing.policy.AccessTokens;
 import dev.sandboxgateway.routing.policy.GatewayError;
 import dev.sandboxgateway.routing.policy.RoutingPolicy;
+import dev.sandboxgateway.routing.registry.CidrBlock;
 import dev.sandboxgateway.routing.registry.SandboxRecord;
 import dev.sandboxgateway.routing.registry.SandboxState;
 import io.netty.handler.codec.http.DefaultHttpRequest;
@@ -79,6 +80,8 @@ class RoutingDecisionTest {
         refused(decide(request(HttpMethod.GET), RUNNING.withState(SandboxState.STOPPED)), GatewayError.SANDBOX_STOPPED);
         refused(decide(request(HttpMethod.GET), RUNNING.withState(SandboxState.PAUSED)), GatewayError.SANDBOX_PAUSED);
         refused(decide(request(HttpMethod.GET), RUNNING.withAllowedPorts(Set.of(8080))), GatewayError.PORT_NOT_ALLOWED);
+        refused(decide(request(HttpMethod.GET), RUNNING.withAllowedClients(List.of(CidrBlock.parse("10.0.0.0/8")))),
+                GatewayError.CLIENT_NOT_ALLOWED);
         Refused invalid = refused(decide(request(HttpMethod.GET), PROTECTED.withAccessToken("other")),
                 GatewayError.ACCESS_TOKEN_INVALID);
         assertEquals("The access token is not valid.", invalid.failure().message());

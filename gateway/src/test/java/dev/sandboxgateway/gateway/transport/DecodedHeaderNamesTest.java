@@ -8,9 +8,11 @@ import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.util.AsciiString;
 import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** The decoders' name check must refuse exactly what Netty's headers refuse, in the same words. */
+@Tag("unit")
 class DecodedHeaderNamesTest {
 
     private static final NameValidator<CharSequence> NETTY = DefaultHttpHeadersFactory.headersFactory()

@@ -12,8 +12,10 @@ import dev.sandboxgateway.routing.registry.SandboxState;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
+@Tag("unit")
 class RoutingPolicyTest {
 
     private static final byte[] CLIENT = {(byte) 203, 0, 113, 7};
