@@ -10,7 +10,7 @@ import io.netty.channel.ChannelOutboundInvoker;
  * and on a 1,500-byte MTU link alike) leaves a remainder that, under a pacing congestion control such as
  * BBR without the {@code fq} qdisc, the kernel holds back on a per-socket timer. On the benchmark machine
  * arming that timer was the largest single cost of relaying a large body; 32 KiB sends fit one packet
- * (benchmarks/RESULTS.md, fifteenth session). Reads are capped at the same size
+ * (docs/design-notes.md, "Read and send sizes"). Reads are capped at the same size
  * ({@code NettyTransport.MAX_READ_BYTES}), so a relayed buffer is never larger.
  */
 final class SendSizeLimit {

@@ -84,7 +84,7 @@ public record NettyTransport(Transport kind, IoHandlerFactory ioHandlerFactory,
      * The configured transport. {@code auto} picks io_uring where the kernel lets this process use
      * it with buffer rings (Linux 5.19+, io_uring not disabled or filtered by seccomp) and sockets
      * read through them ({@link #readsThroughBufferRing}), then epoll, then NIO. io_uring without
-     * buffer rings costs more than epoll per keep-alive request (benchmarks/RESULTS.md).
+     * buffer rings costs more than epoll per keep-alive request (docs/design-notes.md, "Transport").
      * An explicitly requested native transport that cannot load is an error naming the cause.
      */
     public static NettyTransport select(Transport requested) {
@@ -229,8 +229,8 @@ public record NettyTransport(Transport kind, IoHandlerFactory ioHandlerFactory,
      * Has the kernel hold each connection {@code bootstrap}'s listener accepts until its first bytes
      * arrive, or until {@code wait} has passed (TCP_DEFER_ACCEPT). The first read then finds the request
      * already there instead of arming a wait for it, which is about a tenth of what a connection per
-     * request costs the gateway (benchmarks/RESULTS.md); a connection that never sends anything costs
-     * the gateway nothing for that long.
+     * request costs the gateway (docs/design-notes.md, "Deferred accept"); a connection that never
+     * sends anything costs the gateway nothing for that long.
      *
      * @return false, and {@code bootstrap} unchanged, when this transport cannot set it (NIO)
      */
