@@ -30,6 +30,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Builds a {@link GatewayConfig} from the defaults, an optional YAML/JSON file, and
@@ -77,7 +78,7 @@ public final class ConfigLoader {
      * @param file        the config file, or {@code null} for defaults only
      * @param environment the process environment (only {@code GATEWAY_*} names are read)
      */
-    public GatewayConfig load(Path file, Map<String, String> environment) throws ConfigException {
+    public GatewayConfig load(@Nullable Path file, Map<String, String> environment) throws ConfigException {
         ObjectNode tree = yaml.valueToTree(GatewayConfig.defaults());
         if (file != null) {
             merge(tree, readFile(file));
@@ -174,7 +175,7 @@ public final class ConfigLoader {
         }
     }
 
-    private static String describe(JsonProcessingException e, Path file) {
+    private static String describe(JsonProcessingException e, @Nullable Path file) {
         StringBuilder message = new StringBuilder();
         if (e instanceof JsonMappingException mapping && !mapping.getPath().isEmpty()) {
             String key = mapping.getPath().stream()

@@ -8,6 +8,7 @@ import dev.sandboxgateway.routing.resolve.SandboxWaker;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The whole gateway configuration: what one YAML file holds. Every key and its default is listed
@@ -51,7 +52,7 @@ public record GatewayConfig(Server server, Routing routing, Registry registry, S
      * @param sandboxIdLength allowed sandbox id length
      * @param suffixLength    allowed suffix length
      */
-    public record Routing(List<String> baseDomains, List<String> sharedHosts, LengthRange sandboxIdLength,
+    public record Routing(List<String> baseDomains, @Nullable List<String> sharedHosts, LengthRange sandboxIdLength,
                           LengthRange suffixLength) {
     }
 
@@ -156,7 +157,7 @@ public record GatewayConfig(Server server, Routing routing, Registry registry, S
      * @param port        port to listen on; 0 picks a free one
      * @param token       bearer token required on /v1 when set
      */
-    public record Admin(boolean enabled, String bindAddress, int port, String token) {
+    public record Admin(boolean enabled, String bindAddress, int port, @Nullable String token) {
     }
 
     /** @param enabled one structured line per request on the "access" logger */

@@ -5,4 +5,7 @@
  * errors that name each key. {@code ConfigKeys}, {@code ConfigValidator} and the duration format are
  * package-private.
  */
+@NullMarked
 package dev.sandboxgateway.config;
+
+import org.jspecify.annotations.NullMarked;

@@ -37,6 +37,7 @@ import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,8 +55,8 @@ public final class Gateway implements AutoCloseable {
     private final GatewayMetrics metrics;
     private final EdgeServer edge;
     private final InetSocketAddress edgeAddress;
-    private final InetSocketAddress adminAddress;
-    private final InetSocketAddress tlsAddress;
+    private final @Nullable InetSocketAddress adminAddress;
+    private final @Nullable InetSocketAddress tlsAddress;
     /**
      * How to close everything opened so far, latest first: the one clean-up path, taken after the
      * drain at shutdown and at once when starting fails half-way.
@@ -88,7 +89,7 @@ public final class Gateway implements AutoCloseable {
             Optional<SandboxWaker> waker = config.wakeUp().url() == null ? Optional.empty()
                     : Optional.of(new SandboxWaker(config.wakeUp(), registry, resolver));
             waker.ifPresent(opened::push);
-            TlsCertificates certificates = config.tls().enabled() ? loadCertificates(config.tls()) : null;
+            @Nullable TlsCertificates certificates = config.tls().enabled() ? loadCertificates(config.tls()) : null;
             this.edge = new EdgeServer(config, loops.transport(), group, hostParser(config.routing()), resolver, waker,
                     metrics, certificates);
             opened.push(() -> edge.drain(0, TimeUnit.SECONDS));
@@ -227,12 +228,12 @@ public final class Gateway implements AutoCloseable {
     }
 
     /** The TLS listener's address, or {@code null} when {@code tls.enabled} is off. */
-    public InetSocketAddress tlsAddress() {
+    public @Nullable InetSocketAddress tlsAddress() {
         return tlsAddress;
     }
 
     /** The admin listener's address, or {@code null} when the admin API is disabled. */
-    public InetSocketAddress adminAddress() {
+    public @Nullable InetSocketAddress adminAddress() {
         return adminAddress;
     }
 

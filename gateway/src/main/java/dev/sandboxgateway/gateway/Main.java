@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
+import org.jspecify.annotations.Nullable;
 
 /** The command line: {@code sandbox-gateway [--config FILE] [run|validate|print-config]}. */
 public final class Main {
@@ -108,7 +109,7 @@ public final class Main {
         }
     }
 
-    private static int validate(GatewayConfig config, Path configFile, PrintStream out, PrintStream err) {
+    private static int validate(GatewayConfig config, @Nullable Path configFile, PrintStream out, PrintStream err) {
         try {
             Gateway.openRegistry(config.registry()).close();
             Gateway.hostParser(config.routing());

@@ -5,4 +5,7 @@
  * the packages below are the gateway's own, public only so they can use each other. Imports run
  * downwards: edge, relay, request, http, then backend, metrics, tls and transport.
  */
+@NullMarked
 package dev.sandboxgateway.gateway;
+
+import org.jspecify.annotations.NullMarked;

@@ -35,6 +35,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.function.BooleanSupplier;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,9 +56,9 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private final SandboxRegistry registry;
     private final PrometheusMeterRegistry metrics;
     private final BooleanSupplier ready;
-    private final byte[] token;
+    private final byte @Nullable [] token;
 
-    AdminHandler(SandboxRegistry registry, PrometheusMeterRegistry metrics, BooleanSupplier ready, String token) {
+    AdminHandler(SandboxRegistry registry, PrometheusMeterRegistry metrics, BooleanSupplier ready, @Nullable String token) {
         this.registry = registry;
         this.metrics = metrics;
         this.ready = ready;
@@ -97,7 +98,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         }
     }
 
-    private void sandboxes(ChannelHandlerContext ctx, FullHttpRequest request, HttpMethod method, String id) {
+    private void sandboxes(ChannelHandlerContext ctx, FullHttpRequest request, HttpMethod method, @Nullable String id) {
         if (id == null) {
             if (method != HttpMethod.GET) {
                 send(ctx, request, methodNotAllowed("GET"));
@@ -140,9 +141,9 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     /** Thrown for a PUT body that is not a valid sandbox; names the field at fault. */
     private static final class InvalidRecordException extends Exception {
         private static final long serialVersionUID = 1L;
-        final String field;
+        final @Nullable String field;
 
-        InvalidRecordException(String field, String message) {
+        InvalidRecordException(@Nullable String field, String message) {
             super(message);
             this.field = field;
         }
@@ -168,8 +169,8 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         } catch (UnrecognizedPropertyException e) {
             throw new InvalidRecordException(e.getPropertyName(), e.getPropertyName() + ": unknown field");
         } catch (JsonMappingException e) {
-            String message = e.getCause() instanceof IllegalArgumentException cause ? cause.getMessage()
-                    : e.getOriginalMessage();
+            String message = String.valueOf(e.getCause() instanceof IllegalArgumentException cause ? cause.getMessage()
+                    : e.getOriginalMessage());
             String field = e.getPath().isEmpty() ? fieldOf(message) : e.getPath().get(0).getFieldName();
             if (!message.startsWith(field + ":")) {
                 message = field + ": " + message;
@@ -180,7 +181,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         }
     }
 
-    private static String fieldOf(String message) {
+    private static @Nullable String fieldOf(String message) {
         int colon = message.indexOf(':');
         return colon > 0 ? message.substring(0, colon) : null;
     }
@@ -243,7 +244,8 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         return response;
     }
 
-    private FullHttpResponse error(HttpResponseStatus status, String code, String message, String field) {
+    private FullHttpResponse error(HttpResponseStatus status, String code, @Nullable String message,
+                                   @Nullable String field) {
         ObjectNode body = json.createObjectNode().put("code", code).put("message", message);
         if (field != null) {
             body.put("field", field);

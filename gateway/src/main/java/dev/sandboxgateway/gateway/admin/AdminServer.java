@@ -12,6 +12,7 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import org.jspecify.annotations.Nullable;
 
 /** The admin listener, on its own event loop so a busy edge never delays health checks. */
 public final class AdminServer {
@@ -19,10 +20,10 @@ public final class AdminServer {
     private final AdminHandler handler;
     private final NettyTransport transport;
     private final EventLoopGroup group;
-    private Channel channel;
+    private @Nullable Channel channel;
 
     public AdminServer(NettyTransport transport, SandboxRegistry registry, PrometheusMeterRegistry metrics,
-                       BooleanSupplier ready, String token) {
+                       BooleanSupplier ready, @Nullable String token) {
         this.transport = transport;
         this.group = transport.newGroup(1, "admin");
         this.handler = new AdminHandler(registry, metrics, ready, token);

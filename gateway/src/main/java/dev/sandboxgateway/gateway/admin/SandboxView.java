@@ -6,11 +6,12 @@ import dev.sandboxgateway.routing.registry.SandboxState;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /** A sandbox as the admin API shows it: the access token is never echoed back, only whether one is set. */
-record SandboxView(String id, String suffix, String backendHost, SandboxState state, Set<Integer> allowedPorts,
+record SandboxView(String id, @Nullable String suffix, String backendHost, SandboxState state, Set<Integer> allowedPorts,
                    boolean hasAccessToken, Map<String, String> labels, List<CidrBlock> allowedClients,
-                   Long maxRequestBodySize) {
+                   @Nullable Long maxRequestBodySize) {
 
     static SandboxView of(SandboxRecord record) {
         return new SandboxView(record.id(), record.suffix(), record.backendHost(), record.state(),

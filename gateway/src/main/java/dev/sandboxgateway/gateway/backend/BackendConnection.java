@@ -6,6 +6,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.util.ReferenceCountUtil;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,7 +24,7 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
     private final long responseTimeoutNanos;
     private Channel channel;
     private LazyTimer responseTimer;
-    private BackendExchange exchange;
+    private @Nullable BackendExchange exchange;
     long idleSinceNanos;
 
     BackendConnection(BackendKey key, ConnectionOwner owner, long responseTimeoutNanos) {

@@ -20,6 +20,7 @@ import io.netty.util.AsciiString;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Queue;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -65,7 +66,7 @@ final class BackendHttpCodec {
     final class Decoder extends HttpResponseDecoder {
 
         /** The method of the request whose response is being decoded, once its final head arrived. */
-        private HttpMethod answering;
+        private @Nullable HttpMethod answering;
         private boolean upgraded;
 
         Decoder(HttpDecoderConfig config) {

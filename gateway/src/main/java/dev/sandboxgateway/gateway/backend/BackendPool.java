@@ -13,6 +13,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.IdentityHashMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -70,7 +71,7 @@ public final class BackendPool {
 
     /** Hands {@code callback} a connection to {@code key} owned by {@code loop}; call from that loop. */
     public void acquire(EventLoop loop, BackendKey key, AcquireCallback callback) {
-        pools.get(loop).acquire(key, callback);
+        Objects.requireNonNull(pools.get(loop), "not an event loop of this pool").acquire(key, callback);
     }
 
     /** Closes idle connections on every loop (at shutdown). */

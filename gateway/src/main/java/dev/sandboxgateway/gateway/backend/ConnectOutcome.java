@@ -47,7 +47,7 @@ enum ConnectOutcome {
         ConnectOutcome outcome = of(cause);
         String detail = switch (outcome) {
             case TIMEOUT -> "no connection within " + TimeUnit.NANOSECONDS.toMillis(connectTimeoutNanos) + " ms";
-            case UNRESOLVED -> cause.getMessage();
+            case UNRESOLVED -> String.valueOf(cause.getMessage());
             case REFUSED -> cause instanceof ConnectException ? "connection refused" : String.valueOf(cause);
         };
         callback.onAcquireFailed(outcome.error, detail);

@@ -9,6 +9,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.EventExecutor;
 import java.util.IdentityHashMap;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * HTTP/2 cleartext (h2c, prior knowledge) connections to sandboxes, for gRPC: each exchange gets a
@@ -31,7 +32,7 @@ public final class Http2BackendPool {
 
     /** Hands {@code callback} a new stream to {@code key} on a connection owned by {@code loop}; call from that loop. */
     public void acquire(EventLoop loop, BackendKey key, AcquireCallback callback) {
-        pools.get(loop).acquire(key, callback);
+        Objects.requireNonNull(pools.get(loop), "not an event loop of this pool").acquire(key, callback);
     }
 
     /** Closes connections that carry no stream (at shutdown). */

@@ -24,6 +24,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,19 +42,21 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Client
     private final EdgeContext edge;
     private final ClientTimeouts timeouts;
     private final boolean secure;
-    private final Http2ClientConnection http2;
+    private final @Nullable Http2ClientConnection http2;
     private ChannelHandlerContext ctx;
-    private Exchange current;
-    private ArrayDeque<Object> queued;
+    private @Nullable Exchange current;
+    private @Nullable ArrayDeque<Object> queued;
     private boolean dispatchingQueue;
     private boolean draining;
     private boolean closing;
+    /** Set in channelActive, before any request. */
+    @SuppressWarnings("NullAway.Init")
     private String localPort;
     private boolean overConnectionLimit;
     /** Made on the first request, once a PROXY protocol header (if any) has named the client. */
-    private ConnectionFacts facts;
+    private @Nullable ConnectionFacts facts;
     /** Which sandbox this connection counts for; made on its first request. */
-    private SandboxConnections.Member sandboxMembership;
+    private SandboxConnections.@Nullable Member sandboxMembership;
     private boolean tunnel;
     private boolean closed;
 
@@ -61,7 +64,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Client
      * @param secure whether the client connection is TLS
      * @param http2  the HTTP/2 connection this stream belongs to, or {@code null} on an HTTP/1.1 connection
      */
-    ClientHandler(EdgeContext edge, ClientTimeouts timeouts, boolean secure, Http2ClientConnection http2) {
+    ClientHandler(EdgeContext edge, ClientTimeouts timeouts, boolean secure, @Nullable Http2ClientConnection http2) {
         this.edge = edge;
         this.timeouts = timeouts;
         this.secure = secure;

@@ -8,6 +8,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Client-side timeouts of one HTTP/1.1 connection or HTTP/2 stream.
@@ -47,9 +48,11 @@ final class ClientTimeouts {
 
     private final EdgeContext edge;
     private final boolean stream;
+    /** Set by {@link #started} when the connection or stream opens, before anything else is called. */
+    @SuppressWarnings("NullAway.Init")
     private Channel channel;
     /** Made on first use: most HTTP/2 streams never need one. */
-    private LazyTimer timer;
+    private @Nullable LazyTimer timer;
     private State state = State.IDLE;
     private long headStartNanos;
 

@@ -17,6 +17,7 @@ import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.ssl.SniHandler;
 import java.time.Duration;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,11 +47,12 @@ final class EdgePipelines {
     private final EdgeContext edge;
     private final Settings settings;
     private final TrustedProxies trustedProxies;
-    private final TlsCertificates certificates;
+    private final @Nullable TlsCertificates certificates;
     private final ChannelHandler streamCodec = new StrictHttp2StreamCodec();
 
     /** @param certificates what the TLS listener serves, or {@code null} without one */
-    EdgePipelines(EdgeContext edge, Settings settings, TrustedProxies trustedProxies, TlsCertificates certificates) {
+    EdgePipelines(EdgeContext edge, Settings settings, TrustedProxies trustedProxies,
+                  @Nullable TlsCertificates certificates) {
         this.edge = edge;
         this.settings = settings;
         this.trustedProxies = trustedProxies;
@@ -119,7 +121,7 @@ final class EdgePipelines {
         addHttp1(pipeline, secure, null);
     }
 
-    private void addHttp1(ChannelPipeline pipeline, boolean secure, Consumer<Channel> ackNow) {
+    private void addHttp1(ChannelPipeline pipeline, boolean secure, @Nullable Consumer<Channel> ackNow) {
         // Named handlers: Netty would otherwise build and check a generated name for each, on every connection.
         ClientTimeouts timeouts = ClientTimeouts.forConnection(edge);
         new StrictHttpServerCodec(settings.decoder(), settings.maxHeaderCount(), timeouts, ackNow)

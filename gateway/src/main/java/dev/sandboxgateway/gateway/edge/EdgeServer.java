@@ -37,6 +37,7 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,8 +60,8 @@ public final class EdgeServer {
     private final Http2BackendPool http2Pool;
     private final EdgePipelines pipelines;
     private final boolean plainAcksDelayed;
-    private Channel serverChannel;
-    private Channel tlsServerChannel;
+    private @Nullable Channel serverChannel;
+    private @Nullable Channel tlsServerChannel;
 
     /**
      * @param waker        wakes paused sandboxes, when {@code wakeUp.url} is set
@@ -68,7 +69,7 @@ public final class EdgeServer {
      */
     public EdgeServer(GatewayConfig config, NettyTransport transport, EventLoopGroup group, HostParser hostParser,
                       SandboxResolver resolver, Optional<SandboxWaker> waker, GatewayMetrics metrics,
-                      TlsCertificates certificates) {
+                      @Nullable TlsCertificates certificates) {
         this.group = group;
         this.transport = transport;
         this.settings = config.server();

@@ -12,6 +12,7 @@ import io.netty.handler.codec.http2.Http2CodecUtil;
 import io.netty.handler.codec.http2.Http2Exception;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,7 +30,9 @@ final class Http2ClientConnection extends ChannelInboundHandlerAdapter {
     private final int connectionWindow;
     private ChannelHandlerContext ctx;
     private LazyTimer idle;
-    private ClientAddress peer;
+    private @Nullable ClientAddress peer;
+    /** Set in channelActive, before any stream opens. */
+    @SuppressWarnings("NullAway.Init")
     private String localPort;
     private boolean overConnectionLimit;
     private int streams;

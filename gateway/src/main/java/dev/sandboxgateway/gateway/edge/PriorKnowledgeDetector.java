@@ -8,6 +8,7 @@ import io.netty.handler.codec.http2.Http2CodecUtil;
 import java.util.List;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,7 +25,7 @@ final class PriorKnowledgeDetector extends ByteToMessageDecoder {
 
     private final EdgePipelines pipelines;
     private final long timeoutNanos;
-    private ScheduledFuture<?> timeout;
+    private @Nullable ScheduledFuture<?> timeout;
 
     /** @param timeoutNanos time a new connection gets to send enough bytes to tell */
     PriorKnowledgeDetector(EdgePipelines pipelines, long timeoutNanos) {
@@ -45,7 +46,9 @@ final class PriorKnowledgeDetector extends ByteToMessageDecoder {
         if (http2 && compared < PREFACE.readableBytes()) {
             return;
         }
-        timeout.cancel(false);
+        if (timeout != null) {
+            timeout.cancel(false);
+        }
         if (http2) {
             pipelines.addHttp2(ctx.pipeline(), false);
         } else {

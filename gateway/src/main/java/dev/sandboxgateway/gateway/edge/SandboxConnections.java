@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The client connections currently addressing each sandbox, WebSocket tunnels included, with the
@@ -98,9 +99,9 @@ final class SandboxConnections {
 
         private final Channel channel;
         private final LoopIndex index;
-        private Admitted sandbox;
-        private Member previous;
-        private Member next;
+        private @Nullable Admitted sandbox;
+        private @Nullable Member previous;
+        private @Nullable Member next;
 
         private Member(Channel channel, LoopIndex index) {
             this.channel = channel;
@@ -126,7 +127,7 @@ final class SandboxConnections {
             }
             Admitted admitted = index.bySandbox.get(sandboxId);
             if (admitted == null) {
-                admitted = new Admitted(sandboxId);
+                admitted = new Admitted(sandboxId, record);
                 index.bySandbox.put(sandboxId, admitted);
             }
             admitted.record = record;
@@ -152,10 +153,11 @@ final class SandboxConnections {
     private static final class Admitted {
         final String id;
         SandboxRecord record;
-        Member first;
+        @Nullable Member first;
 
-        Admitted(String id) {
+        Admitted(String id, SandboxRecord record) {
             this.id = id;
+            this.record = record;
         }
 
         void link(Member member) {

@@ -3,6 +3,7 @@ package dev.sandboxgateway.gateway.edge;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import java.nio.charset.StandardCharsets;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Whole response status lines ({@code HTTP/1.1 200 OK\r\n}), encoded once per standard status.
@@ -29,7 +30,7 @@ final class StatusLines {
      * The encoded line, CRLF included, or null when {@code status} is not Netty's constant for
      * its code (a reason phrase of the sandbox's own) or the version is neither 1.1 nor 1.0.
      */
-    static byte[] of(HttpVersion version, HttpResponseStatus status) {
+    static byte @Nullable [] of(HttpVersion version, HttpResponseStatus status) {
         int index = status.code() - FIRST_CODE;
         if (index < 0 || index >= STANDARD.length || STANDARD[index] != status) {
             return null;

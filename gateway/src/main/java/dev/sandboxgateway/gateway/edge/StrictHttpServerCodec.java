@@ -30,6 +30,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Queue;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * {@code HttpServerCodec} with the checks a proxy needs on top of Netty's decoder, which already
@@ -69,7 +70,7 @@ final class StrictHttpServerCodec {
      *               first byte; {@code null} where it does not
      */
     StrictHttpServerCodec(HttpDecoderConfig config, int maxHeaderCount, ClientTimeouts timeouts,
-                          Consumer<Channel> ackNow) {
+                          @Nullable Consumer<Channel> ackNow) {
         this.decoder = new Decoder(config, maxHeaderCount, timeouts, ackNow);
     }
 
@@ -86,13 +87,14 @@ final class StrictHttpServerCodec {
 
         private final int maxHeaderCount;
         private final ClientTimeouts timeouts;
-        private final Consumer<Channel> ackNow;
+        private final @Nullable Consumer<Channel> ackNow;
         private boolean inHead = true;
         private int scan = BEFORE_REQUEST_LINE;
         private boolean folded;
         private boolean ackedAtOnce;
 
-        Decoder(HttpDecoderConfig config, int maxHeaderCount, ClientTimeouts timeouts, Consumer<Channel> ackNow) {
+        Decoder(HttpDecoderConfig config, int maxHeaderCount, ClientTimeouts timeouts,
+                @Nullable Consumer<Channel> ackNow) {
             super(config);
             this.maxHeaderCount = maxHeaderCount;
             this.timeouts = timeouts;
@@ -213,7 +215,7 @@ final class StrictHttpServerCodec {
             }
         }
 
-        private RequestRejectedException problem(HttpRequest request) {
+        private @Nullable RequestRejectedException problem(HttpRequest request) {
             if (folded) {
                 return new RequestRejectedException(GatewayError.BAD_REQUEST,
                         "a header line starts with whitespace (obsolete line folding is not accepted)");

@@ -4,4 +4,7 @@
  * in order, client timeouts, connection counting per gateway and per sandbox, and drain. Only
  * {@link dev.sandboxgateway.gateway.edge.EdgeServer} is used from outside.
  */
+@NullMarked
 package dev.sandboxgateway.gateway.edge;
+
+import org.jspecify.annotations.NullMarked;

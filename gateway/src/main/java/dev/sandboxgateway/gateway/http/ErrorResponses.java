@@ -12,6 +12,7 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Renders the gateway's own error responses: a small self-contained HTML page for browsers, JSON
@@ -60,7 +61,8 @@ public final class ErrorResponses {
      * @param target   the sandbox port the request named, or {@code null} when unknown
      * @param html     render the browser page instead of JSON
      */
-    public FullHttpResponse render(ByteBufAllocator alloc, GatewayError error, String message, SandboxTarget target,
+    public FullHttpResponse render(ByteBufAllocator alloc, GatewayError error, String message,
+                                   @Nullable SandboxTarget target,
                                    boolean html) {
         CharSequence body = html ? page(error, message, target) : json(error, message, target);
         ByteBuf content = alloc.buffer(ByteBufUtil.utf8MaxBytes(body));
@@ -76,7 +78,7 @@ public final class ErrorResponses {
         return response;
     }
 
-    private static CharSequence json(GatewayError error, String message, SandboxTarget target) {
+    private static CharSequence json(GatewayError error, String message, @Nullable SandboxTarget target) {
         StringBuilder json = new StringBuilder(160).append("{\"code\":\"").append(error.code())
                 .append("\",\"message\":");
         quote(json, message);
@@ -88,7 +90,7 @@ public final class ErrorResponses {
         return json.append('}');
     }
 
-    private static CharSequence page(GatewayError error, String message, SandboxTarget target) {
+    private static CharSequence page(GatewayError error, String message, @Nullable SandboxTarget target) {
         StringBuilder out = new StringBuilder(PAGE.length() + 512);
         int from = 0;
         for (int open = PAGE.indexOf("{{"); open >= 0; open = PAGE.indexOf("{{", from)) {
@@ -102,7 +104,7 @@ public final class ErrorResponses {
 
     /** One pass over the page, escaping straight into the output: no copy of the page per field. */
     private static void appendField(StringBuilder out, String field, GatewayError error, String message,
-                                    SandboxTarget target) {
+                                    @Nullable SandboxTarget target) {
         switch (field) {
             case "accent" -> out.append(error.status() >= 500 ? "#d14343" : error.status() == 404 ? "#6b5bd6" : "#c27c0e");
             case "status" -> out.append(error.status());

@@ -10,6 +10,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.AsciiString;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Rewrites headers as a message crosses the gateway (RFC 9110 section 7.6.1): hop-by-hop headers
@@ -45,7 +46,7 @@ public final class HopByHopHeaders {
      * @param localPort   the gateway port the client reached
      * @param secure      whether the client reached the gateway over TLS
      */
-    public static void rewriteRequest(HttpRequest request, String upgrade, String peer, boolean trustedPeer,
+    public static void rewriteRequest(HttpRequest request, @Nullable String upgrade, String peer, boolean trustedPeer,
                                       String host, String localPort, boolean secure) {
         HttpHeaders headers = request.headers();
         boolean chunked = HttpUtil.isTransferEncodingChunked(request);
@@ -173,7 +174,7 @@ public final class HopByHopHeaders {
     }
 
     /** Whether {@code message} asks to switch to WebSocket: {@code Connection: upgrade} and {@code Upgrade: websocket}. */
-    public static String webSocketUpgrade(HttpMessage message) {
+    public static @Nullable String webSocketUpgrade(HttpMessage message) {
         HttpHeaders headers = message.headers();
         String upgrade = headers.get(HttpHeaderNames.UPGRADE);
         if (upgrade == null || !upgrade.trim().equalsIgnoreCase("websocket")) {

@@ -16,6 +16,7 @@ import io.netty.handler.codec.http.cookie.DefaultCookie;
 import io.netty.handler.codec.http.cookie.ServerCookieEncoder;
 import io.netty.util.AsciiString;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Reads the credentials a request presents to a token-protected sandbox, exchanges a token given
@@ -94,7 +95,7 @@ public final class SandboxAccess {
                 && pair.charAt(AccessTokens.COOKIE_NAME.length()) == '=';
     }
 
-    private static String cookie(HttpHeaders headers) {
+    private static @Nullable String cookie(HttpHeaders headers) {
         for (String header : headers.getAll(HttpHeaderNames.COOKIE)) {
             for (String pair : header.split(";")) {
                 String trimmed = pair.trim();
@@ -106,7 +107,7 @@ public final class SandboxAccess {
         return null;
     }
 
-    private static String queryToken(String uri) {
+    private static @Nullable String queryToken(String uri) {
         int query = uri.indexOf('?');
         if (query < 0 || uri.indexOf(QUERY_PARAMETER, query) < 0) {
             return null;
@@ -116,7 +117,7 @@ public final class SandboxAccess {
     }
 
     /** The URI with every {@code access_token} parameter removed, or {@code null} when it has none. */
-    public static String withoutToken(String uri) {
+    public static @Nullable String withoutToken(String uri) {
         int query = uri.indexOf('?');
         if (query < 0 || uri.indexOf(QUERY_PARAMETER, query) < 0) {
             return null;

@@ -1,6 +1,7 @@
 package dev.sandboxgateway.gateway.metrics;
 
 import java.time.Instant;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,8 +27,8 @@ public final class AccessLog {
      * @param connectNanos backend connect time, 0 for a pooled connection, -1 when no backend was used
      * @param error        the gateway error code, or {@code null}
      */
-    public void log(String client, String method, String uri, String sandboxId, int port, int status, long bytesIn,
-             long bytesOut, long durationNanos, long connectNanos, String error) {
+    public void log(String client, String method, String uri, @Nullable String sandboxId, int port, int status,
+                    long bytesIn, long bytesOut, long durationNanos, long connectNanos, @Nullable String error) {
         StringBuilder line = new StringBuilder(256).append("{\"time\":\"").append(Instant.now())
                 .append("\",\"client\":\"").append(client)
                 .append("\",\"method\":\"").append(method)
@@ -51,7 +52,7 @@ public final class AccessLog {
         return Double.toString(Math.round(nanos / 1_000.0) / 1_000.0);
     }
 
-    private static void appendString(StringBuilder line, String value) {
+    private static void appendString(StringBuilder line, @Nullable String value) {
         if (value == null) {
             line.append("null");
             return;

@@ -18,6 +18,7 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufAllocatorMetricProvider;
 import java.util.concurrent.TimeUnit;
 import java.util.function.ToDoubleFunction;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Every meter the gateway publishes. Meters are looked up once here, so the request path only
@@ -38,7 +39,7 @@ public final class GatewayMetrics implements AutoCloseable {
     private final Counter reusedConnections;
     private final Counter newConnections;
     private final Counter abortedResponses;
-    private JvmGcMetrics gcMetrics;
+    private @Nullable JvmGcMetrics gcMetrics;
 
     public GatewayMetrics(MeterRegistry registry) {
         this.registry = registry;

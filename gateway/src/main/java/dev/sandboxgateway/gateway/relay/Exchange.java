@@ -30,6 +30,8 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One request and its response, as a state machine: admission, the registry lookup and the routing
@@ -69,13 +71,13 @@ public final class Exchange implements AcquireCallback {
 
     private State state = State.ROUTING;
     private ClientAddress clientAddress;
-    private Admitted admitted;
+    private @Nullable Admitted admitted;
     /** The sandbox port named, once known; what the error page and the access log show. */
-    private SandboxTarget target;
+    private @Nullable SandboxTarget target;
     /** The WebSocket upgrade asked for, until the sandbox declines it. */
-    private String upgrade;
-    private BackendConnection backend;
-    private ResponseRelay response;
+    private @Nullable String upgrade;
+    private @Nullable BackendConnection backend;
+    private @Nullable ResponseRelay response;
     /** The status of a response the gateway made itself. */
     private int answeredStatus;
     private long connectNanos = -1;
@@ -142,8 +144,8 @@ public final class Exchange implements AcquireCallback {
         clientAddress = routed.client();
         if (routed instanceof Connecting connecting) {
             admitted = connecting.admitted();
-            target = admitted.target();
-            connect(connecting.connect());
+            target = connecting.admitted().target();
+            connect(connecting.connect(), connecting.admitted().target());
         } else if (routed instanceof Refusing refusing) {
             target = refusing.target();
             FullHttpResponse refusal = render(refusing.failure());
@@ -156,7 +158,7 @@ public final class Exchange implements AcquireCallback {
         }
     }
 
-    private void connect(Connect connect) {
+    private void connect(Connect connect, SandboxTarget target) {
         body.limit(connect.maxBodyBytes().orElse(Long.MAX_VALUE));
         SandboxAccess.strip(request, connect.protectedSandbox());
         state = State.CONNECTING;
@@ -178,18 +180,20 @@ public final class Exchange implements AcquireCallback {
         this.backend = connection;
         this.connectNanos = connectNanos;
         this.state = State.RELAYING;
-        this.response = new ResponseRelay(this, client, clientCtx, connection, request, upgrade != null,
-                clientKeepAlive, target, path.backend().responseTimeout());
-        connection.attach(response);
+        Admitted route = admitted();
+        ResponseRelay relay = new ResponseRelay(this, client, clientCtx, connection, request, upgrade != null,
+                clientKeepAlive, route.target(), path.backend().responseTimeout());
+        this.response = relay;
+        connection.attach(relay);
         path.metrics().backendRequest(reused);
-        body.connected(connection, this.connection, admitted, upgrade, grpc);
+        body.connected(connection, this.connection, route, upgrade, grpc);
         client.updateReading();
     }
 
     @Override
     public void onAcquireFailed(GatewayError failure, String detail) {
         if (state != State.FINISHED) {
-            fail(FailureMessages.connectFailed(failure, detail, target, path.backend().connectTimeout()));
+            fail(FailureMessages.connectFailed(failure, detail, admitted().target(), path.backend().connectTimeout()));
         }
     }
 
@@ -207,7 +211,8 @@ public final class Exchange implements AcquireCallback {
         }
         if (body.overLimit()) {
             content.release();
-            fail(FailureMessages.bodyTooLarge(body.maxBytes(), target));
+            // A body limit applies only once routing connected, so the sandbox is known.
+            fail(FailureMessages.bodyTooLarge(body.maxBytes(), admitted().target()));
             return;
         }
         body.relay(content);
@@ -238,6 +243,11 @@ public final class Exchange implements AcquireCallback {
         }
     }
 
+    /** What routing admitted; set once it decided to connect, so everything from connecting on has it. */
+    private Admitted admitted() {
+        return Objects.requireNonNull(admitted, "routing has not connected");
+    }
+
     /** The sandbox answered a WebSocket upgrade with an ordinary response: the client may send again. */
     void upgradeDeclined() {
         upgrade = null;
@@ -253,7 +263,7 @@ public final class Exchange implements AcquireCallback {
 
     /** The sandbox's 101 is written: both connections become a tunnel. */
     void upgraded() {
-        Channel backendChannel = backend.channel();
+        Channel backendChannel = Objects.requireNonNull(backend, "a 101 arrives on a backend connection").channel();
         finish(Ending.UPGRADED, null);
         client.switchToTunnel(backendChannel);
     }
@@ -283,7 +293,7 @@ public final class Exchange implements AcquireCallback {
     }
 
     /** Sends a response the gateway made itself (an error, a redirect) in place of the sandbox's. */
-    private void answer(FullHttpResponse answer, GatewayError failure) {
+    private void answer(FullHttpResponse answer, @Nullable GatewayError failure) {
         answeredStatus = answer.status().code();
         // A body still on its way would be read as the next request: close instead of draining it.
         boolean close = (hasBody && !body.complete()) || !clientKeepAlive || client.draining()
@@ -312,7 +322,7 @@ public final class Exchange implements AcquireCallback {
      *
      * @param failure the gateway error code the request ended with, if any
      */
-    private void finish(Ending ending, GatewayError failure) {
+    private void finish(Ending ending, @Nullable GatewayError failure) {
         state = State.FINISHED;
         body.discard();
         if (response != null) {

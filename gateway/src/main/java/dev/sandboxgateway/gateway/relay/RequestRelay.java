@@ -11,6 +11,7 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.LastHttpContent;
 import java.util.ArrayDeque;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One request on its way to the sandbox: the direction of an {@link Exchange} opposite to
@@ -26,9 +27,9 @@ final class RequestRelay {
 
     private final HttpRequest request;
     private final SendSizeLimit toBackend = new SendSizeLimit();
-    private ArrayDeque<HttpContent> pending;
+    private @Nullable ArrayDeque<HttpContent> pending;
     private int pendingBytes;
-    private BackendConnection backend;
+    private @Nullable BackendConnection backend;
     private boolean needsFlush;
     private long bytesRead;
     private long maxBytes = Long.MAX_VALUE;
@@ -103,7 +104,7 @@ final class RequestRelay {
      * @param upgrade the WebSocket upgrade asked for, or {@code null}
      * @param grpc    whether the request is a gRPC call, relayed over HTTP/2 with its trailers
      */
-    void connected(BackendConnection backend, ConnectionFacts connection, Admitted admitted, String upgrade,
+    void connected(BackendConnection backend, ConnectionFacts connection, Admitted admitted, @Nullable String upgrade,
                    boolean grpc) {
         this.backend = backend;
         HopByHopHeaders.rewriteRequest(request, upgrade, connection.peer().text(), admitted.viaTrustedProxy(),

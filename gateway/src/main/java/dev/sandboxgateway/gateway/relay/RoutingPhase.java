@@ -23,6 +23,7 @@ import io.netty.util.concurrent.EventExecutor;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The phases of one request before the relay: admission, the registry lookup, the routing
@@ -46,12 +47,14 @@ final class RoutingPhase {
          *
          * @param target the sandbox port the request named, when it got that far
          */
-        record Refusing(ClientAddress client, SandboxTarget target, Failure failure, OptionalLong retryAfterSeconds)
+        record Refusing(ClientAddress client, @Nullable SandboxTarget target, Failure failure,
+                        OptionalLong retryAfterSeconds)
                 implements Routed {
         }
 
         /** The gateway answers with a redirect: to https, or a token in the URL exchanged for a cookie. */
-        record Redirecting(ClientAddress client, SandboxTarget target, FullHttpResponse redirect) implements Routed {
+        record Redirecting(ClientAddress client, @Nullable SandboxTarget target, FullHttpResponse redirect)
+                implements Routed {
         }
     }
 
@@ -62,7 +65,6 @@ final class RoutingPhase {
     private final SandboxSlots slots;
     private final EventExecutor loop;
     private final boolean upgrade;
-    private Admitted admitted;
     private boolean wakeAsked;
 
     /** @param upgrade whether the request asks for a WebSocket upgrade */
@@ -89,31 +91,31 @@ final class RoutingPhase {
                     HttpsRedirect.to(redirected.location())));
             return;
         }
-        admitted = (Admitted) verdict;
+        Admitted admitted = (Admitted) verdict;
         String originForm = admitted.requestTarget().uri();
         if (!originForm.equals(request.uri())) {
             request.setUri(originForm);
         }
         CompletableFuture<Optional<SandboxRecord>> lookup = path.resolver().resolve(admitted.target().sandboxId());
         if (lookup.isDone()) {
-            resolved(lookup);
+            resolved(admitted, lookup);
         } else {
-            lookup.whenComplete((record, e) -> loop.execute(() -> resolved(lookup)));
+            lookup.whenComplete((record, e) -> loop.execute(() -> resolved(admitted, lookup)));
         }
     }
 
-    private void resolved(CompletableFuture<Optional<SandboxRecord>> lookup) {
+    private void resolved(Admitted admitted, CompletableFuture<Optional<SandboxRecord>> lookup) {
         if (exchange.finished()) {
             return;
         }
         if (lookup.isCompletedExceptionally()) {
-            refuse(FailureMessages.registryUnavailable(admitted.target()));
+            refuse(admitted, FailureMessages.registryUnavailable(admitted.target()));
             return;
         }
-        route(lookup.join());
+        route(admitted, lookup.join());
     }
 
-    private void route(Optional<SandboxRecord> found) {
+    private void route(Admitted admitted, Optional<SandboxRecord> found) {
         RoutingVerdict verdict = path.routing().decide(admitted, request, found, exchange.bodyBytesRead(),
                 path.waker().isPresent() && !wakeAsked, upgrade, slots);
         if (verdict instanceof Connect connect) {
@@ -121,27 +123,27 @@ final class RoutingPhase {
         } else if (verdict == RoutingVerdict.Wake.INSTANCE) {
             wakeAsked = true;
             path.waker().orElseThrow().awaitRunning(admitted.target().sandboxId()).whenComplete((running, error) ->
-                    loop.execute(() -> woke(running, error)));
+                    loop.execute(() -> woke(admitted, running, error)));
         } else if (verdict instanceof CookieRedirect redirect) {
             exchange.routed(new Routed.Redirecting(admitted.client(), admitted.target(),
                     SandboxAccess.cookieRedirect(redirect.uri(), redirect.cookieValue(), redirect.secure())));
         } else {
-            refuse(((Refused) verdict).failure());
+            refuse(admitted, ((Refused) verdict).failure());
         }
     }
 
-    private void woke(SandboxRecord running, Throwable error) {
+    private void woke(Admitted admitted, @Nullable SandboxRecord running, @Nullable Throwable error) {
         if (exchange.finished()) {
             return;
         }
         if (error != null) {
-            refuse(FailureMessages.wakeFailed(error));
+            refuse(admitted, FailureMessages.wakeFailed(error));
             return;
         }
-        route(Optional.of(running));
+        route(admitted, Optional.ofNullable(running));
     }
 
-    private void refuse(Failure failure) {
+    private void refuse(Admitted admitted, Failure failure) {
         exchange.routed(new Routed.Refusing(admitted.client(), admitted.target(), failure, OptionalLong.empty()));
     }
 }

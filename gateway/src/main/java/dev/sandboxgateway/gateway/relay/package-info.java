@@ -4,4 +4,7 @@
  * {@code finish}; {@link dev.sandboxgateway.gateway.relay.ClientSide}, all it asks of its
  * connection; and WebSocket tunnels. Never imports the edge.
  */
+@NullMarked
 package dev.sandboxgateway.gateway.relay;
+
+import org.jspecify.annotations.NullMarked;

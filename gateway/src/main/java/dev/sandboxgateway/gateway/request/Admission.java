@@ -19,6 +19,7 @@ import io.netty.util.AsciiString;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The first phase of a request: what can be decided from its head and its connection alone, before
@@ -108,7 +109,8 @@ public final class Admission {
         return waitNanos == 0 ? OptionalLong.empty() : OptionalLong.of(waitNanos);
     }
 
-    private static Rejected rateLimited(ClientAddress client, String whom, SandboxTarget target, long waitNanos) {
+    private static Rejected rateLimited(ClientAddress client, String whom, @Nullable SandboxTarget target,
+                                        long waitNanos) {
         long seconds = ClientLimits.retryAfterSeconds(waitNanos);
         return new Rejected(client, FailureMessages.rateLimited(whom, seconds), target, OptionalLong.of(seconds));
     }

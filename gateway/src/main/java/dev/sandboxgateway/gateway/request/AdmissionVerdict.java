@@ -2,6 +2,7 @@ package dev.sandboxgateway.gateway.request;
 
 import dev.sandboxgateway.routing.host.SandboxTarget;
 import java.util.OptionalLong;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What {@link Admission} decided about a request head, before the registry is asked. Every verdict
@@ -29,7 +30,7 @@ public sealed interface AdmissionVerdict {
      * @param target            the sandbox port the request named, when it got that far (for the page and the log)
      * @param retryAfterSeconds the {@code Retry-After} to send, when waiting helps
      */
-    record Rejected(ClientAddress client, Failure failure, SandboxTarget target, OptionalLong retryAfterSeconds)
+    record Rejected(ClientAddress client, Failure failure, @Nullable SandboxTarget target, OptionalLong retryAfterSeconds)
             implements AdmissionVerdict {
 
         Rejected(ClientAddress client, Failure failure) {

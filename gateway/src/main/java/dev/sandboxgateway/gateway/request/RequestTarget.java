@@ -2,6 +2,7 @@ package dev.sandboxgateway.gateway.request;
 
 import java.util.Locale;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Where a request is addressed, read once: the host it names (the Host header, or the authority of
@@ -19,7 +20,7 @@ public record RequestTarget(String host, String uri) {
      *                   ({@code http://host:port/path}, which HTTP/1.1 servers must accept)
      * @return empty when the target names another host than the Host header
      */
-    public static Optional<RequestTarget> read(String hostHeader, String uri) {
+    public static Optional<RequestTarget> read(@Nullable String hostHeader, String uri) {
         String authority = absoluteFormAuthority(uri);
         if (authority == null) {
             return Optional.of(new RequestTarget(hostHeader == null ? "" : hostHeader, uri));
@@ -47,7 +48,7 @@ public record RequestTarget(String host, String uri) {
     }
 
     /** The authority of an absolute-form target, or {@code null} for any other form. */
-    private static String absoluteFormAuthority(String uri) {
+    private static @Nullable String absoluteFormAuthority(String uri) {
         int schemeEnd;
         if (uri.regionMatches(true, 0, "http://", 0, 7)) {
             schemeEnd = 7;

@@ -66,7 +66,7 @@ public final class RoutingDecision {
         }
         if (token != null && credentials.header() == null && credentials.query() != null && !upgrade
                 && (request.method() == HttpMethod.GET || request.method() == HttpMethod.HEAD)) {
-            return new CookieRedirect(admitted.requestTarget().uri(), AccessTokens.cookieValue(token, credentials.host()),
+            return new CookieRedirect(admitted.requestTarget().uri(), AccessTokens.cookieValue(token, admitted.requestTarget().hostName()),
                     admitted.https());
         }
         return new Connect(record, bodyLimit, token != null);

@@ -5,4 +5,7 @@
  * records; {@link dev.sandboxgateway.gateway.request.FailureMessages} holds every sentence a client
  * reads. No channel is touched here, so every verdict is tested from values alone.
  */
+@NullMarked
 package dev.sandboxgateway.gateway.request;
+
+import org.jspecify.annotations.NullMarked;

@@ -7,6 +7,7 @@ import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.IoRegistration;
 import java.time.Duration;
 import java.util.concurrent.locks.LockSupport;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Wraps a transport's {@link IoHandler} so that a loaded event loop collects I/O in batches: after
@@ -31,7 +32,7 @@ final class CoalescingIoHandler implements IoHandler {
     private final IoHandler delegate;
     private final long pauseNanos;
     private final NonBlockingContext nonBlocking = new NonBlockingContext();
-    private volatile Thread loopThread;
+    private volatile @Nullable Thread loopThread;
     private volatile boolean wakeupRequested;
     private int lastPassEvents;
 
@@ -112,6 +113,8 @@ final class CoalescingIoHandler implements IoHandler {
 
     /** The event loop's context, except that the pass after a pause must collect without blocking. */
     private static final class NonBlockingContext implements IoHandlerContext {
+        /** Set before every pass that uses this context. */
+        @SuppressWarnings("NullAway.Init")
         private IoHandlerContext outer;
 
         @Override

@@ -3,6 +3,7 @@ package dev.sandboxgateway.gateway.transport;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A re-armable deadline on one event loop that costs two field writes to arm or disarm.
@@ -18,7 +19,7 @@ public final class LazyTimer implements Runnable {
     private final Runnable onExpiry;
     private boolean armed;
     private long deadline;
-    private ScheduledFuture<?> task;
+    private @Nullable ScheduledFuture<?> task;
     private long taskDeadline;
 
     public LazyTimer(EventExecutor executor, Runnable onExpiry) {

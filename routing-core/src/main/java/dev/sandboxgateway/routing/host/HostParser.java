@@ -4,6 +4,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Parses {@code {port}-{sandboxId}[-{suffix}].{baseDomain}[:{hostPort}]} from a Host header.
@@ -122,7 +123,7 @@ public final class HostParser {
         if (idProblem != null) {
             return new InvalidHost(idProblem + " (host '" + host + "')");
         }
-        String suffix = null;
+        @Nullable String suffix = null;
         if (idEnd < labelEnd) {
             int suffixStart = idEnd + 1;
             int extraDash = name.indexOf('-', suffixStart);
@@ -139,7 +140,7 @@ public final class HostParser {
         return new SandboxTarget(parseDigits(name, 0, firstDash), name.substring(idStart, idEnd), suffix);
     }
 
-    private static String checkPort(String s, int from, int to) {
+    private static @Nullable String checkPort(String s, int from, int to) {
         if (from == to) {
             return "the port is missing";
         }
@@ -155,7 +156,7 @@ public final class HostParser {
         return null;
     }
 
-    private static String checkPart(String s, int from, int to, String what, LengthRange length) {
+    private static @Nullable String checkPart(String s, int from, int to, String what, LengthRange length) {
         for (int i = from; i < to; i++) {
             if (!isLowerAlphanumeric(s.charAt(i))) {
                 return what + " '" + s.substring(from, to) + "' may contain only a-z and 0-9";

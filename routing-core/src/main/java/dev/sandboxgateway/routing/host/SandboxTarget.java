@@ -1,5 +1,7 @@
 package dev.sandboxgateway.routing.host;
 
+import org.jspecify.annotations.Nullable;
+
 
 /**
  * One port of one sandbox, as named by a request.
@@ -8,5 +10,5 @@ package dev.sandboxgateway.routing.host;
  * @param sandboxId lower-case sandbox id
  * @param suffix    lower-case suffix from the host, or {@code null} when the host carried none
  */
-public record SandboxTarget(int port, String sandboxId, String suffix) implements ParsedHost {
+public record SandboxTarget(int port, String sandboxId, @Nullable String suffix) implements ParsedHost {
 }

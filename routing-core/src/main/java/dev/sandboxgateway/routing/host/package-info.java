@@ -5,4 +5,7 @@
  * {@link dev.sandboxgateway.routing.host.ParsedHost}: a target, a shared host, or an invalid host
  * with the reason. Pure functions of their input; everything here is public API.
  */
+@NullMarked
 package dev.sandboxgateway.routing.host;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,5 +1,7 @@
 package dev.sandboxgateway.routing.policy;
 
+import org.jspecify.annotations.Nullable;
+
 
 /**
  * What a request presented to prove it may reach a sandbox protected by an access token.
@@ -9,7 +11,8 @@ package dev.sandboxgateway.routing.policy;
  * @param cookie the gateway's cookie, or {@code null}
  * @param host   the request's host, lower case, without port: the cookie is bound to it
  */
-public record Credentials(String header, String query, String cookie, String host) {
+public record Credentials(@Nullable String header, @Nullable String query, @Nullable String cookie,
+                          @Nullable String host) {
 
     public static final Credentials NONE = new Credentials(null, null, null, null);
 }

@@ -4,4 +4,7 @@
  * naming every way the gateway refuses or fails a request (its codes are public API and never
  * renamed), plus port ranges, access tokens and rate limiting. Pure decisions; all public API.
  */
+@NullMarked
 package dev.sandboxgateway.routing.policy;
+
+import org.jspecify.annotations.NullMarked;

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonValue;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.Arrays;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An IPv4 or IPv6 address block such as {@code 10.0.0.0/8} or {@code 2001:db8::/32}; a bare
@@ -80,7 +81,7 @@ public record CidrBlock(byte[] network, int prefixLength) {
     }
 
     /** An IPv4 address in IPv4-mapped IPv6 form or the reverse; {@code null} when there is none. */
-    private byte[] sameFamily(byte[] address) {
+    private byte @Nullable [] sameFamily(byte[] address) {
         if (address.length == 16 && network.length == 4) {
             for (int i = 0; i < 10; i++) {
                 if (address[i] != 0) {

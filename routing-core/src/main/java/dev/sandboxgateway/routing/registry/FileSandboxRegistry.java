@@ -15,6 +15,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,7 +39,7 @@ public final class FileSandboxRegistry implements SandboxRegistry {
     private final ScheduledExecutorService poller;
     private volatile Map<String, SandboxRecord> records = Map.of();
     private volatile long rejectedEdits;
-    private FileStamp lastSeen;
+    private @Nullable FileStamp lastSeen;
 
     private FileSandboxRegistry(Path file) {
         this.file = file;
@@ -116,7 +117,7 @@ public final class FileSandboxRegistry implements SandboxRegistry {
                 file, next.size(), changed, gone.size());
     }
 
-    private FileStamp stamp() throws IOException {
+    private @Nullable FileStamp stamp() throws IOException {
         try {
             BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
             return new FileStamp(attributes.lastModifiedTime().to(TimeUnit.NANOSECONDS), attributes.size(),

@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Sandbox records from a platform's own control plane: {@code GET {baseUrl}{pathTemplate}} with
@@ -60,7 +61,7 @@ public final class HttpSandboxRegistry implements SandboxRegistry {
      * @param maxConcurrentRequests calls in flight at once; up to 16 times as many wait, more fail at once
      * @param fields                where the record's fields are in the response
      */
-    public record Settings(URI baseUrl, String pathTemplate, String token, Duration timeout,
+    public record Settings(@Nullable URI baseUrl, String pathTemplate, @Nullable String token, Duration timeout,
                            int maxConcurrentRequests, FieldMapping fields) {
     }
 

@@ -31,6 +31,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -72,8 +73,8 @@ public final class RedisSandboxRegistry implements WritableSandboxRegistry {
     private final ListenerSet listeners = new ListenerSet();
     private final ScheduledExecutorService connector;
     private final AtomicBoolean subscribedOnce = new AtomicBoolean();
-    private volatile StatefulRedisConnection<String, String> connection;
-    private volatile StatefulRedisPubSubConnection<String, String> events;
+    private volatile @Nullable StatefulRedisConnection<String, String> connection;
+    private volatile @Nullable StatefulRedisPubSubConnection<String, String> events;
     private volatile boolean closed;
 
     private RedisSandboxRegistry(Settings settings) {

@@ -1,5 +1,7 @@
 package dev.sandboxgateway.routing.registry;
 
+import org.jspecify.annotations.Nullable;
+
 
 /** The registry could not be asked: not connected, timed out, or answered with an error. */
 public final class RegistryUnavailableException extends RuntimeException {
@@ -10,7 +12,7 @@ public final class RegistryUnavailableException extends RuntimeException {
         super(message);
     }
 
-    public RegistryUnavailableException(String message, Throwable cause) {
+    public RegistryUnavailableException(String message, @Nullable Throwable cause) {
         super(message, cause);
     }
 }

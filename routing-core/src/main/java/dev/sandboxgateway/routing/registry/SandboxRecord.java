@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What the registry knows about one sandbox. Validated on construction, so a record read from a
@@ -20,9 +21,9 @@ import java.util.TreeSet;
  * @param allowedClients client address blocks that may reach it; empty means every client
  * @param maxRequestBodySize largest request body in bytes, or {@code null} for the gateway-wide limit
  */
-public record SandboxRecord(String id, String suffix, String backendHost, SandboxState state,
-                            Set<Integer> allowedPorts, String accessToken, Map<String, String> labels,
-                            List<CidrBlock> allowedClients, Long maxRequestBodySize) {
+public record SandboxRecord(String id, @Nullable String suffix, String backendHost, SandboxState state,
+                            Set<Integer> allowedPorts, @Nullable String accessToken, Map<String, String> labels,
+                            List<CidrBlock> allowedClients, @Nullable Long maxRequestBodySize) {
 
     public SandboxRecord {
         requireLowerAlphanumeric("id", id);

@@ -6,4 +6,7 @@
  * the helpers the implementations share ({@code ListenerSet}, {@code ConcurrencyLimit},
  * {@code RegistryFileReader}) are package-private.
  */
+@NullMarked
 package dev.sandboxgateway.routing.registry;
+
+import org.jspecify.annotations.NullMarked;

@@ -20,6 +20,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,7 +63,7 @@ public final class SandboxResolver implements AutoCloseable {
      * A failed lookup is an entry too, expiring at once: concurrent lookups still share the one
      * failed call, and Caffeine does not log a stack trace for every lookup during an outage.
      */
-    private record Entry(Optional<SandboxRecord> record, Throwable failure, long loadedNanos,
+    private record Entry(Optional<SandboxRecord> record, @Nullable Throwable failure, long loadedNanos,
                          CompletableFuture<Optional<SandboxRecord>> answer) {
 
         static Entry found(Optional<SandboxRecord> record, long loadedNanos) {

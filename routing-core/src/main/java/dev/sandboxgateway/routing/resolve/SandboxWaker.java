@@ -11,12 +11,14 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,7 +36,7 @@ public final class SandboxWaker implements AutoCloseable {
      * @param timeout      how long requests wait for the sandbox to run
      * @param pollInterval how often the registry is asked again while waiting
      */
-    public record Settings(String url, String token, Duration timeout, Duration pollInterval) {
+    public record Settings(@Nullable String url, @Nullable String token, Duration timeout, Duration pollInterval) {
     }
 
     /** The sandbox did not come up in time, or the wake-up call failed; the message says which. */
@@ -56,6 +58,7 @@ public final class SandboxWaker implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SandboxWaker.class);
 
     private final Settings settings;
+    private final String url;
     private final SandboxRegistry registry;
     private final SandboxResolver resolver;
     private final HttpClient client;
@@ -66,12 +69,14 @@ public final class SandboxWaker implements AutoCloseable {
     /** One wake-up in progress: its outcome, and the timers that end it. */
     private static final class Wake {
         final CompletableFuture<SandboxRecord> running = new CompletableFuture<>();
-        volatile ScheduledFuture<?> poll;
-        volatile ScheduledFuture<?> timeout;
+        volatile @Nullable ScheduledFuture<?> poll;
+        volatile @Nullable ScheduledFuture<?> timeout;
     }
 
+    /** @throws NullPointerException when {@code settings.url()} is null: without a URL there is nothing to call */
     public SandboxWaker(Settings settings, SandboxRegistry registry, SandboxResolver resolver) {
         this.settings = settings;
+        this.url = Objects.requireNonNull(settings.url(), "wakeUp.url");
         this.registry = registry;
         this.resolver = resolver;
         this.client = HttpClient.newBuilder().connectTimeout(settings.timeout()).build();
@@ -125,7 +130,7 @@ public final class SandboxWaker implements AutoCloseable {
             // An event finished it before its timers existed.
             stopTimers(wake);
         }
-        URI uri = URI.create(settings.url().replace("{id}", sandboxId));
+        URI uri = URI.create(url.replace("{id}", sandboxId));
         HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(settings.timeout())
                 .POST(HttpRequest.BodyPublishers.noBody());
         if (settings.token() != null) {

@@ -4,4 +4,7 @@
  * and {@link dev.sandboxgateway.routing.resolve.SandboxWaker}, which wakes paused sandboxes on demand.
  * Both public API, each configured by its own {@code Settings} record.
  */
+@NullMarked
 package dev.sandboxgateway.routing.resolve;
+
+import org.jspecify.annotations.NullMarked;
