@@ -26,7 +26,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -133,9 +132,7 @@ public final class ConfigLoader {
 
     /** File values replace defaults key by key; a key the defaults do not have is reported when binding. */
     private static void merge(ObjectNode target, JsonNode overrides) {
-        Iterator<Map.Entry<String, JsonNode>> fields = overrides.fields();
-        while (fields.hasNext()) {
-            Map.Entry<String, JsonNode> field = fields.next();
+        for (Map.Entry<String, JsonNode> field : overrides.properties()) {
             JsonNode existing = target.get(field.getKey());
             if (existing instanceof ObjectNode existingObject && field.getValue().isObject()) {
                 merge(existingObject, field.getValue());

@@ -16,6 +16,7 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufAllocatorMetricProvider;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.function.ToDoubleFunction;
 import org.jspecify.annotations.Nullable;
@@ -49,14 +50,14 @@ public final class GatewayMetrics implements AutoCloseable {
                 requests[source.ordinal()][i] = Timer.builder("gateway.requests")
                         .description("Requests answered, from head received to response complete")
                         .tag("status", classes[i])
-                        .tag("source", source.name().toLowerCase())
+                        .tag("source", source.name().toLowerCase(Locale.ROOT))
                         .register(registry);
             }
         }
         for (ConnectResult result : ConnectResult.values()) {
             connects[result.ordinal()] = Timer.builder("gateway.backend.connect")
                     .description("TCP connects to sandboxes")
-                    .tag("result", result.name().toLowerCase())
+                    .tag("result", result.name().toLowerCase(Locale.ROOT))
                     .register(registry);
         }
         reusedConnections = Counter.builder("gateway.backend.requests")

@@ -179,7 +179,7 @@ public final class TlsCertificates implements Mapping<String, SslContext> {
                         + TlsProviders.describe(provider) + ": " + e.getMessage(), e);
             }
             throw unusableKey(where, source, e);
-        } catch (IOException | IllegalArgumentException e) {
+        } catch (IllegalArgumentException e) {
             throw unusableKey(where, source, e);
         }
         return new LoadedCertificate(source, stamp, context, names(leaf), leaf.getNotAfter().toInstant());

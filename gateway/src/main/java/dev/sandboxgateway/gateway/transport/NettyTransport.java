@@ -74,7 +74,7 @@ public record NettyTransport(Transport kind, IoHandlerFactory ioHandlerFactory,
 
     /** Read sizes where the transport allocates a buffer per read (epoll, NIO, io_uring without a ring). */
     private static final SocketOption<RecvByteBufAllocator> READ_SIZES = new SocketOption<>(
-            ChannelOption.RCVBUF_ALLOCATOR, new AdaptiveRecvByteBufAllocator(64, 2048, MAX_READ_BYTES));
+            ChannelOption.RECVBUF_ALLOCATOR, new AdaptiveRecvByteBufAllocator(64, 2048, MAX_READ_BYTES));
 
     public NettyTransport {
         socketOptions = List.copyOf(socketOptions);

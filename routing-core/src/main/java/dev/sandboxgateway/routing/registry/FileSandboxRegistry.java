@@ -15,6 +15,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,7 +39,7 @@ public final class FileSandboxRegistry implements SandboxRegistry {
     private final ListenerSet listeners = new ListenerSet();
     private final ScheduledExecutorService poller;
     private volatile Map<String, SandboxRecord> records = Map.of();
-    private volatile long rejectedEdits;
+    private final AtomicLong rejectedEdits = new AtomicLong();
     private @Nullable FileStamp lastSeen;
 
     private FileSandboxRegistry(Path file) {
@@ -92,7 +93,7 @@ public final class FileSandboxRegistry implements SandboxRegistry {
             }
             apply(RegistryFileReader.read(file));
         } catch (RegistryFileException e) {
-            rejectedEdits++;
+            rejectedEdits.incrementAndGet();
             log.error("registry file edit rejected, keeping the last good content ({} sandboxes): {}",
                     records.size(), e.getMessage());
         } catch (IOException | RuntimeException e) {
@@ -129,7 +130,7 @@ public final class FileSandboxRegistry implements SandboxRegistry {
 
     /** How many edits were rejected as invalid since start. */
     public long rejectedEdits() {
-        return rejectedEdits;
+        return rejectedEdits.get();
     }
 
     public Path file() {

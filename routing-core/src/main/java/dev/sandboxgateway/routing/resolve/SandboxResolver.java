@@ -232,7 +232,7 @@ public final class SandboxResolver implements AutoCloseable {
     }
 
     /** Entries live from their load time: a failed refresh that keeps an entry does not extend it. */
-    private final class EntryExpiry implements Expiry<String, Entry> {
+    private static final class EntryExpiry implements Expiry<String, Entry> {
 
         private final long foundNanos;
         private final long notFoundNanos;
