@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sandboxgateway.gateway.testing.GatewayFixture;
 import dev.sandboxgateway.gateway.testing.RawHttp;
-import dev.sandboxgateway.gateway.testing.ScriptedResponder.Then;
 import dev.sandboxgateway.gateway.testing.ScriptedResponder;
+import dev.sandboxgateway.gateway.testing.ScriptedResponder.Then;
 import dev.sandboxgateway.gateway.testing.TestBackend;
 import dev.sandboxgateway.routing.registry.InMemorySandboxRegistry;
 import dev.sandboxgateway.routing.registry.RegistryListener;

@@ -2,13 +2,13 @@ package dev.sandboxgateway.gateway.edge;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.sandboxgateway.testing.Eventually;
 import dev.sandboxgateway.gateway.testing.GatewayFixture;
 import dev.sandboxgateway.gateway.testing.InfoHandler;
 import dev.sandboxgateway.gateway.testing.RawHttp;
 import dev.sandboxgateway.gateway.testing.TestBackend;
 import dev.sandboxgateway.gateway.testing.TestCertificates;
 import dev.sandboxgateway.gateway.testing.WarningLog;
+import dev.sandboxgateway.testing.Eventually;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;

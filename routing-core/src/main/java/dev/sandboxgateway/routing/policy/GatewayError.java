@@ -1,6 +1,5 @@
 package dev.sandboxgateway.routing.policy;
 
-
 /**
  * Every way the gateway itself can refuse or fail a request, each with its HTTP status and a
  * stable machine-readable code that clients may switch on. The codes are public API: never

@@ -1,6 +1,5 @@
 package dev.sandboxgateway.routing.registry;
 
-
 /**
  * Receives registry changes. Called on the registry's own thread; implementations must be quick
  * and thread-safe (hand work to an event loop rather than doing it inline).
