@@ -32,7 +32,7 @@ final class ConfigValidator {
         range("server.maxHeaderCount", c.server().maxHeaderCount(), 1, 10_000);
         between("server.ioCoalescing", c.server().ioCoalescing(), Duration.ZERO, Duration.ofMillis(1));
         between("server.deferAccept", c.server().deferAccept(), Duration.ZERO, Duration.ofMinutes(1));
-        if (c.server().deferAccept() != null && c.server().deferAccept().getNano() != 0) {
+        if (c.server().deferAccept() != null && c.server().deferAccept().toNanosPart() != 0) {
             problems.add("server.deferAccept: must be whole seconds (the kernel counts it so), was "
                     + DurationFormat.format(c.server().deferAccept()));
         }

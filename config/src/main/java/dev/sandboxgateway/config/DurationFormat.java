@@ -35,27 +35,21 @@ public final class DurationFormat {
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("'" + text + "' is too large");
         }
-        switch (value.substring(unitStart).trim()) {
-            case "us":
-                return Duration.of(amount, ChronoUnit.MICROS);
-            case "ms":
-                return Duration.ofMillis(amount);
-            case "s":
-                return Duration.ofSeconds(amount);
-            case "m":
-                return Duration.ofMinutes(amount);
-            case "h":
-                return Duration.ofHours(amount);
-            case "d":
-                return Duration.ofDays(amount);
-            default:
-                throw new IllegalArgumentException("'" + text + "' has no unit or an unknown one; use us, ms, s, m, h or d");
-        }
+        return switch (value.substring(unitStart).trim()) {
+            case "us" -> Duration.of(amount, ChronoUnit.MICROS);
+            case "ms" -> Duration.ofMillis(amount);
+            case "s" -> Duration.ofSeconds(amount);
+            case "m" -> Duration.ofMinutes(amount);
+            case "h" -> Duration.ofHours(amount);
+            case "d" -> Duration.ofDays(amount);
+            default -> throw new IllegalArgumentException(
+                    "'" + text + "' has no unit or an unknown one; use us, ms, s, m, h or d");
+        };
     }
 
     /** The shortest exact text for {@code duration} in the largest whole unit. */
     public static String format(Duration duration) {
-        if (duration.getNano() % 1_000_000 != 0) {
+        if (duration.toNanosPart() % 1_000_000 != 0) {
             return duration.toNanos() / 1000 + "us";
         }
         long millis = duration.toMillis();

@@ -195,24 +195,24 @@ public final class Gateway implements AutoCloseable {
     }
 
     static SandboxRegistry openRegistry(GatewayConfig.Registry settings) throws StartupException {
-        switch (settings.type()) {
-            case MEMORY:
-                return new InMemorySandboxRegistry();
-            case REDIS:
+        return switch (settings.type()) {
+            case MEMORY -> new InMemorySandboxRegistry();
+            case REDIS -> {
                 try {
-                    return RedisSandboxRegistry.open(settings.redis());
+                    yield RedisSandboxRegistry.open(settings.redis());
                 } catch (IllegalArgumentException e) {
                     throw new StartupException("registry.redis.uri: " + e.getMessage(), e);
                 }
-            case HTTP:
-                return new HttpSandboxRegistry(settings.http());
-            default:
+            }
+            case HTTP -> new HttpSandboxRegistry(settings.http());
+            case FILE -> {
                 try {
-                    return FileSandboxRegistry.open(Path.of(settings.file()), settings.pollInterval());
+                    yield FileSandboxRegistry.open(Path.of(settings.file()), settings.pollInterval());
                 } catch (RegistryFileException e) {
                     throw new StartupException("registry.file: " + e.getMessage(), e);
                 }
-        }
+            }
+        };
     }
 
     static HostParser hostParser(GatewayConfig.Routing routing) {

@@ -95,18 +95,18 @@ public final class Main {
             err.println(e.getMessage());
             return 2;
         }
-        switch (command) {
-            case "validate":
-                return validate(config, configFile, out, err);
-            case "print-config":
+        return switch (command) {
+            case "validate" -> validate(config, configFile, out, err);
+            case "print-config" -> {
                 out.print(loader.toYaml(config));
-                return 0;
-            case "run":
-                return serve(config, err);
-            default:
+                yield 0;
+            }
+            case "run" -> serve(config, err);
+            default -> {
                 err.println("unknown command '" + command + "'\n\n" + USAGE);
-                return 64;
-        }
+                yield 64;
+            }
+        };
     }
 
     private static int validate(GatewayConfig config, @Nullable Path configFile, PrintStream out, PrintStream err) {

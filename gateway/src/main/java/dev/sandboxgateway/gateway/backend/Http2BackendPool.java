@@ -8,7 +8,6 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.EventExecutor;
 import java.util.IdentityHashMap;
-import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -18,7 +17,7 @@ import java.util.Objects;
  */
 public final class Http2BackendPool {
 
-    private final Map<EventExecutor, LoopHttp2Pool> pools = new IdentityHashMap<>();
+    private final IdentityHashMap<EventExecutor, LoopHttp2Pool> pools = new IdentityHashMap<>();
 
     public Http2BackendPool(EventLoopGroup group, NettyTransport transport, BackendNames names,
                             GatewayConfig.Backend settings, GatewayMetrics metrics) {

@@ -30,6 +30,7 @@ final class StatusLines {
      * The encoded line, CRLF included, or null when {@code status} is not Netty's constant for
      * its code (a reason phrase of the sandbox's own) or the version is neither 1.1 nor 1.0.
      */
+    @SuppressWarnings("ReferenceEquality") // identity tells Netty's constant from a sandbox's own reason phrase
     static byte @Nullable [] of(HttpVersion version, HttpResponseStatus status) {
         int index = status.code() - FIRST_CODE;
         if (index < 0 || index >= STANDARD.length || STANDARD[index] != status) {
@@ -41,6 +42,7 @@ final class StatusLines {
         return version == HttpVersion.HTTP_1_0 ? HTTP_1_0[index] : null;
     }
 
+    @SuppressWarnings("ReferenceEquality")
     private static HttpResponseStatus[] standardStatuses() {
         HttpResponseStatus[] standard = new HttpResponseStatus[LAST_CODE - FIRST_CODE + 1];
         for (int code = FIRST_CODE; code <= LAST_CODE; code++) {

@@ -128,7 +128,7 @@ final class StrictHttp2StreamCodec extends Http2StreamFrameToHttpObjectCodec {
         }
         CharSequence authority = http2.authority();
         String target;
-        if (method == HttpMethod.CONNECT) {
+        if (HttpMethod.CONNECT.equals(method)) {
             if (authority == null) {
                 return refused("a CONNECT request needs an :authority pseudo-header");
             }

@@ -183,24 +183,23 @@ final class StrictHttpServerCodec {
             for (int i = from; i < to && !folded; i++) {
                 byte b = buffer.getByte(i);
                 switch (scan) {
-                    case BEFORE_REQUEST_LINE:
+                    case BEFORE_REQUEST_LINE -> {
                         if (b != '\r' && b != '\n') {
                             scan = REQUEST_LINE;
                         }
-                        break;
-                    case REQUEST_LINE:
-                    case HEADER_LINE:
+                    }
+                    case REQUEST_LINE, HEADER_LINE -> {
                         if (b == '\n') {
                             scan = LINE_START;
                         }
-                        break;
-                    default:
+                    }
+                    default -> {
                         if (b == ' ' || b == '\t') {
                             folded = true;
                         } else if (b != '\r' && b != '\n') {
                             scan = HEADER_LINE;
                         }
-                        break;
+                    }
                 }
             }
         }

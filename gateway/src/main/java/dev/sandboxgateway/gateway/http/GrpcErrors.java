@@ -42,35 +42,20 @@ public final class GrpcErrors {
 
     /** The gRPC status code that tells a client what it can do about {@code error} (retry, fix, give up). */
     static int status(GatewayError error) {
-        switch (error) {
-            case INVALID_HOST:
-            case BAD_REQUEST:
-            case METHOD_NOT_ALLOWED:
-            case REQUEST_LINE_TOO_LONG:
-            case REQUEST_HEADERS_TOO_LARGE:
-                return INVALID_ARGUMENT;
-            case SANDBOX_NOT_FOUND:
-                return NOT_FOUND;
-            case ACCESS_TOKEN_MISSING:
-                return UNAUTHENTICATED;
-            case ACCESS_TOKEN_INVALID:
-            case CLIENT_NOT_ALLOWED:
-            case PORT_NOT_ALLOWED:
-                return PERMISSION_DENIED;
-            case REQUEST_BODY_TOO_LARGE:
-            case RATE_LIMITED:
-            case TOO_MANY_CONNECTIONS:
-            case BACKEND_POOL_EXHAUSTED:
-                return RESOURCE_EXHAUSTED;
-            case REQUEST_HEADER_TIMEOUT:
-            case REQUEST_BODY_TIMEOUT:
-            case BACKEND_RESPONSE_TIMEOUT:
-                return DEADLINE_EXCEEDED;
-            case BACKEND_BAD_RESPONSE:
-                return INTERNAL;
-            default:
-                return UNAVAILABLE;
-        }
+        // Every code is listed, so a new one does not compile until it has a gRPC status.
+        return switch (error) {
+            case INVALID_HOST, BAD_REQUEST, METHOD_NOT_ALLOWED, REQUEST_LINE_TOO_LONG, REQUEST_HEADERS_TOO_LARGE ->
+                    INVALID_ARGUMENT;
+            case SANDBOX_NOT_FOUND -> NOT_FOUND;
+            case ACCESS_TOKEN_MISSING -> UNAUTHENTICATED;
+            case ACCESS_TOKEN_INVALID, CLIENT_NOT_ALLOWED, PORT_NOT_ALLOWED -> PERMISSION_DENIED;
+            case REQUEST_BODY_TOO_LARGE, RATE_LIMITED, TOO_MANY_CONNECTIONS, BACKEND_POOL_EXHAUSTED -> RESOURCE_EXHAUSTED;
+            case REQUEST_HEADER_TIMEOUT, REQUEST_BODY_TIMEOUT, BACKEND_RESPONSE_TIMEOUT -> DEADLINE_EXCEEDED;
+            case BACKEND_BAD_RESPONSE -> INTERNAL;
+            case SANDBOX_PAUSED, SANDBOX_STARTING, SANDBOX_STOPPED, SANDBOX_WAKE_TIMEOUT, SANDBOX_WAKE_FAILED,
+                    REGISTRY_UNAVAILABLE, BACKEND_CONNECTION_REFUSED, BACKEND_NAME_UNRESOLVED, BACKEND_CLOSED,
+                    BACKEND_CONNECT_TIMEOUT -> UNAVAILABLE;
+        };
     }
 
     /** grpc-message is percent-encoded UTF-8: every byte outside printable ASCII, and '%' itself. */

@@ -131,7 +131,7 @@ public final class HopByHopHeaders {
         HttpVersion clientProtocol = framing.clientProtocol();
         boolean closeDelimited = false;
         if (unknownLength && !framing.bodyless()) {
-            if (clientProtocol == HttpVersion.HTTP_1_0) {
+            if (HttpVersion.HTTP_1_0.equals(clientProtocol)) {
                 closeDelimited = true;
             } else {
                 headers.remove(HttpHeaderNames.CONTENT_LENGTH);
@@ -140,7 +140,7 @@ public final class HopByHopHeaders {
         }
         if (framing.closeClient() || closeDelimited) {
             headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-        } else if (clientProtocol == HttpVersion.HTTP_1_0) {
+        } else if (HttpVersion.HTTP_1_0.equals(clientProtocol)) {
             headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
         }
         return closeDelimited;

@@ -141,7 +141,7 @@ final class ResponseRelay implements BackendExchange {
         }
         status = code;
         state = State.STREAMING;
-        boolean bodyless = request.method() == HttpMethod.HEAD || code == 204 || code == 304;
+        boolean bodyless = HttpMethod.HEAD.equals(request.method()) || code == 204 || code == 304;
         closeClient = !clientKeepAlive || client.draining();
         backendKeepAlive = HttpUtil.isKeepAlive(response);
         if (HopByHopHeaders.rewriteResponse(response, new ResponseFraming(bodyless, closeClient,

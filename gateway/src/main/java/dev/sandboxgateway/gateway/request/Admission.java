@@ -59,7 +59,7 @@ public final class Admission {
         if (connection.overConnectionLimit()) {
             return new Rejected(peer, FailureMessages.tooManyConnections(limits.maxConnections().orElse(0)));
         }
-        if (request.method() == HttpMethod.CONNECT) {
+        if (HttpMethod.CONNECT.equals(request.method())) {
             return new Rejected(peer, FailureMessages.connectNotSupported());
         }
         HttpHeaders headers = request.headers();

@@ -8,6 +8,7 @@ import java.net.InetSocketAddress;
  * @param text  the address as written in X-Forwarded-For
  * @param bytes 4 or 16 bytes
  */
+@SuppressWarnings("ArrayRecordComponent") // carried along a request, never compared or hashed
 public record ClientAddress(String text, byte[] bytes) {
 
     public static ClientAddress of(InetSocketAddress address) {

@@ -65,7 +65,7 @@ public final class RoutingDecision {
             return new Refused(FailureMessages.bodyTooLarge(bodyLimit.getAsLong(), admitted.target()));
         }
         if (token != null && credentials.header() == null && credentials.query() != null && !upgrade
-                && (request.method() == HttpMethod.GET || request.method() == HttpMethod.HEAD)) {
+                && (HttpMethod.GET.equals(request.method()) || HttpMethod.HEAD.equals(request.method()))) {
             return new CookieRedirect(admitted.requestTarget().uri(), AccessTokens.cookieValue(token, admitted.requestTarget().hostName()),
                     admitted.https());
         }

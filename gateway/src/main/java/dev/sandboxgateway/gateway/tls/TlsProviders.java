@@ -12,19 +12,18 @@ public final class TlsProviders {
 
     /** @throws CertificateLoadException when OpenSSL is required but its native library does not load */
     public static SslProvider select(TlsProvider configured) throws CertificateLoadException {
-        switch (configured) {
-            case JDK:
-                return SslProvider.JDK;
-            case OPENSSL:
+        return switch (configured) {
+            case JDK -> SslProvider.JDK;
+            case OPENSSL -> {
                 if (!OpenSsl.isAvailable()) {
                     throw new CertificateLoadException("tls.provider: openssl was asked for, but netty-tcnative does not load"
                             + " on this machine: " + OpenSsl.unavailabilityCause(), OpenSsl.unavailabilityCause());
                 }
-                return SslProvider.OPENSSL;
-            default:
-                return OpenSsl.isAvailable() && SslProvider.isAlpnSupported(SslProvider.OPENSSL)
-                        ? SslProvider.OPENSSL : SslProvider.JDK;
-        }
+                yield SslProvider.OPENSSL;
+            }
+            case AUTO -> OpenSsl.isAvailable() && SslProvider.isAlpnSupported(SslProvider.OPENSSL)
+                    ? SslProvider.OPENSSL : SslProvider.JDK;
+        };
     }
 
     /** One line for the startup log: which implementation, and why not OpenSSL when it is not. */

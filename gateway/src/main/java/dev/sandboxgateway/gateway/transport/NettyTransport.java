@@ -93,8 +93,8 @@ public record NettyTransport(Transport kind, IoHandlerFactory ioHandlerFactory,
 
     /** What {@code requested} may run on, best first: under {@code auto} every usable transport, else the one named. */
     private static List<NettyTransport> candidates(Transport requested) {
-        switch (requested) {
-            case AUTO:
+        return switch (requested) {
+            case AUTO -> {
                 List<NettyTransport> usable = new ArrayList<>(3);
                 if (IoUring.isAvailable() && readsThroughBufferRing()) {
                     usable.add(ioUring());
@@ -103,22 +103,24 @@ public record NettyTransport(Transport kind, IoHandlerFactory ioHandlerFactory,
                     usable.add(epoll());
                 }
                 usable.add(nio());
-                return usable;
-            case EPOLL:
+                yield usable;
+            }
+            case EPOLL -> {
                 if (!Epoll.isAvailable()) {
                     throw new IllegalStateException("server.transport: epoll is not available here: "
                             + Epoll.unavailabilityCause());
                 }
-                return List.of(epoll());
-            case IO_URING:
+                yield List.of(epoll());
+            }
+            case IO_URING -> {
                 if (!IoUring.isAvailable()) {
                     throw new IllegalStateException("server.transport: io_uring is not available here: "
                             + IoUring.unavailabilityCause());
                 }
-                return List.of(ioUring());
-            default:
-                return List.of(nio());
-        }
+                yield List.of(ioUring());
+            }
+            case NIO -> List.of(nio());
+        };
     }
 
     /**

@@ -122,6 +122,7 @@ class LimitsTest {
     }
 
     @Test
+    @SuppressWarnings("try") // the first connection is closed inside its block to free its place
     void oneSandboxCannotTakeEveryConnection() throws Exception {
         try (GatewayFixture gateway = GatewayFixture.start(Map.of("GATEWAY_LIMITS_MAX_CONNECTIONS_PER_SANDBOX", "2"))
                 .register("busy").register("quiet")) {

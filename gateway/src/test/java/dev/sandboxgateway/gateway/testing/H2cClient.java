@@ -83,9 +83,9 @@ public final class H2cClient implements AutoCloseable {
     }
 
     @Override
-    public void close() throws InterruptedException {
-        connection.close().sync();
-        group.shutdownGracefully(0, 5, TimeUnit.SECONDS).sync();
+    public void close() {
+        connection.close().syncUninterruptibly();
+        group.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
     }
 
     /** One stream: what the gateway answered on it, as it arrives. */

@@ -57,15 +57,14 @@ public final class RoutingPolicy {
                 return access;
             }
         }
-        switch (record.state()) {
-            case PAUSED:
-                return Optional.of(GatewayError.SANDBOX_PAUSED);
-            case STARTING:
-                return Optional.of(GatewayError.SANDBOX_STARTING);
-            case STOPPED:
-                return Optional.of(GatewayError.SANDBOX_STOPPED);
-            default:
-                break;
+        GatewayError notRunning = switch (record.state()) {
+            case PAUSED -> GatewayError.SANDBOX_PAUSED;
+            case STARTING -> GatewayError.SANDBOX_STARTING;
+            case STOPPED -> GatewayError.SANDBOX_STOPPED;
+            case RUNNING -> null;
+        };
+        if (notRunning != null) {
+            return Optional.of(notRunning);
         }
         if (!portAllowed(target.port()) || !record.allowsPort(target.port())) {
             return Optional.of(GatewayError.PORT_NOT_ALLOWED);

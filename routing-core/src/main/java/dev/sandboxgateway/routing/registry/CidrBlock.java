@@ -13,6 +13,7 @@ import org.jspecify.annotations.Nullable;
  * touches DNS. An IPv4 address and its IPv4-mapped IPv6 form ({@code ::ffff:10.0.0.1}) match the
  * same blocks, since dual-stack sockets report IPv4 clients in the mapped form.
  */
+@SuppressWarnings("ArrayRecordComponent") // equals, hashCode and the accessor below handle the array
 public record CidrBlock(byte[] network, int prefixLength) {
 
     public CidrBlock {

@@ -133,6 +133,7 @@ public final class SandboxResolver implements AutoCloseable {
     }
 
     /** The record for {@code sandboxId}; empty when it does not exist; failed when the registry could not answer. */
+    @SuppressWarnings("ReferenceEquality") // the refresh hands back the very entry it kept when the registry failed
     public CompletableFuture<Optional<SandboxRecord>> resolve(String sandboxId) {
         if (ThreadLocalRandom.current().nextInt(POLICY_SAMPLE) != 0) {
             Entry quiet = policy.getIfPresentQuietly(sandboxId);
