@@ -9,7 +9,6 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.haproxy.HAProxyMessageDecoder;
 import io.netty.handler.codec.http.HttpDecoderConfig;
-import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2StreamChannel;
@@ -32,6 +31,9 @@ final class EdgePipelines {
 
     private static final Logger log = LoggerFactory.getLogger(EdgePipelines.class);
 
+    /** The name of an HTTP/2 connection's frame codec. */
+    static final String HTTP2_CODEC = "h2";
+
     /**
      * Settings of both listeners that shape pipelines.
      *
@@ -48,7 +50,7 @@ final class EdgePipelines {
     private final Settings settings;
     private final TrustedProxies trustedProxies;
     private final @Nullable TlsCertificates certificates;
-    private final ChannelHandler streamCodec = new StrictHttp2StreamCodec();
+    private final ChannelHandler streamCodec;
 
     /** @param certificates what the TLS listener serves, or {@code null} without one */
     EdgePipelines(EdgeContext edge, Settings settings, TrustedProxies trustedProxies,
@@ -57,6 +59,7 @@ final class EdgePipelines {
         this.settings = settings;
         this.trustedProxies = trustedProxies;
         this.certificates = certificates;
+        this.streamCodec = new StrictHttp2StreamCodec(settings.maxHeaderCount());
     }
 
     /** The plain listener: HTTP/1.1, or HTTP/2 with prior knowledge when {@code http2.cleartext} is on. */
@@ -131,7 +134,9 @@ final class EdgePipelines {
 
     void addHttp2(ChannelPipeline pipeline, boolean secure) {
         Http2ClientConnection connection = new Http2ClientConnection(edge, 4 * settings.initialWindowSize());
-        pipeline.addLast("h2", Http2FrameCodecBuilder.forServer()
+        // Required pseudo-headers checked by the codec: a request without them is malformed, reset on its stream.
+        pipeline.addLast(HTTP2_CODEC, EdgeHttp2Codec.builder(edge.requestPath().errors(), edge.requestPath().metrics())
+                .validateRequiredPseudoHeaders(true)
                 .initialSettings(Http2Settings.defaultSettings()
                         .maxConcurrentStreams(settings.maxConcurrentStreams())
                         .initialWindowSize(settings.initialWindowSize())

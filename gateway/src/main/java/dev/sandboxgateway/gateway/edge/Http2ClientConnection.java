@@ -9,7 +9,8 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.http2.DefaultHttp2WindowUpdateFrame;
 import io.netty.handler.codec.http2.Http2CodecUtil;
-import io.netty.handler.codec.http2.Http2Exception;
+import io.netty.handler.codec.http2.Http2Connection;
+import io.netty.handler.codec.http2.Http2FrameCodec;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import org.jspecify.annotations.Nullable;
@@ -59,8 +60,11 @@ final class Http2ClientConnection extends ChannelInboundHandlerAdapter {
             edge.connections().remove(channel);
         });
         overConnectionLimit = edge.limits().overConnectionLimit(open);
-        if (connectionWindow > Http2CodecUtil.DEFAULT_WINDOW_SIZE) {
-            ctx.writeAndFlush(new DefaultHttp2WindowUpdateFrame(connectionWindow - Http2CodecUtil.DEFAULT_WINDOW_SIZE));
+        // The frame codec has widened the connection window already, to twice the stream window's growth.
+        Http2Connection http2 = ((Http2FrameCodec) ctx.pipeline().get(EdgePipelines.HTTP2_CODEC)).connection();
+        int window = http2.local().flowController().initialWindowSize(http2.connectionStream());
+        if (connectionWindow > window) {
+            ctx.writeAndFlush(new DefaultHttp2WindowUpdateFrame(connectionWindow - window));
         }
         idle.armAfter(edge.timeouts().keepAliveIdle().toNanos());
         ctx.fireChannelActive();
@@ -111,7 +115,12 @@ final class Http2ClientConnection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        if (cause instanceof IOException || cause instanceof DecoderException || cause instanceof Http2Exception) {
+        if (Http2CodecUtil.getEmbeddedHttp2Exception(cause) != null) {
+            // A connection error: the frame codec sends GOAWAY with its code and then closes.
+            log.debug("HTTP/2 client connection {} failed", ctx.channel(), cause);
+            return;
+        }
+        if (cause instanceof IOException || cause instanceof DecoderException) {
             log.debug("HTTP/2 client connection {} failed", ctx.channel(), cause);
         } else {
             log.warn("HTTP/2 client connection {} failed", ctx.channel(), cause);

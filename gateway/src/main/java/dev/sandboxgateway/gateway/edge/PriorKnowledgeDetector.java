@@ -2,9 +2,12 @@ package dev.sandboxgateway.gateway.edge;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
+import io.netty.handler.codec.http2.DefaultHttp2FrameWriter;
 import io.netty.handler.codec.http2.Http2CodecUtil;
+import io.netty.handler.codec.http2.Http2Error;
 import java.util.List;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -15,13 +18,17 @@ import org.slf4j.LoggerFactory;
 /**
  * On a plain listener with {@code http2.cleartext}, tells HTTP/2 with prior knowledge (the
  * connection starts with the client preface {@code PRI * HTTP/2.0}) from HTTP/1.1 by the first
- * bytes, completes the pipeline for it, and leaves. The bytes it looked at are passed on.
+ * bytes, completes the pipeline for it, and leaves. The bytes it looked at are passed on. A
+ * connection that starts with the preface's first line but not the rest is an HTTP/2 client with
+ * a broken preface (RFC 9113 section 3.4): it gets GOAWAY PROTOCOL_ERROR, as on the TLS listener.
  */
 final class PriorKnowledgeDetector extends ByteToMessageDecoder {
 
     private static final Logger log = LoggerFactory.getLogger(PriorKnowledgeDetector.class);
 
     private static final ByteBuf PREFACE = Http2CodecUtil.connectionPrefaceBuf();
+    /** The length of the preface's first line, {@code PRI * HTTP/2.0} and its CRLF: only an HTTP/2 client sends it. */
+    private static final int PREFACE_LINE = 16;
 
     private final EdgePipelines pipelines;
     private final long timeoutNanos;
@@ -49,6 +56,16 @@ final class PriorKnowledgeDetector extends ByteToMessageDecoder {
         if (timeout != null) {
             timeout.cancel(false);
         }
+        if (!http2 && startsWithPrefaceLine(in)) {
+            // An HTTP/2 client whose preface is broken; as HTTP/1.1 it would be a request for version 2.0.
+            log.debug("client connection {} sent a broken HTTP/2 connection preface", ctx.channel());
+            in.skipBytes(in.readableBytes());
+            ByteBuf reason = ByteBufUtil.writeAscii(ctx.alloc(), "invalid connection preface");
+            new DefaultHttp2FrameWriter().writeGoAway(ctx, 0, Http2Error.PROTOCOL_ERROR.code(), reason, ctx.newPromise())
+                    .addListener(ChannelFutureListener.CLOSE);
+            ctx.flush();
+            return;
+        }
         if (http2) {
             pipelines.addHttp2(ctx.pipeline(), false);
         } else {
@@ -56,6 +73,11 @@ final class PriorKnowledgeDetector extends ByteToMessageDecoder {
         }
         ctx.fireChannelActive();
         ctx.pipeline().remove(this);
+    }
+
+    private static boolean startsWithPrefaceLine(ByteBuf in) {
+        return in.readableBytes() >= PREFACE_LINE
+                && ByteBufUtil.equals(in, in.readerIndex(), PREFACE, PREFACE.readerIndex(), PREFACE_LINE);
     }
 
     /**

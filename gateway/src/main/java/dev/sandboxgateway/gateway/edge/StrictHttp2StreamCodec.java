@@ -31,6 +31,7 @@ import io.netty.util.AsciiString;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * Turns an HTTP/2 stream into HTTP/1.1 objects for the exchange, with a request head built and
@@ -57,8 +58,12 @@ final class StrictHttp2StreamCodec extends Http2StreamFrameToHttpObjectCodec {
             .withValidation(false);
     private static final String EXTENSION_PREFIX = "x-http2-";
 
-    StrictHttp2StreamCodec() {
+    private final int maxHeaderCount;
+
+    /** @param maxHeaderCount most header fields a request may have ({@code server.maxHeaderCount}), as over HTTP/1.1 */
+    StrictHttp2StreamCodec(int maxHeaderCount) {
         super(true);
+        this.maxHeaderCount = maxHeaderCount;
     }
 
     @Override
@@ -119,27 +124,23 @@ final class StrictHttp2StreamCodec extends Http2StreamFrameToHttpObjectCodec {
                 || HttpHeaderNames.HOST.contentEquals(name);
     }
 
-    private static HttpRequest toRequest(Http2Headers http2, boolean endStream) {
+    private HttpRequest toRequest(Http2Headers http2, boolean endStream) {
         HttpMethod method;
         try {
             method = HttpMethod.valueOf(http2.method().toString());
         } catch (IllegalArgumentException e) {
-            return refused("the :method pseudo-header '" + http2.method() + "' is not a method name");
+            return refused(GatewayError.BAD_REQUEST, "the :method pseudo-header '" + http2.method() + "' is not a method name");
         }
         CharSequence authority = http2.authority();
         String target;
         if (HttpMethod.CONNECT.equals(method)) {
-            if (authority == null) {
-                return refused("a CONNECT request needs an :authority pseudo-header");
-            }
-            target = authority.toString();
+            // Present: the frame codec resets a CONNECT request without one (RFC 9113 section 8.5).
+            target = Objects.requireNonNull(authority).toString();
         } else {
-            CharSequence path = http2.path();
-            if (path == null || path.isEmpty()) {
-                return refused("the request has no :path pseudo-header");
-            }
+            // Present and non-empty: the frame codec resets a request without :scheme or :path (RFC 9113 section 8.3.1).
+            CharSequence path = Objects.requireNonNull(http2.path());
             if (!isOriginOrAsterisk(path)) {
-                return refused("the :path pseudo-header must be a path starting with '/' (or '*') "
+                return refused(GatewayError.BAD_REQUEST, "the :path pseudo-header must be a path starting with '/' (or '*') "
                         + "without spaces or control characters");
             }
             target = path.toString();
@@ -161,7 +162,7 @@ final class StrictHttp2StreamCodec extends Http2StreamFrameToHttpObjectCodec {
                     authority = value;
                     headers.add(HttpHeaderNames.HOST, value);
                 } else if (!AsciiString.contentEqualsIgnoreCase(authority, value)) {
-                    return refused("the Host header '" + value + "' does not match the :authority '" + authority + "'");
+                    return refused(GatewayError.BAD_REQUEST, "the Host header '" + value + "' does not match the :authority '" + authority + "'");
                 }
             } else if (HttpHeaderNames.COOKIE.contentEqualsIgnoreCase(name)) {
                 // HTTP/2 may split cookies into several fields; HTTP/1.1 allows one (RFC 9113 section 8.2.3).
@@ -173,6 +174,10 @@ final class StrictHttp2StreamCodec extends Http2StreamFrameToHttpObjectCodec {
         }
         if (cookies != null) {
             headers.add(HttpHeaderNames.COOKIE, cookies.toString());
+        }
+        if (headers.size() > maxHeaderCount) {
+            return refused(GatewayError.REQUEST_HEADERS_TOO_LARGE, "the request has " + headers.size()
+                    + " header fields; at most " + maxHeaderCount + " are accepted");
         }
         if (!endStream && !headers.contains(HttpHeaderNames.CONTENT_LENGTH)) {
             // A body of unannounced length: chunked is how HTTP/1.1 carries it to the sandbox.
@@ -196,9 +201,9 @@ final class StrictHttp2StreamCodec extends Http2StreamFrameToHttpObjectCodec {
         return true;
     }
 
-    private static HttpRequest refused(String why) {
+    private static HttpRequest refused(GatewayError error, String why) {
         HttpRequest standIn = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/");
-        standIn.setDecoderResult(DecoderResult.failure(new RequestRejectedException(GatewayError.BAD_REQUEST, why)));
+        standIn.setDecoderResult(DecoderResult.failure(new RequestRejectedException(error, why)));
         return standIn;
     }
 

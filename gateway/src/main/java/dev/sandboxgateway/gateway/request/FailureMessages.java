@@ -124,6 +124,11 @@ public final class FailureMessages {
                 + requestBodyIdle.toMillis() + " ms before it was complete.");
     }
 
+    /** A request head over {@code server.maxHeaderSize}, over HTTP/1.1 or HTTP/2. */
+    public static Failure headersTooLarge() {
+        return new Failure(GatewayError.REQUEST_HEADERS_TOO_LARGE, "The request headers are larger than the gateway accepts.");
+    }
+
     /** A request (head or body part) the HTTP decoder or the gateway's own request checks refused. */
     public static Failure undecodable(Throwable cause) {
         if (cause instanceof RequestRejectedException rejected) {
@@ -131,8 +136,7 @@ public final class FailureMessages {
         } else if (cause instanceof TooLongHttpLineException) {
             return new Failure(GatewayError.REQUEST_LINE_TOO_LONG, "The request line is longer than the gateway accepts.");
         } else if (cause instanceof TooLongHttpHeaderException) {
-            return new Failure(GatewayError.REQUEST_HEADERS_TOO_LARGE,
-                    "The request headers are larger than the gateway accepts.");
+            return headersTooLarge();
         } else if (cause instanceof TooLongFrameException) {
             return new Failure(GatewayError.BAD_REQUEST, "A request part is larger than the gateway accepts.");
         }
