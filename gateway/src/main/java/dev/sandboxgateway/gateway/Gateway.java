@@ -89,7 +89,8 @@ public final class Gateway implements AutoCloseable {
             Optional<SandboxWaker> waker = config.wakeUp().url() == null ? Optional.empty()
                     : Optional.of(new SandboxWaker(config.wakeUp(), registry, resolver));
             waker.ifPresent(opened::push);
-            @Nullable TlsCertificates certificates = config.tls().enabled() ? loadCertificates(config.tls()) : null;
+            @Nullable TlsCertificates certificates = config.tls().enabled()
+                    ? loadCertificates(config.tls(), config.http2().enabled()) : null;
             this.edge = new EdgeServer(config, loops.transport(), group, hostParser(config.routing()), resolver, waker,
                     metrics, certificates);
             opened.push(() -> edge.drain(0, TimeUnit.SECONDS));
@@ -171,11 +172,12 @@ public final class Gateway implements AutoCloseable {
         }
     }
 
-    private static TlsCertificates loadCertificates(GatewayConfig.Tls tls) throws StartupException {
+    /** @param http2 whether ALPN offers h2 ({@code http2.enabled}) */
+    private static TlsCertificates loadCertificates(GatewayConfig.Tls tls, boolean http2) throws StartupException {
         try {
             SslProvider provider = TlsProviders.select(tls.provider());
             TlsCertificates certificates = TlsCertificates.load(tls.certificates(), provider,
-                    Objects.requireNonNullElse(tls.groups(), List.of()), true);
+                    Objects.requireNonNullElse(tls.groups(), List.of()), http2);
             log.info("TLS by {}, certificates: {}", TlsProviders.describe(provider), certificates.describe());
             return certificates;
         } catch (CertificateLoadException e) {

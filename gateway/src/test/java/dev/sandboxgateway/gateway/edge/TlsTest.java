@@ -58,6 +58,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The TLS listener with real clients: SNI picks the certificate, ALPN picks HTTP/2 or HTTP/1.1,
@@ -138,6 +140,20 @@ class TlsTest {
             assertEquals(200, response.status());
             assertTrue(response.text().contains("backend=info"), response.text());
             assertTrue(response.text().contains("x-forwarded-proto=https"), response.text());
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"jdk", "openssl"})
+    void http2DisabledMeansAlpnOffersOnlyHttp11WithEitherProvider(String provider) throws Exception {
+        gateway.close();
+        gateway = GatewayFixture.start(tlsSettings(sandboxPem.toString(), Map.of(
+                "GATEWAY_HTTP2_ENABLED", "false", "GATEWAY_TLS_PROVIDER", provider))).register("box");
+        try (SSLSocket socket = authority.connectOfferingAll(gateway.tlsPort(), info.port() + "-box.sandbox.test",
+                "h2", "http/1.1");
+             RawHttp http = new RawHttp(socket, 10_000)) {
+            assertEquals("http/1.1", socket.getApplicationProtocol());
+            assertEquals(200, http.exchange(RawHttp.get(info.port() + "-box.sandbox.test", "/")).status());
         }
     }
 

@@ -85,6 +85,16 @@ public final class TestCertificates {
     /** As {@link #connect(int, String, String...)}, offering ALPN {@code applicationProtocol} instead. */
     public SSLSocket connectOffering(int port, String serverName, String applicationProtocol, String... protocols)
             throws Exception {
+        return open(port, serverName, new String[] {applicationProtocol}, protocols);
+    }
+
+    /** A handshake offering every one of {@code applicationProtocols} by ALPN, in order of preference. */
+    public SSLSocket connectOfferingAll(int port, String serverName, String... applicationProtocols) throws Exception {
+        return open(port, serverName, applicationProtocols, new String[0]);
+    }
+
+    private SSLSocket open(int port, String serverName, String[] applicationProtocols, String[] protocols)
+            throws Exception {
         SSLSocket socket = (SSLSocket) clientContext().getSocketFactory().createSocket();
         socket.connect(new InetSocketAddress("127.0.0.1", port), 10_000);
         socket.setSoTimeout(10_000);
@@ -95,7 +105,7 @@ public final class TestCertificates {
         if (protocols.length > 0) {
             parameters.setProtocols(protocols);
         }
-        parameters.setApplicationProtocols(new String[] {applicationProtocol});
+        parameters.setApplicationProtocols(applicationProtocols);
         socket.setSSLParameters(parameters);
         socket.startHandshake();
         return socket;
