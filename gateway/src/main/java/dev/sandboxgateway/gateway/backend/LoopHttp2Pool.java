@@ -19,7 +19,6 @@ import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
-import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -169,7 +168,7 @@ final class LoopHttp2Pool implements ConnectionOwner {
                 .handler(new ChannelInitializer<Http2StreamChannel>() {
                     @Override
                     protected void initChannel(Http2StreamChannel ch) {
-                        ch.pipeline().addLast("h2-http", new Http2StreamFrameToHttpObjectCodec(false));
+                        ch.pipeline().addLast("h2-http", BackendHttp2StreamCodec.INSTANCE);
                         ch.pipeline().addLast(stream);
                     }
                 })

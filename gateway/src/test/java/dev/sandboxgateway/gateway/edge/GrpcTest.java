@@ -7,6 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.sandboxgateway.gateway.testing.GatewayFixture;
 import dev.sandboxgateway.gateway.testing.TestCertificates;
 import io.grpc.CallOptions;
+import io.grpc.Channel;
+import io.grpc.ClientCall;
+import io.grpc.ClientInterceptor;
+import io.grpc.ClientInterceptors;
+import io.grpc.ForwardingClientCall;
+import io.grpc.ForwardingClientCallListener;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
@@ -27,10 +33,12 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -224,5 +232,42 @@ class GrpcTest {
         assertEquals(Status.Code.UNAVAILABLE, refused.getStatus().getCode());
         assertTrue(refused.getStatus().getDescription().contains("Nothing is listening on port " + closedPort),
                 refused.getStatus().getDescription());
+    }
+
+    @Test
+    void nothingNettyAddsInternallyReachesTheClient() throws Exception {
+        List<String> names = new CopyOnWriteArrayList<>();
+        ClientInterceptor recordNames = new ClientInterceptor() {
+            @Override
+            public <Q, A> ClientCall<Q, A> interceptCall(MethodDescriptor<Q, A> method, CallOptions options,
+                                                         Channel next) {
+                return new ForwardingClientCall.SimpleForwardingClientCall<>(next.newCall(method, options)) {
+                    @Override
+                    public void start(Listener<A> listener, Metadata headers) {
+                        super.start(new ForwardingClientCallListener.SimpleForwardingClientCallListener<>(listener) {
+                            @Override
+                            public void onHeaders(Metadata head) {
+                                names.addAll(head.keys());
+                                super.onHeaders(head);
+                            }
+
+                            @Override
+                            public void onClose(Status status, Metadata trailers) {
+                                names.addAll(trailers.keys());
+                                super.onClose(status, trailers);
+                            }
+                        }, headers);
+                    }
+                };
+            }
+        };
+        Channel intercepted = ClientInterceptors.intercept(overCleartext(sandboxHost()), recordNames);
+        // A normal response (head, message, trailers), then a trailers-only one (the call fails before any message).
+        assertEquals("echo: hi", ClientCalls.blockingUnaryCall(intercepted, UNARY,
+                CallOptions.DEFAULT.withDeadlineAfter(20, TimeUnit.SECONDS), "hi"));
+        assertThrows(StatusRuntimeException.class, () -> ClientCalls.blockingUnaryCall(intercepted, REFUSE,
+                CallOptions.DEFAULT.withDeadlineAfter(20, TimeUnit.SECONDS), "bob"));
+        assertTrue(names.contains("x-detail"), "the trailers-only response was not seen: " + names);
+        assertTrue(names.stream().noneMatch(name -> name.startsWith("x-http2-")), names.toString());
     }
 }
