@@ -150,7 +150,8 @@ public final class Gateway implements AutoCloseable {
 
     private InetSocketAddress startAdmin(NettyTransport transport, PrometheusMeterRegistry prometheus)
             throws StartupException, InterruptedException {
-        AdminServer admin = new AdminServer(transport, registry, prometheus, this::isReady, config.admin().token());
+        AdminServer admin = new AdminServer(transport, registry, resolver, prometheus, this::isReady,
+                config.admin().token());
         opened.push(admin::close);
         try {
             return admin.bind(config.admin().bindAddress(), config.admin().port());

@@ -12,6 +12,7 @@ import dev.sandboxgateway.routing.registry.RegistryUnavailableException;
 import dev.sandboxgateway.routing.registry.SandboxRecord;
 import dev.sandboxgateway.routing.registry.SandboxRegistry;
 import dev.sandboxgateway.routing.registry.WritableSandboxRegistry;
+import dev.sandboxgateway.routing.resolve.SandboxResolver;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
@@ -54,12 +55,15 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             .defaultPropertyInclusion(JsonInclude.Value.construct(JsonInclude.Include.NON_NULL, JsonInclude.Include.NON_NULL))
             .build();
     private final SandboxRegistry registry;
+    private final SandboxResolver resolver;
     private final PrometheusMeterRegistry metrics;
     private final BooleanSupplier ready;
     private final byte @Nullable [] token;
 
-    AdminHandler(SandboxRegistry registry, PrometheusMeterRegistry metrics, BooleanSupplier ready, @Nullable String token) {
+    AdminHandler(SandboxRegistry registry, SandboxResolver resolver, PrometheusMeterRegistry metrics,
+                 BooleanSupplier ready, @Nullable String token) {
         this.registry = registry;
+        this.resolver = resolver;
         this.metrics = metrics;
         this.ready = ready;
         this.token = token == null ? null : ("Bearer " + token).getBytes(StandardCharsets.UTF_8);
@@ -123,19 +127,30 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                 send(ctx, request, error(HttpResponseStatus.BAD_REQUEST, "invalid_sandbox", e.getMessage(), e.field));
                 return;
             }
-            reply(ctx, request, writable.put(record)
+            reply(ctx, request, written(id, writable.put(record))
                     .thenApply(ignored -> jsonResponse(HttpResponseStatus.OK, SandboxView.of(record))));
         } else if (HttpMethod.DELETE.equals(method)) {
             if (!(registry instanceof WritableSandboxRegistry writable)) {
                 send(ctx, request, readOnly());
                 return;
             }
-            reply(ctx, request, writable.remove(id).thenApply(removed -> removed
+            reply(ctx, request, written(id, writable.remove(id)).thenApply(removed -> removed
                     ? new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NO_CONTENT)
                     : notFound(id)));
         } else {
             send(ctx, request, methodNotAllowed("GET, PUT, DELETE"));
         }
+    }
+
+    /**
+     * A registry write that completes only once this gateway's cached answer for the sandbox is gone,
+     * so the next request through this gateway sees the write: the registry's change event reaches
+     * the cache too, but later. Dropped however the write ended, since a write that timed out may
+     * still have happened. A load or refresh already in flight cannot put the old answer back: the
+     * cache discards what completes after an invalidation.
+     */
+    private <T> CompletableFuture<T> written(String id, CompletableFuture<T> write) {
+        return write.whenComplete((result, error) -> resolver.invalidate(id));
     }
 
     /** Thrown for a PUT body that is not a valid sandbox; names the field at fault. */

@@ -2,6 +2,7 @@ package dev.sandboxgateway.gateway.admin;
 
 import dev.sandboxgateway.gateway.transport.NettyTransport;
 import dev.sandboxgateway.routing.registry.SandboxRegistry;
+import dev.sandboxgateway.routing.resolve.SandboxResolver;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -22,11 +23,12 @@ public final class AdminServer {
     private final EventLoopGroup group;
     private @Nullable Channel channel;
 
-    public AdminServer(NettyTransport transport, SandboxRegistry registry, PrometheusMeterRegistry metrics,
-                       BooleanSupplier ready, @Nullable String token) {
+    /** @param resolver the edge's cached resolution, whose entry for a sandbox written here is dropped before the reply */
+    public AdminServer(NettyTransport transport, SandboxRegistry registry, SandboxResolver resolver,
+                       PrometheusMeterRegistry metrics, BooleanSupplier ready, @Nullable String token) {
         this.transport = transport;
         this.group = transport.newGroup(1, "admin");
-        this.handler = new AdminHandler(registry, metrics, ready, token);
+        this.handler = new AdminHandler(registry, resolver, metrics, ready, token);
     }
 
     public InetSocketAddress bind(String address, int port) throws InterruptedException {

@@ -10,15 +10,18 @@ import dev.sandboxgateway.gateway.testing.TestBackend;
 import dev.sandboxgateway.gateway.testing.WebSocketEchoBackend;
 import dev.sandboxgateway.testing.Eventually;
 import dev.sandboxgateway.testing.RedisServer;
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -103,6 +106,51 @@ class SharedRedisRegistryTest {
 
             assertTrue(tunnelA.closedByPeer(), "the first gateway closed its WebSocket to the sandbox");
             assertTrue(tunnelB.closedByPeer(), "the second gateway closed its WebSocket to the sandbox");
+        }
+    }
+
+    @Test
+    void aWriteThroughAGatewayHoldsForItsVeryNextRequestWhateverItsCacheIsDoing() throws Exception {
+        // Refreshes every few milliseconds and two clients looking the id up all along: at any moment a
+        // load or a refresh of it may be in flight when the write lands.
+        try (GatewayFixture busy = GatewayFixture.start(GatewayFixture.config(Map.of(
+                "GATEWAY_REGISTRY_TYPE", "redis",
+                "GATEWAY_REGISTRY_REDIS_URI", redis.uri(),
+                "GATEWAY_REGISTRY_REDIS_KEY_PREFIX", "shared-test:",
+                "GATEWAY_CACHE_REFRESH_AFTER", "2ms")))) {
+            AtomicBoolean looking = new AtomicBoolean(true);
+            List<CompletableFuture<Void>> lookers = new ArrayList<>();
+            for (int i = 0; i < 2; i++) {
+                lookers.add(CompletableFuture.runAsync(() -> lookUpUntilStopped(busy, looking)));
+            }
+            try {
+                for (int round = 0; round < 40; round++) {
+                    assertEquals(200, admin(busy, "PUT", "race", "{\"backendHost\":\"127.0.0.1\"}"));
+                    assertEquals(200, route(busy, "race"), "round " + round + ": the sandbox written just before");
+                    assertEquals(204, admin(busy, "DELETE", "race", null));
+                    assertEquals(404, route(busy, "race"), "round " + round + ": the sandbox deleted just before");
+                }
+            } finally {
+                looking.set(false);
+                CompletableFuture.allOf(lookers.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    /**
+     * Requests for the racing id, until told to stop or for 60 s at most. A deletion closes the
+     * client connections addressing the sandbox, so each one is opened again when it closes.
+     */
+    private void lookUpUntilStopped(GatewayFixture gateway, AtomicBoolean looking) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (looking.get() && System.nanoTime() < deadline) {
+            try (RawHttp client = new RawHttp(gateway.port())) {
+                while (looking.get() && System.nanoTime() < deadline) {
+                    client.exchange(RawHttp.get(app.port() + "-race.localhost", "/"));
+                }
+            } catch (IOException closedByTheDeletion) {
+                // Looked up again on a new connection.
+            }
         }
     }
 
