@@ -100,10 +100,12 @@ public final class ConfigLoader {
         return config;
     }
 
-    /** The configuration as YAML, with every key and its effective value. */
+    /** The configuration as YAML, with every key and its effective value; tokens and URI passwords redacted. */
     public String toYaml(GatewayConfig config) {
         try {
-            return yaml.writeValueAsString(config);
+            JsonNode tree = yaml.valueToTree(config);
+            SecretRedaction.redact(tree);
+            return yaml.writeValueAsString(tree);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }

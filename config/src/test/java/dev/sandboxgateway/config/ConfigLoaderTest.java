@@ -1,6 +1,7 @@
 package dev.sandboxgateway.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -14,6 +15,8 @@ import java.util.Map;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 @Tag("unit")
 class ConfigLoaderTest {
@@ -262,5 +265,33 @@ class ConfigLoaderTest {
         assertEquals("1ms", DurationFormat.format(DurationFormat.parse("1000us")));
         assertThrows(IllegalArgumentException.class, () -> DurationFormat.parse("5"));
         assertThrows(IllegalArgumentException.class, () -> DurationFormat.parse("s"));
+    }
+
+    @Test
+    void printedConfigHasNoSecrets() throws Exception {
+        GatewayConfig config = loader.load(null, Map.of(
+                "GATEWAY_ADMIN_TOKEN", "admin-secret",
+                "GATEWAY_REGISTRY_HTTP_TOKEN", "registry-secret",
+                "GATEWAY_WAKE_UP_URL", "https://waker:wake-secret@control.example/wake/{id}",
+                "GATEWAY_WAKE_UP_TOKEN", "wake-token-secret",
+                "GATEWAY_REGISTRY_REDIS_URI", "rediss://gateway:redis-secret@redis.example:6380/2"));
+        String printed = loader.toYaml(config);
+        for (String secret : new String[] {"admin-secret", "registry-secret", "wake-secret", "wake-token-secret",
+                "redis-secret"}) {
+            assertFalse(printed.contains(secret), secret + " printed:\n" + printed);
+        }
+        assertTrue(printed.contains("uri: \"rediss://gateway:<redacted>@redis.example:6380/2\""), printed);
+        assertTrue(printed.contains("url: \"https://waker:<redacted>@control.example/wake/{id}\""), printed);
+    }
+
+    @ParameterizedTest
+    @CsvSource({
+            "redis://127.0.0.1:6379, redis://127.0.0.1:6379",
+            "redis://:pw@h:1/0, redis://:<redacted>@h:1/0",
+            "redis://pw@h, redis://<redacted>@h",
+            "redis://u:p@ss@h/0?x=a@b, redis://u:<redacted>@h/0?x=a@b",
+            "http://h/path@x, http://h/path@x"})
+    void aUriKeepsEverythingButItsPassword(String uri, String shown) {
+        assertEquals(shown, SecretRedaction.withoutPassword(uri));
     }
 }

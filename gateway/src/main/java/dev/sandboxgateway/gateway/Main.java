@@ -28,7 +28,7 @@ public final class Main {
               validate       check the configuration and the registry file, then exit
                              (exit status 0 when both are usable, 2 otherwise)
               print-config   print the effective configuration (defaults, file and
-                             environment merged) as YAML, then exit
+                             environment merged) as YAML, secrets redacted, then exit
 
             Options:
               -c, --config FILE  YAML or JSON configuration file; without it the built-in
