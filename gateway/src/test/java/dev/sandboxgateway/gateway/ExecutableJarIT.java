@@ -15,6 +15,7 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.cert.X509Certificate;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -22,13 +23,15 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The jar README tells operators to run, started as they would start it ({@code java -jar}) on the
- * JDK running this build: it serves a sandbox from a registry file over HTTP and HTTPS, drains on
+ * JDK running this build: it serves a sandbox from a registry file over HTTP and HTTPS (certificates
+ * with PKCS#8, PKCS#1 and SEC1 keys), drains on
  * SIGTERM and exits with status 0, and prints nothing the JVM or Netty would only print to complain.
  * On JDK 22 and later the JVM warns about every JNI library loaded without native access granted
  * (io_uring or epoll, BoringSSL); the jar's manifest grants it.
@@ -65,13 +68,17 @@ class ExecutableJarIT {
         backend = TestBackend.http(() -> new InfoHandler("sandbox"));
         TestCertificates authority = new TestCertificates();
         Path certificate = TestCertificates.writeCombined(authority.issue("*.localhost"), dir.resolve("tls.pem"));
+        // Keys as cert-manager and openssl write them by default: PKCS#1 RSA and SEC1 EC, read through Bouncy Castle.
+        Path rsaSecret = TestCertificates.writeTraditionalSecret(authority.issueRsa("rsa.test"), dir.resolve("rsa"));
+        Path ecSecret = TestCertificates.writeTraditionalSecret(authority.issue("ec.test"), dir.resolve("ec"));
         Path registry = Files.writeString(dir.resolve("sandboxes.yaml"),
                 "sandboxes:\n  - {id: demo, suffix: abc123, backendHost: 127.0.0.1}\n");
         Path config = Files.writeString(dir.resolve("gateway.yaml"), String.join("\n",
                 "server: {bindAddress: 127.0.0.1, port: 0}",
                 "admin: {bindAddress: 127.0.0.1, port: 0}",
                 "registry: {type: file, file: " + registry + "}",
-                "tls: {enabled: true, port: 0, certificates: [" + certificate + "]}", ""));
+                "tls: {enabled: true, port: 0, certificates: [" + certificate + ", " + rsaSecret + ", " + ecSecret + "]}",
+                ""));
 
         start(config);
         Matcher listening = awaitLine(LISTENING);
@@ -85,6 +92,12 @@ class ExecutableJarIT {
         }
         try (RawHttp client = new RawHttp(authority.connect(tlsPort, host), 10_000)) {
             assertProxied(client.exchange(RawHttp.get(host, "/secure")), "/secure");
+        }
+        for (String name : new String[] {"rsa.test", "ec.test"}) {
+            try (SSLSocket socket = authority.connect(tlsPort, name)) {
+                X509Certificate served = (X509Certificate) socket.getSession().getPeerCertificates()[0];
+                assertEquals("CN=" + name, served.getSubjectX500Principal().getName());
+            }
         }
         try (RawHttp admin = new RawHttp(adminPort)) {
             assertEquals(200, admin.exchange(RawHttp.get("127.0.0.1", "/healthz")).status());

@@ -187,8 +187,8 @@ public final class TlsCertificates implements Mapping<String, SslContext> {
 
     private static CertificateLoadException unusableKey(String where, CertificateSource source, Exception e) {
         return new CertificateLoadException(where + ": the private key in " + source.keyFile()
-                + " cannot be used with its certificate (an unencrypted PKCS#8 key, '-----BEGIN PRIVATE KEY-----',"
-                + " is required): " + e.getMessage(), e);
+                + " cannot be used with its certificate (an unencrypted key is required: '-----BEGIN PRIVATE KEY-----',"
+                + " '-----BEGIN RSA PRIVATE KEY-----' or '-----BEGIN EC PRIVATE KEY-----'): " + e.getMessage(), e);
     }
 
     private static List<X509Certificate> certificates(byte[] pem, String where) throws CertificateLoadException {

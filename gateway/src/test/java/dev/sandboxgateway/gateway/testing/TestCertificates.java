@@ -3,11 +3,14 @@ package dev.sandboxgateway.gateway.testing;
 import io.netty.pkitesting.CertificateBuilder;
 import io.netty.pkitesting.X509Bundle;
 import java.io.IOException;
+import java.io.StringWriter;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.security.KeyPair;
 import java.security.cert.X509Certificate;
+import java.security.interfaces.ECPrivateKey;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
@@ -15,9 +18,15 @@ import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
+import org.bouncycastle.asn1.ASN1BitString;
+import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.GeneralName;
 import org.bouncycastle.asn1.x509.GeneralNames;
+import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
+import org.bouncycastle.openssl.jcajce.JcaMiscPEMGenerator;
+import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
+import org.bouncycastle.util.io.pem.PemObject;
 
 /** A test certificate authority that issues server certificates, written as the gateway reads them. */
 public final class TestCertificates {
@@ -37,13 +46,16 @@ public final class TestCertificates {
 
     /** A server certificate for {@code names} (wildcards allowed), issued by this authority. */
     public X509Bundle issue(String... names) throws Exception {
+        return issue(new CertificateBuilder().ecp256(), names);
+    }
+
+    private X509Bundle issue(CertificateBuilder keyed, String... names) throws Exception {
         Instant now = Instant.now();
-        CertificateBuilder builder = new CertificateBuilder()
+        CertificateBuilder builder = keyed
                 .subject("CN=" + names[0])
                 .notBefore(now.minus(1, ChronoUnit.DAYS))
                 .notAfter(now.plus(7, ChronoUnit.DAYS))
-                .addExtendedKeyUsageServerAuth()
-                .ecp256();
+                .addExtendedKeyUsageServerAuth();
         // CertificateBuilder.addSanDnsName cannot take a wildcard, so the extension is encoded here.
         GeneralName[] dnsNames = new GeneralName[names.length];
         for (int i = 0; i < names.length; i++) {
@@ -62,6 +74,37 @@ public final class TestCertificates {
         Path partial = file.resolveSibling(file.getFileName() + ".partial");
         Files.writeString(partial, certificate.getCertificatePathPEM() + certificate.getPrivateKeyPEM());
         return Files.move(partial, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /**
+     * Writes {@code certificate} as cert-manager writes a Kubernetes TLS secret: {@code tls.crt} with the
+     * chain and {@code tls.key} with the key in its traditional encoding (PKCS#1 for RSA, SEC1 for EC),
+     * not PKCS#8.
+     */
+    public static Path writeTraditionalSecret(X509Bundle certificate, Path directory) throws IOException {
+        Files.createDirectories(directory);
+        Files.writeString(directory.resolve("tls.crt"), certificate.getCertificatePathPEM());
+        KeyPair pair = certificate.getKeyPair();
+        StringWriter key = new StringWriter();
+        try (JcaPEMWriter pem = new JcaPEMWriter(key)) {
+            if (pair.getPrivate() instanceof ECPrivateKey ec) {
+                // With its public key, as openssl writes it: the JDK's PKCS#8 encoding leaves it out.
+                PrivateKeyInfo info = PrivateKeyInfo.getInstance(ec.getEncoded());
+                ASN1BitString publicKey = SubjectPublicKeyInfo.getInstance(pair.getPublic().getEncoded()).getPublicKeyData();
+                pem.writeObject(new PemObject("EC PRIVATE KEY", new org.bouncycastle.asn1.sec.ECPrivateKey(
+                        ec.getParams().getOrder().bitLength(), ec.getS(), publicKey,
+                        info.getPrivateKeyAlgorithm().getParameters()).getEncoded()));
+            } else {
+                pem.writeObject(new JcaMiscPEMGenerator(pair.getPrivate()));
+            }
+        }
+        Files.writeString(directory.resolve("tls.key"), key.toString());
+        return directory;
+    }
+
+    /** A server certificate for {@code names} with an RSA key, issued by this authority. */
+    public X509Bundle issueRsa(String... names) throws Exception {
+        return issue(new CertificateBuilder().rsa2048(), names);
     }
 
     /** A client context that trusts only this authority. */
