@@ -127,6 +127,9 @@ final class ConfigValidator {
         range("admin.port", c.admin().port(), 0, 65535);
         if (c.admin().token() != null && c.admin().token().isBlank()) {
             problems.add("admin.token: must not be blank when set (leave it out to disable authentication)");
+        } else if (c.admin().enabled() && c.admin().token() == null && !isLoopback(c.admin().bindAddress())) {
+            problems.add("admin.token: required when admin.bindAddress (" + c.admin().bindAddress() + ") is not a"
+                    + " loopback address: without it anyone who reaches the port can rewrite the registry's routes");
         }
         if (c.admin().enabled() && c.admin().port() != 0 && c.admin().port() == c.server().port()) {
             problems.add("admin.port: must differ from server.port (" + c.server().port() + ")");
@@ -242,5 +245,16 @@ final class ConfigValidator {
                 return;
             }
         }
+    }
+
+    /**
+     * Whether {@code address} names only this host: {@code localhost} or a literal loopback address.
+     * A host name is not resolved here, so any other name counts as reachable from elsewhere.
+     */
+    static boolean isLoopback(String address) {
+        String bare = address.startsWith("[") && address.endsWith("]") ? address.substring(1, address.length() - 1)
+                : address;
+        return bare.equalsIgnoreCase("localhost") || bare.matches("127\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}")
+                || bare.equals("::1") || bare.equals("0:0:0:0:0:0:0:1");
     }
 }

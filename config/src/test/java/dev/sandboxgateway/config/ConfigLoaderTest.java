@@ -294,4 +294,23 @@ class ConfigLoaderTest {
     void aUriKeepsEverythingButItsPassword(String uri, String shown) {
         assertEquals(shown, SecretRedaction.withoutPassword(uri));
     }
+
+    @Test
+    void theRegistryWriteApiOffLoopbackNeedsAToken() throws Exception {
+        ConfigException error = assertThrows(ConfigException.class,
+                () -> loader.load(null, Map.of("GATEWAY_ADMIN_BIND_ADDRESS", "0.0.0.0")));
+        assertTrue(error.getMessage().contains("admin.token: required when admin.bindAddress (0.0.0.0) is not a loopback"),
+                error.getMessage());
+        assertEquals("0.0.0.0", loader.load(null, Map.of("GATEWAY_ADMIN_BIND_ADDRESS", "0.0.0.0",
+                "GATEWAY_ADMIN_TOKEN", "t")).admin().bindAddress());
+        assertEquals("0.0.0.0", loader.load(null, Map.of("GATEWAY_ADMIN_BIND_ADDRESS", "0.0.0.0",
+                "GATEWAY_ADMIN_ENABLED", "false")).admin().bindAddress(), "no admin listener, nothing to protect");
+    }
+
+    @ParameterizedTest
+    @CsvSource({"127.0.0.1, true", "127.1.2.3, true", "localhost, true", "::1, true", "[::1], true",
+            "0.0.0.0, false", "10.0.0.5, false", "::, false", "127.evil.example, false", "gateway.internal, false"})
+    void loopbackIsOnlyWhatNamesThisHost(String address, boolean loopback) {
+        assertEquals(loopback, ConfigValidator.isLoopback(address));
+    }
 }
