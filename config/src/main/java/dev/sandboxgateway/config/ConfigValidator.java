@@ -121,6 +121,7 @@ final class ConfigValidator {
         }
         atLeast("wakeUp.timeout", c.wakeUp().timeout(), Duration.ofMillis(1));
         atLeast("wakeUp.pollInterval", c.wakeUp().pollInterval(), Duration.ofMillis(10));
+        atLeast("shutdown.readinessGrace", c.shutdown().readinessGrace(), Duration.ZERO);
         atLeast("shutdown.drainTimeout", c.shutdown().drainTimeout(), Duration.ZERO);
 
         notBlank("admin.bindAddress", c.admin().bindAddress());

@@ -145,8 +145,12 @@ public record GatewayConfig(Server server, Routing routing, Registry registry, S
     public record Lifecycle(Duration closeGrace) {
     }
 
-    /** @param drainTimeout time in-flight requests get to finish after SIGTERM */
-    public record Shutdown(Duration drainTimeout) {
+    /**
+     * @param readinessGrace how long after SIGTERM the gateway reports not ready but still accepts and
+     *                       serves, so load balancers stop sending before the listener closes
+     * @param drainTimeout   time in-flight requests get to finish once the gateway stops accepting
+     */
+    public record Shutdown(Duration readinessGrace, Duration drainTimeout) {
     }
 
     /**
@@ -216,7 +220,7 @@ public record GatewayConfig(Server server, Routing routing, Registry registry, S
                 new Security(List.of("1-65535"), List.of(), List.of()),
                 new Lifecycle(Duration.ofSeconds(5)),
                 new SandboxWaker.Settings(null, null, Duration.ofSeconds(30), Duration.ofMillis(500)),
-                new Shutdown(Duration.ofSeconds(30)),
+                new Shutdown(Duration.ZERO, Duration.ofSeconds(30)),
                 new Admin(true, "127.0.0.1", 9090, null),
                 new AccessLog(true),
                 new Tls(false, 8443, List.of(), Duration.ofSeconds(10), TlsProvider.AUTO, List.of(), false, 443),

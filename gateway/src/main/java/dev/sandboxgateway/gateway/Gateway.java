@@ -258,8 +258,9 @@ public final class Gateway implements AutoCloseable {
     }
 
     /**
-     * Graceful shutdown: stop accepting, let in-flight requests finish within the configured drain
-     * timeout, then close everything.
+     * Graceful shutdown: report not ready at once, keep serving for {@code shutdown.readinessGrace}
+     * while load balancers notice, then stop accepting, let in-flight requests finish within the
+     * drain timeout, and close everything.
      *
      * @return whether every in-flight request finished in time
      */
@@ -269,6 +270,17 @@ public final class Gateway implements AutoCloseable {
         }
         closed = true;
         draining = true;
+        Duration readinessGrace = config.shutdown().readinessGrace();
+        if (!readinessGrace.isZero()) {
+            log.info("shutting down: not ready, still serving for {} ms until load balancers notice",
+                    readinessGrace.toMillis());
+            try {
+                Thread.sleep(readinessGrace.toMillis());
+            } catch (InterruptedException e) {
+                // Asked to hurry: the drain starts now.
+                Thread.currentThread().interrupt();
+            }
+        }
         log.info("shutting down: draining {} client connections for up to {} ms", edge.activeConnections(),
                 drainTimeout.toMillis());
         boolean clean = edge.drain(drainTimeout.toMillis(), TimeUnit.MILLISECONDS);

@@ -7,8 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sandboxgateway.gateway.testing.GatewayFixture;
 import dev.sandboxgateway.gateway.testing.HoldingHandler;
+import dev.sandboxgateway.gateway.testing.InfoHandler;
 import dev.sandboxgateway.gateway.testing.RawHttp;
 import dev.sandboxgateway.gateway.testing.TestBackend;
+import dev.sandboxgateway.testing.Eventually;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
@@ -89,6 +91,57 @@ class GracefulShutdownTest {
                 assertTrue(received.await(10, TimeUnit.SECONDS));
                 assertEquals(false, gateway.gateway().shutdown(Duration.ofMillis(300)));
                 assertTrue(inFlight.closedByPeer());
+            }
+        }
+    }
+
+    /** The status of {@code /readyz}, or -1 when it could not be asked. */
+    private static int readiness(int adminPort) {
+        try {
+            return HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + adminPort + "/readyz")).timeout(Duration.ofSeconds(5)).build(),
+                    HttpResponse.BodyHandlers.discarding()).statusCode();
+        } catch (IOException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
+    }
+
+    @Test
+    void duringTheReadinessGraceItIsNotReadyYetServesNewConnectionsThenDrains() throws Exception {
+        CountDownLatch received = new CountDownLatch(1);
+        CompletableFuture<Void> release = new CompletableFuture<>();
+        try (TestBackend holding = TestBackend.http(() -> new HoldingHandler(received, release));
+             TestBackend info = TestBackend.http(() -> new InfoHandler("info"))) {
+            GatewayFixture gateway = GatewayFixture.start(Map.of("GATEWAY_SHUTDOWN_READINESS_GRACE", "3s"))
+                    .register("box");
+            int port = gateway.port();
+            try (RawHttp inFlight = new RawHttp(port)) {
+                inFlight.send(RawHttp.get(holding.port() + "-box.localhost", "/slow"));
+                assertTrue(received.await(10, TimeUnit.SECONDS));
+
+                CompletableFuture<Boolean> shutdown = CompletableFuture.supplyAsync(
+                        () -> gateway.gateway().shutdown(Duration.ofSeconds(20)));
+                Eventually.await("/readyz turns 503 as soon as the shutdown starts", Duration.ofSeconds(5),
+                        () -> readiness(gateway.adminPort()) == 503);
+                long notReady = System.nanoTime();
+                for (int i = 0; i < 10; i++) {
+                    try (RawHttp fresh = new RawHttp(port)) {
+                        assertEquals(200, fresh.exchange(RawHttp.get(info.port() + "-box.localhost", "/")).status(),
+                                "a new connection during the grace");
+                    }
+                }
+                assertTrue(System.nanoTime() - notReady < TimeUnit.SECONDS.toNanos(3),
+                        "the requests above were all sent within the grace");
+                assertTrue(refusesConnections(port), "the gateway stops accepting once the grace is over");
+
+                release.complete(null);
+                RawHttp.Response response = inFlight.readResponse();
+                assertEquals(200, response.status());
+                assertEquals("done", response.text());
+                assertTrue(shutdown.get(20, TimeUnit.SECONDS), "every in-flight request finished");
             }
         }
     }
