@@ -135,6 +135,19 @@ final class ConfigValidator {
         if (c.admin().enabled() && c.admin().port() != 0 && c.admin().port() == c.server().port()) {
             problems.add("admin.port: must differ from server.port (" + c.server().port() + ")");
         }
+        notBlank("ops.bindAddress", c.ops().bindAddress());
+        range("ops.port", c.ops().port(), 0, 65535);
+        if (c.ops().enabled() && c.ops().port() != 0) {
+            if (c.ops().port() == c.server().port()) {
+                problems.add("ops.port: must differ from server.port (" + c.server().port() + ")");
+            }
+            if (c.admin().enabled() && c.ops().port() == c.admin().port()) {
+                problems.add("ops.port: must differ from admin.port (" + c.admin().port() + ")");
+            }
+            if (c.tls().enabled() && c.ops().port() == c.tls().port()) {
+                problems.add("ops.port: must differ from tls.port (" + c.tls().port() + ")");
+            }
+        }
 
         GatewayConfig.Tls tls = c.tls();
         range("tls.port", tls.port(), 0, 65535);

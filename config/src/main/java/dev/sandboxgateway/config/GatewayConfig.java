@@ -19,8 +19,8 @@ import org.jspecify.annotations.Nullable;
  */
 public record GatewayConfig(Server server, Routing routing, Registry registry, SandboxResolver.Settings cache,
                             Backend backend, Timeouts timeouts, Limits limits, Security security, Lifecycle lifecycle,
-                            SandboxWaker.Settings wakeUp, Shutdown shutdown, Admin admin, AccessLog accessLog, Tls tls,
-                            Http2 http2) {
+                            SandboxWaker.Settings wakeUp, Shutdown shutdown, Admin admin, Ops ops, AccessLog accessLog,
+                            Tls tls, Http2 http2) {
 
     /**
      * The public listener.
@@ -164,6 +164,17 @@ public record GatewayConfig(Server server, Routing routing, Registry registry, S
     public record Admin(boolean enabled, String bindAddress, int port, @Nullable String token) {
     }
 
+    /**
+     * The ops listener: health, readiness and metrics only, for probes and Prometheus from the
+     * cluster, while the registry API stays on the admin listener.
+     *
+     * @param enabled     whether it listens at all
+     * @param bindAddress address to listen on; every address by default, since probes come from elsewhere
+     * @param port        port to listen on; 0 picks a free one
+     */
+    public record Ops(boolean enabled, String bindAddress, int port) {
+    }
+
     /** @param enabled one structured line per request on the "access" logger */
     public record AccessLog(boolean enabled) {
     }
@@ -222,6 +233,7 @@ public record GatewayConfig(Server server, Routing routing, Registry registry, S
                 new SandboxWaker.Settings(null, null, Duration.ofSeconds(30), Duration.ofMillis(500)),
                 new Shutdown(Duration.ZERO, Duration.ofSeconds(30)),
                 new Admin(true, "127.0.0.1", 9090, null),
+                new Ops(false, "0.0.0.0", 9091),
                 new AccessLog(true),
                 new Tls(false, 8443, List.of(), Duration.ofSeconds(10), TlsProvider.AUTO, List.of(), false, 443),
                 new Http2(true, false, 256, 256 * 1024));

@@ -56,6 +56,7 @@ public final class Gateway implements AutoCloseable {
     private final EdgeServer edge;
     private final InetSocketAddress edgeAddress;
     private final @Nullable InetSocketAddress adminAddress;
+    private final @Nullable InetSocketAddress opsAddress;
     private final @Nullable InetSocketAddress tlsAddress;
     /**
      * How to close everything opened so far, latest first: the one clean-up path, taken after the
@@ -102,13 +103,26 @@ public final class Gateway implements AutoCloseable {
                         certificates, c -> c.secondsUntilFirstExpiry());
                 reloadPeriodically(certificates, config.tls().reloadInterval());
             }
-            this.adminAddress = config.admin().enabled() ? startAdmin(loops.transport(), prometheus) : null;
+            if (config.admin().enabled() || config.ops().enabled()) {
+                AdminServer admin = new AdminServer(loops.transport(), registry, resolver, prometheus, this::isReady,
+                        config.admin().token());
+                opened.push(admin::close);
+                this.adminAddress = config.admin().enabled()
+                        ? listen(admin::bindAdmin, "admin", config.admin().bindAddress(), config.admin().port()) : null;
+                this.opsAddress = config.ops().enabled()
+                        ? listen(admin::bindOps, "ops", config.ops().bindAddress(), config.ops().port()) : null;
+            } else {
+                this.adminAddress = null;
+                this.opsAddress = null;
+            }
             log.info("sandbox gateway listening on http://{}:{}{} ({} transport, {} event loops), base domains {}, "
                             + "{} registry{}", config.server().bindAddress(), edgeAddress.getPort(),
                     tlsAddress == null ? "" : " and https://" + config.server().bindAddress() + ":" + tlsAddress.getPort(),
                     loops.transport().kind().wireName(), threads, config.routing().baseDomains(), registry.kind(),
-                    adminAddress == null ? "" : ", admin on http://" + config.admin().bindAddress() + ":"
-                            + adminAddress.getPort());
+                    (adminAddress == null ? "" : ", admin on http://" + config.admin().bindAddress() + ":"
+                            + adminAddress.getPort())
+                            + (opsAddress == null ? "" : ", ops on http://" + config.ops().bindAddress() + ":"
+                            + opsAddress.getPort()));
         } catch (StartupException | InterruptedException | RuntimeException e) {
             closeOpened();
             throw e;
@@ -148,16 +162,19 @@ public final class Gateway implements AutoCloseable {
                 TimeUnit.MILLISECONDS);
     }
 
-    private InetSocketAddress startAdmin(NettyTransport transport, PrometheusMeterRegistry prometheus)
+    /** A way to bind one of the admin server's listeners. */
+    private interface Binding {
+        InetSocketAddress bind(String address, int port) throws InterruptedException;
+    }
+
+    /** @param group the configuration group naming the listener, for the error */
+    private static InetSocketAddress listen(Binding binding, String group, String address, int port)
             throws StartupException, InterruptedException {
-        AdminServer admin = new AdminServer(transport, registry, resolver, prometheus, this::isReady,
-                config.admin().token());
-        opened.push(admin::close);
         try {
-            return admin.bind(config.admin().bindAddress(), config.admin().port());
+            return binding.bind(address, port);
         } catch (RuntimeException e) {
-            throw new StartupException("admin.port: cannot listen on " + config.admin().bindAddress() + ":"
-                    + config.admin().port() + ": " + e.getMessage(), e);
+            throw new StartupException(group + ".port: cannot listen on " + address + ":" + port + ": "
+                    + e.getMessage(), e);
         }
     }
 
@@ -238,6 +255,11 @@ public final class Gateway implements AutoCloseable {
     /** The admin listener's address, or {@code null} when the admin API is disabled. */
     public @Nullable InetSocketAddress adminAddress() {
         return adminAddress;
+    }
+
+    /** The ops listener's address, or {@code null} when {@code ops.enabled} is off. */
+    public @Nullable InetSocketAddress opsAddress() {
+        return opsAddress;
     }
 
     public SandboxRegistry registry() {

@@ -54,14 +54,19 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .defaultPropertyInclusion(JsonInclude.Value.construct(JsonInclude.Include.NON_NULL, JsonInclude.Include.NON_NULL))
             .build();
+    private final Endpoints endpoints;
     private final SandboxRegistry registry;
     private final SandboxResolver resolver;
     private final PrometheusMeterRegistry metrics;
     private final BooleanSupplier ready;
     private final byte @Nullable [] token;
 
-    AdminHandler(SandboxRegistry registry, SandboxResolver resolver, PrometheusMeterRegistry metrics,
-                 BooleanSupplier ready, @Nullable String token) {
+    /** What a listener serves: the ops listener leaves the registry API out. */
+    enum Endpoints { PROBES_AND_METRICS, ALL }
+
+    AdminHandler(Endpoints endpoints, SandboxRegistry registry, SandboxResolver resolver,
+                 PrometheusMeterRegistry metrics, BooleanSupplier ready, @Nullable String token) {
+        this.endpoints = endpoints;
         this.registry = registry;
         this.resolver = resolver;
         this.metrics = metrics;
@@ -87,7 +92,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             FullHttpResponse response = text(HttpResponseStatus.OK, metrics.scrape());
             response.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
             send(ctx, request, response);
-        } else if (path.equals(SANDBOXES) || path.startsWith(SANDBOXES + "/")) {
+        } else if (endpoints == Endpoints.ALL && (path.equals(SANDBOXES) || path.startsWith(SANDBOXES + "/"))) {
             if (!authorised(request)) {
                 FullHttpResponse response = error(HttpResponseStatus.UNAUTHORIZED, "unauthorized",
                         "this endpoint requires 'Authorization: Bearer <admin.token>'", null);

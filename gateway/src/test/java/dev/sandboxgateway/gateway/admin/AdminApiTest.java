@@ -164,4 +164,27 @@ class AdminApiTest {
         assertEquals(404, admin("GET", "/nope", null, true).statusCode());
         assertEquals(405, admin("POST", "/v1/sandboxes", "{}", true).statusCode());
     }
+
+    @Test
+    void theOpsListenerServesProbesAndMetricsButNeverTheRegistryApi() throws Exception {
+        try (GatewayFixture withOps = GatewayFixture.start(Map.of("GATEWAY_OPS_ENABLED", "true",
+                "GATEWAY_ADMIN_TOKEN", "test-admin-token"))) {
+            String ops = "http://127.0.0.1:" + withOps.opsPort();
+            assertEquals(200, get(ops + "/healthz", null).statusCode());
+            assertEquals("{\"status\":\"ready\"}", get(ops + "/readyz", null).body());
+            assertTrue(get(ops + "/metrics", null).body().contains("gateway_connections_active"));
+            // Not even with the token: writes stay on the admin listener.
+            assertEquals(404, get(ops + "/v1/sandboxes", "Bearer test-admin-token").statusCode());
+            assertEquals(200, get("http://127.0.0.1:" + withOps.adminPort() + "/v1/sandboxes", "Bearer test-admin-token")
+                    .statusCode(), "the admin listener still serves the registry API");
+        }
+    }
+
+    private static HttpResponse<String> get(String url, String authorization) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10));
+        if (authorization != null) {
+            request.header("Authorization", authorization);
+        }
+        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
 }

@@ -44,6 +44,8 @@ public final class GatewayFixture implements AutoCloseable {
         settings.put("GATEWAY_SERVER_PORT", "0");
         settings.put("GATEWAY_SERVER_IO_THREADS", "2");
         settings.put("GATEWAY_ADMIN_PORT", "0");
+        settings.put("GATEWAY_OPS_BIND_ADDRESS", "127.0.0.1");
+        settings.put("GATEWAY_OPS_PORT", "0");
         settings.put("GATEWAY_TLS_PORT", "0");
         settings.put("GATEWAY_REGISTRY_TYPE", "memory");
         settings.putAll(overrides);
@@ -67,6 +69,11 @@ public final class GatewayFixture implements AutoCloseable {
 
     public int adminPort() {
         return gateway.adminAddress().getPort();
+    }
+
+    /** The ops listener's port; only with {@code GATEWAY_OPS_ENABLED=true}. */
+    public int opsPort() {
+        return gateway.opsAddress().getPort();
     }
 
     public Gateway gateway() {
