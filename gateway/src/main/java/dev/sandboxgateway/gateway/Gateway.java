@@ -92,6 +92,9 @@ public final class Gateway implements AutoCloseable {
             waker.ifPresent(opened::push);
             @Nullable TlsCertificates certificates = config.tls().enabled()
                     ? loadCertificates(config.tls(), config.http2().enabled()) : null;
+            if (certificates != null) {
+                opened.push(certificates::close);
+            }
             this.edge = new EdgeServer(config, loops.transport(), group, hostParser(config.routing()), resolver, waker,
                     metrics, certificates);
             opened.push(() -> edge.drain(0, TimeUnit.SECONDS));
@@ -191,7 +194,7 @@ public final class Gateway implements AutoCloseable {
     }
 
     /** @param http2 whether ALPN offers h2 ({@code http2.enabled}) */
-    private static TlsCertificates loadCertificates(GatewayConfig.Tls tls, boolean http2) throws StartupException {
+    static TlsCertificates loadCertificates(GatewayConfig.Tls tls, boolean http2) throws StartupException {
         try {
             SslProvider provider = TlsProviders.select(tls.provider());
             TlsCertificates certificates = TlsCertificates.load(tls.certificates(), provider,

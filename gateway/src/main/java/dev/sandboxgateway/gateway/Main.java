@@ -25,8 +25,8 @@ public final class Main {
 
             Commands:
               run            start the gateway (the default)
-              validate       check the configuration and the registry file, then exit
-                             (exit status 0 when both are usable, 2 otherwise)
+              validate       check the configuration, the registry and the TLS certificates,
+                             then exit (exit status 0 when all are usable, 2 otherwise)
               print-config   print the effective configuration (defaults, file and
                              environment merged) as YAML, secrets redacted, then exit
 
@@ -113,6 +113,9 @@ public final class Main {
         try {
             Gateway.openRegistry(config.registry()).close();
             Gateway.hostParser(config.routing());
+            if (config.tls().enabled()) {
+                Gateway.loadCertificates(config.tls(), config.http2().enabled()).close();
+            }
         } catch (StartupException | IllegalArgumentException e) {
             err.println(e.getMessage());
             return 2;

@@ -3,6 +3,7 @@ package dev.sandboxgateway.gateway;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.sandboxgateway.gateway.testing.TestCertificates;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -82,5 +83,21 @@ class MainTest {
         assertEquals(64, run("frobnicate").status());
         assertEquals(64, run("validate", "run").status());
         assertEquals(2, run("--config", dir.resolve("missing.yaml").toString(), "validate").status());
+    }
+
+    @Test
+    void validateLoadsTheCertificatesAsRunWould() throws Exception {
+        TestCertificates authority = new TestCertificates();
+        Path good = TestCertificates.writeCombined(authority.issue("*.localhost"), dir.resolve("good.pem"));
+        Path config = Files.writeString(dir.resolve("gateway.yaml"),
+                "tls: {enabled: true, certificates: [" + good + "]}\nregistry: {type: memory}\n");
+        Result valid = run("--config", config.toString(), "validate");
+        assertEquals(0, valid.status(), valid.err());
+
+        Path broken = Files.writeString(dir.resolve("broken.pem"), "-----BEGIN CERTIFICATE-----\nhalf-writ");
+        Files.writeString(config, "tls: {enabled: true, certificates: [" + broken + "]}\nregistry: {type: memory}\n");
+        Result invalid = run("--config", config.toString(), "validate");
+        assertEquals(2, invalid.status());
+        assertTrue(invalid.err().startsWith("tls.certificates: " + broken), invalid.err());
     }
 }

@@ -10,6 +10,7 @@ import io.netty.handler.ssl.SslProvider;
 import io.netty.handler.ssl.SupportedCipherSuiteFilter;
 import io.netty.util.DomainWildcardMappingBuilder;
 import io.netty.util.Mapping;
+import io.netty.util.ReferenceCountUtil;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -88,6 +89,16 @@ public final class TlsCertificates implements Mapping<String, SslContext> {
     public List<String> describe() {
         return loaded.stream().map(c -> c.source().configured() + " " + c.names() + " valid until " + c.notAfter())
                 .toList();
+    }
+
+    /**
+     * Gives up the contexts in service. With OpenSSL each holds native memory until released; a
+     * connection's engine holds its own reference, so connections still open are unaffected.
+     */
+    public void close() {
+        for (LoadedCertificate certificate : loaded) {
+            ReferenceCountUtil.release(certificate.context());
+        }
     }
 
     /** Seconds until the first of the served certificates expires; negative once one has. */
