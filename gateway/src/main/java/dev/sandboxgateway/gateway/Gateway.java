@@ -99,8 +99,10 @@ public final class Gateway implements AutoCloseable {
                     metrics, certificates);
             opened.push(() -> edge.drain(0, TimeUnit.SECONDS));
             opened.push(registry.subscribe(edge.sandboxLifecycle()));
-            this.edgeAddress = listen("server.port", config.server().port(), edge::bind);
-            this.tlsAddress = certificates == null ? null : listen("tls.port", config.tls().port(), edge::bindTls);
+            this.edgeAddress = listen("server.port", config.server().bindAddress(), config.server().port(),
+                    edge::bind);
+            this.tlsAddress = certificates == null ? null : listen("tls.port",
+                    config.server().bindAddress(), config.tls().port(), edge::bindTls);
             if (certificates != null) {
                 metrics.gauge("gateway.tls.certificate.expiry", "Seconds until the first served certificate expires",
                         certificates, c -> c.secondsUntilFirstExpiry());
@@ -110,10 +112,13 @@ public final class Gateway implements AutoCloseable {
                 AdminServer admin = new AdminServer(loops.transport(), registry, resolver, prometheus, this::isReady,
                         config.admin().token());
                 opened.push(admin::close);
-                this.adminAddress = config.admin().enabled()
-                        ? listen(admin::bindAdmin, "admin", config.admin().bindAddress(), config.admin().port()) : null;
-                this.opsAddress = config.ops().enabled()
-                        ? listen(admin::bindOps, "ops", config.ops().bindAddress(), config.ops().port()) : null;
+                GatewayConfig.Admin adminSettings = config.admin();
+                GatewayConfig.Ops ops = config.ops();
+                this.adminAddress = adminSettings.enabled() ? listen("admin.port", adminSettings.bindAddress(),
+                        adminSettings.port(), () -> admin.bindAdmin(adminSettings.bindAddress(), adminSettings.port()))
+                        : null;
+                this.opsAddress = ops.enabled() ? listen("ops.port", ops.bindAddress(), ops.port(),
+                        () -> admin.bindOps(ops.bindAddress(), ops.port())) : null;
             } else {
                 this.adminAddress = null;
                 this.opsAddress = null;
@@ -145,12 +150,12 @@ public final class Gateway implements AutoCloseable {
         InetSocketAddress bind() throws InterruptedException;
     }
 
-    private InetSocketAddress listen(String key, int port, Bind bind) throws StartupException, InterruptedException {
+    private static InetSocketAddress listen(String key, String address, int port, Bind bind)
+            throws StartupException, InterruptedException {
         try {
             return bind.bind();
         } catch (RuntimeException e) {
-            throw new StartupException(key + ": cannot listen on " + config.server().bindAddress() + ":" + port + ": "
-                    + e.getMessage(), e);
+            throw new StartupException(key + ": cannot listen on " + address + ":" + port + ": " + e.getMessage(), e);
         }
     }
 
@@ -163,22 +168,6 @@ public final class Gateway implements AutoCloseable {
         opened.push(reloads::shutdownNow);
         reloads.scheduleWithFixedDelay(certificates::reloadIfChanged, interval.toMillis(), interval.toMillis(),
                 TimeUnit.MILLISECONDS);
-    }
-
-    /** A way to bind one of the admin server's listeners. */
-    private interface Binding {
-        InetSocketAddress bind(String address, int port) throws InterruptedException;
-    }
-
-    /** @param group the configuration group naming the listener, for the error */
-    private static InetSocketAddress listen(Binding binding, String group, String address, int port)
-            throws StartupException, InterruptedException {
-        try {
-            return binding.bind(address, port);
-        } catch (RuntimeException e) {
-            throw new StartupException(group + ".port: cannot listen on " + address + ":" + port + ": "
-                    + e.getMessage(), e);
-        }
     }
 
     /** Closes everything opened, latest first; one failure does not stop the rest from closing. */

@@ -45,8 +45,9 @@ final class EdgeHttp2Codec extends Http2FrameCodec {
     private final GatewayMetrics metrics;
 
     private EdgeHttp2Codec(Http2ConnectionEncoder encoder, Http2ConnectionDecoder decoder, Http2Settings settings,
-                           ErrorResponses errors, GatewayMetrics metrics) {
-        super(encoder, decoder, settings, false, true);
+                           boolean decoupleCloseAndGoAway, boolean flushPreface, ErrorResponses errors,
+                           GatewayMetrics metrics) {
+        super(encoder, decoder, settings, decoupleCloseAndGoAway, flushPreface);
         this.errors = errors;
         this.metrics = metrics;
         connection().addListener(new Http2ConnectionAdapter() {
@@ -169,7 +170,8 @@ final class EdgeHttp2Codec extends Http2FrameCodec {
         @Override
         protected Http2FrameCodec build(Http2ConnectionDecoder decoder, Http2ConnectionEncoder encoder,
                                         Http2Settings initialSettings) {
-            EdgeHttp2Codec codec = new EdgeHttp2Codec(encoder, decoder, initialSettings, errors, metrics);
+            EdgeHttp2Codec codec = new EdgeHttp2Codec(encoder, decoder, initialSettings, decoupleCloseAndGoAway(),
+                    flushPreface(), errors, metrics);
             codec.gracefulShutdownTimeoutMillis(gracefulShutdownTimeoutMillis());
             return codec;
         }
