@@ -1,7 +1,11 @@
 package dev.sandboxgateway.gateway;
 
+import dev.sandboxgateway.config.ConfigChange;
+import dev.sandboxgateway.config.ConfigException;
+import dev.sandboxgateway.config.ConfigSource;
 import dev.sandboxgateway.config.GatewayConfig;
 import dev.sandboxgateway.gateway.admin.AdminServer;
+import dev.sandboxgateway.gateway.admin.ReloadOutcome;
 import dev.sandboxgateway.gateway.edge.EdgeServer;
 import dev.sandboxgateway.gateway.metrics.GatewayMetrics;
 import dev.sandboxgateway.gateway.tls.CertificateLoadException;
@@ -31,6 +35,7 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -49,7 +54,9 @@ public final class Gateway implements AutoCloseable {
     /** How long the event loops must see no new work before they stop, once every connection is closed. */
     private static final long CLOSE_QUIET_PERIOD_MILLIS = 50;
 
-    private final GatewayConfig config;
+    private final ConfigSource source;
+    /** The configuration in force: the one started with, or the last reload applied. */
+    private volatile GatewayConfig config;
     private final SandboxRegistry registry;
     private final SandboxResolver resolver;
     private final GatewayMetrics metrics;
@@ -66,7 +73,9 @@ public final class Gateway implements AutoCloseable {
     private volatile boolean draining;
     private boolean closed;
 
-    private Gateway(GatewayConfig config, SandboxRegistry registry) throws StartupException, InterruptedException {
+    private Gateway(ConfigSource source, GatewayConfig config, SandboxRegistry registry)
+            throws StartupException, InterruptedException {
+        this.source = source;
         this.config = config;
         this.registry = registry;
         opened.push(registry);
@@ -110,7 +119,7 @@ public final class Gateway implements AutoCloseable {
             }
             if (config.admin().enabled() || config.ops().enabled()) {
                 AdminServer admin = new AdminServer(loops.transport(), registry, resolver, prometheus, this::isReady,
-                        config.admin().token());
+                        this::reload, config.admin().token());
                 opened.push(admin::close);
                 GatewayConfig.Admin adminSettings = config.admin();
                 GatewayConfig.Ops ops = config.ops();
@@ -195,15 +204,68 @@ public final class Gateway implements AutoCloseable {
         }
     }
 
-    /** Opens the registry, binds both listeners, and returns once they accept connections. */
+    /**
+     * Opens the registry, binds the listeners, and returns once they accept connections; a reload
+     * reads {@code source} again.
+     */
+    public static Gateway start(ConfigSource source, GatewayConfig config) throws StartupException, InterruptedException {
+        return new Gateway(source, config, openRegistry(config.registry()));
+    }
+
+    /** A gateway built in code: its configuration never changes. */
     public static Gateway start(GatewayConfig config) throws StartupException, InterruptedException {
-        return start(config, openRegistry(config.registry()));
+        return start(ConfigSource.fixed(config), config);
     }
 
     /** Starts over a registry built by the caller (any backend); the gateway closes it on shutdown. */
+    public static Gateway start(ConfigSource source, GatewayConfig config, SandboxRegistry registry)
+            throws StartupException, InterruptedException {
+        return new Gateway(source, config, registry);
+    }
+
+    /** Starts over a registry built by the caller, with a configuration that never changes. */
     public static Gateway start(GatewayConfig config, SandboxRegistry registry)
             throws StartupException, InterruptedException {
-        return new Gateway(config, registry);
+        return start(ConfigSource.fixed(config), config, registry);
+    }
+
+    /**
+     * Reads the configuration again (SIGHUP, {@code POST /v1/reload}) and applies it to new requests
+     * when every changed setting can change live ({@link ConfigChange}); otherwise, or when it does
+     * not load, nothing changes and the outcome says why.
+     */
+    public synchronized ReloadOutcome reload() {
+        if (closed) {
+            return reloaded(new ReloadOutcome(ReloadOutcome.Result.SHUTTING_DOWN, List.of(),
+                    "the gateway is shutting down"));
+        }
+        GatewayConfig next;
+        try {
+            next = source.load();
+        } catch (ConfigException e) {
+            return reloaded(new ReloadOutcome(ReloadOutcome.Result.INVALID, List.of(),
+                    e.getMessage() + "\nnothing was applied, the running configuration stays"));
+        }
+        ConfigChange change = ConfigChange.between(config, next);
+        if (!change.appliesLive()) {
+            return reloaded(new ReloadOutcome(ReloadOutcome.Result.RESTART_REQUIRED, change.changed(),
+                    change.refusal()));
+        }
+        edge.reconfigure(config, next);
+        resolver.retune(next.cache());
+        config = next;
+        return reloaded(new ReloadOutcome(ReloadOutcome.Result.APPLIED, change.changed(),
+                change.changed().isEmpty() ? "nothing changed" : "applied " + String.join(", ", change.changed())));
+    }
+
+    private ReloadOutcome reloaded(ReloadOutcome outcome) {
+        metrics.configReload(outcome.result().name().toLowerCase(Locale.ROOT));
+        if (outcome.result() == ReloadOutcome.Result.APPLIED) {
+            log.info("configuration reloaded: {}", outcome.message());
+        } else {
+            log.warn("configuration reload refused: {}", outcome.message());
+        }
+        return outcome;
     }
 
     static SandboxRegistry openRegistry(GatewayConfig.Registry settings) throws StartupException {
@@ -278,6 +340,11 @@ public final class Gateway implements AutoCloseable {
      *
      * @return whether every in-flight request finished in time
      */
+    public boolean shutdown() {
+        return shutdown(config.shutdown().drainTimeout());
+    }
+
+    /** {@link #shutdown()} with a drain timeout of the caller's. */
     public synchronized boolean shutdown(Duration drainTimeout) {
         if (closed) {
             return true;
@@ -305,6 +372,6 @@ public final class Gateway implements AutoCloseable {
 
     @Override
     public void close() {
-        shutdown(config.shutdown().drainTimeout());
+        shutdown();
     }
 }

@@ -2,7 +2,9 @@ package dev.sandboxgateway.gateway;
 
 import dev.sandboxgateway.config.ConfigException;
 import dev.sandboxgateway.config.ConfigLoader;
+import dev.sandboxgateway.config.ConfigSource;
 import dev.sandboxgateway.config.GatewayConfig;
+import dev.sandboxgateway.routing.registry.SandboxRegistry;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -12,6 +14,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.jspecify.annotations.Nullable;
 
 /** The command line: {@code sandbox-gateway [--config FILE] [run|validate|print-config]}. */
@@ -25,8 +30,9 @@ public final class Main {
 
             Commands:
               run            start the gateway (the default)
-              validate       check the configuration, the registry and the TLS certificates,
-                             then exit (exit status 0 when all are usable, 2 otherwise)
+              validate       check the configuration, the TLS certificates and that the
+                             registry answers, then exit (exit status 0 when all are
+                             usable, 2 otherwise)
               print-config   print the effective configuration (defaults, file and
                              environment merged) as YAML, secrets redacted, then exit
 
@@ -34,13 +40,22 @@ public final class Main {
               -c, --config FILE  YAML or JSON configuration file; without it the built-in
                                  defaults apply (file registry ./sandboxes.yaml, edge on
                                  :8080, admin on 127.0.0.1:9090, base domain localhost)
+              --skip-registry    validate without contacting the registry (a build step
+                                 or a machine that cannot reach it); says so
               -h, --help         show this help and exit
               -V, --version      print the version and exit
 
             Every setting can also be overridden by an environment variable named after its
             key, e.g. server.port -> GATEWAY_SERVER_PORT, backend.pool.idleTimeout ->
-            GATEWAY_BACKEND_POOL_IDLE_TIMEOUT. See README.md for every key and its default.
+            GATEWAY_BACKEND_POOL_IDLE_TIMEOUT. See docs/configuration.md for every key.
+
+            Signals: SIGTERM and SIGINT drain and stop; SIGHUP reloads the configuration
+            file (settings that need a restart are refused, naming the key).
             """;
+
+    /** How long {@code validate} waits for the registry's answer. */
+    private static final int REGISTRY_CHECK_SECONDS = 10;
+    private static final String REGISTRY_PROBE_ID = "sandbox-gateway-validate";
 
     private Main() {
     }
@@ -52,6 +67,7 @@ public final class Main {
 
     static int run(String[] args, Map<String, String> environment, PrintStream out, PrintStream err) {
         Path configFile = null;
+        boolean skipRegistry = false;
         List<String> commands = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -63,6 +79,7 @@ public final class Main {
                     out.println("sandbox-gateway " + version());
                     return 0;
                 }
+                case "--skip-registry" -> skipRegistry = true;
                 case "-c", "--config" -> {
                     if (i + 1 >= args.length) {
                         err.println("--config needs a file name\n\n" + USAGE);
@@ -87,21 +104,21 @@ public final class Main {
             return 64;
         }
         String command = commands.isEmpty() ? "run" : commands.get(0);
-        ConfigLoader loader = new ConfigLoader();
+        ConfigSource source = ConfigSource.of(configFile, environment);
         GatewayConfig config;
         try {
-            config = loader.load(configFile, environment);
+            config = source.load();
         } catch (ConfigException e) {
             err.println(e.getMessage());
             return 2;
         }
         return switch (command) {
-            case "validate" -> validate(config, configFile, out, err);
+            case "validate" -> validate(config, configFile, skipRegistry, out, err);
             case "print-config" -> {
-                out.print(loader.toYaml(config));
+                out.print(new ConfigLoader().toYaml(config));
                 yield 0;
             }
-            case "run" -> serve(config, err);
+            case "run" -> serve(source, config, err);
             default -> {
                 err.println("unknown command '" + command + "'\n\n" + USAGE);
                 yield 64;
@@ -109,9 +126,14 @@ public final class Main {
         };
     }
 
-    private static int validate(GatewayConfig config, @Nullable Path configFile, PrintStream out, PrintStream err) {
+    private static int validate(GatewayConfig config, @Nullable Path configFile, boolean skipRegistry,
+                                PrintStream out, PrintStream err) {
         try {
-            Gateway.openRegistry(config.registry()).close();
+            if (skipRegistry) {
+                out.println("registry: not checked (--skip-registry)");
+            } else {
+                checkRegistry(config.registry());
+            }
             Gateway.hostParser(config.routing());
             if (config.tls().enabled()) {
                 Gateway.loadCertificates(config.tls(), config.http2().enabled()).close();
@@ -124,10 +146,31 @@ public final class Main {
         return 0;
     }
 
-    private static int serve(GatewayConfig config, PrintStream err) {
+    /**
+     * Opens the registry as {@code run} would and looks up one sandbox id that no platform uses (one
+     * key read, one control-plane request; "not found" is a good answer), so an unreachable Redis or
+     * control plane, a wrong password or an unreadable file fails here.
+     */
+    private static void checkRegistry(GatewayConfig.Registry settings) throws StartupException {
+        try (SandboxRegistry registry = Gateway.openRegistry(settings)) {
+            registry.lookup(REGISTRY_PROBE_ID).get(REGISTRY_CHECK_SECONDS, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            throw new StartupException("registry." + settings.type().wireName() + ": cannot be reached: "
+                    + cause.getMessage(), cause);
+        } catch (TimeoutException e) {
+            throw new StartupException("registry." + settings.type().wireName() + ": no answer within "
+                    + REGISTRY_CHECK_SECONDS + " s", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StartupException("interrupted while checking the registry", e);
+        }
+    }
+
+    private static int serve(ConfigSource source, GatewayConfig config, PrintStream err) {
         Gateway gateway;
         try {
-            gateway = Gateway.start(config);
+            gateway = Gateway.start(source, config);
         } catch (StartupException e) {
             err.println("cannot start: " + e.getMessage());
             return 2;
@@ -136,16 +179,15 @@ public final class Main {
             return 1;
         }
         // Any other way out of the JVM (System.exit, SIGHUP) still drains; shutdown runs only once.
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> gateway.shutdown(config.shutdown().drainTimeout()),
-                "shutdown"));
+        Runtime.getRuntime().addShutdownHook(new Thread(gateway::shutdown, "shutdown"));
         CountDownLatch stopRequested = new CountDownLatch(1);
-        StopSignals.install(stopRequested::countDown);
+        ProcessSignals.install(stopRequested::countDown, gateway::reload);
         try {
             stopRequested.await();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        gateway.shutdown(config.shutdown().drainTimeout());
+        gateway.shutdown();
         return 0;
     }
 

@@ -103,6 +103,22 @@ class ExecutableJarIT {
             assertEquals(200, admin.exchange(RawHttp.get("127.0.0.1", "/healthz")).status());
         }
 
+        // SIGHUP reloads: a live setting applies to the next request, a restart-only one is refused.
+        String configText = Files.readString(config);
+        Files.writeString(config, configText + "security: {deniedPorts: [\"" + backend.port() + "\"]}\n");
+        signal("HUP");
+        awaitLine(Pattern.compile("configuration reloaded: applied security\\.deniedPorts"));
+        try (RawHttp client = new RawHttp(edgePort)) {
+            assertEquals(403, client.exchange(RawHttp.get(host, "/")).status());
+        }
+        Files.writeString(config, configText.replace("server: {bindAddress: 127.0.0.1, port: 0}",
+                "server: {bindAddress: 127.0.0.1, port: 1}"));
+        signal("HUP");
+        awaitLine(Pattern.compile("configuration reload refused: server\\.port needs a restart"));
+        try (RawHttp client = new RawHttp(edgePort)) {
+            assertEquals(403, client.exchange(RawHttp.get(host, "/")).status(), "the refused file changed nothing");
+        }
+
         // SIGTERM through the process handle: Process.destroy would also close the output being read.
         assertTrue(gateway.toHandle().destroy(), "SIGTERM refused");
         assertTrue(gateway.waitFor(30, TimeUnit.SECONDS), "the gateway did not stop within 30 s of SIGTERM");
@@ -112,6 +128,11 @@ class ExecutableJarIT {
             assertFalse(line.startsWith("WARNING") || line.contains("LEAK:"), "the gateway printed: " + line
                     + "\nwhole output:\n" + String.join("\n", output));
         }
+    }
+
+    private void signal(String name) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(gateway.pid())).inheritIO().start();
+        assertTrue(kill.waitFor(10, TimeUnit.SECONDS) && kill.exitValue() == 0, "kill -" + name + " failed");
     }
 
     private static void assertProxied(RawHttp.Response response, String uri) {

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.sandboxgateway.gateway.testing.TestCertificates;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -99,5 +101,29 @@ class MainTest {
         Result invalid = run("--config", config.toString(), "validate");
         assertEquals(2, invalid.status());
         assertTrue(invalid.err().startsWith("tls.certificates: " + broken), invalid.err());
+    }
+
+    @Test
+    void validateSaysWhenTheRegistryCannotBeReachedOrWasSkipped() throws Exception {
+        int closedPort;
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closedPort = socket.getLocalPort();
+        }
+        Path redis = Files.writeString(dir.resolve("redis.yaml"), "registry:\n  type: redis\n  redis:\n"
+                + "    uri: redis://127.0.0.1:" + closedPort + "\n");
+        Result unreachable = run("--config", redis.toString(), "validate");
+        assertEquals(2, unreachable.status(), unreachable.out());
+        assertTrue(unreachable.err().startsWith("registry.redis: "), unreachable.err());
+
+        Path http = Files.writeString(dir.resolve("http.yaml"), "registry:\n  type: http\n  http:\n"
+                + "    baseUrl: http://127.0.0.1:" + closedPort + "\n");
+        Result noControlPlane = run("--config", http.toString(), "validate");
+        assertEquals(2, noControlPlane.status(), noControlPlane.out());
+        assertTrue(noControlPlane.err().startsWith("registry.http: cannot be reached: "), noControlPlane.err());
+
+        Result skipped = run("--config", redis.toString(), "--skip-registry", "validate");
+        assertEquals(0, skipped.status(), skipped.err());
+        assertEquals("registry: not checked (--skip-registry)\n" + redis + ": configuration is valid\n",
+                skipped.out());
     }
 }

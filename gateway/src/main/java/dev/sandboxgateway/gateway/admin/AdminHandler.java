@@ -32,6 +32,7 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Comparator;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -49,6 +50,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     private static final Logger log = LoggerFactory.getLogger(AdminHandler.class);
     private static final String SANDBOXES = "/v1/sandboxes";
+    private static final String RELOAD = "/v1/reload";
 
     private final ObjectMapper json = JsonMapper.builder()
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
@@ -59,18 +61,21 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private final SandboxResolver resolver;
     private final PrometheusMeterRegistry metrics;
     private final BooleanSupplier ready;
+    private final ReloadOutcome.Reloader reloader;
     private final byte @Nullable [] token;
 
     /** What a listener serves: the ops listener leaves the registry API out. */
     enum Endpoints { PROBES_AND_METRICS, ALL }
 
     AdminHandler(Endpoints endpoints, SandboxRegistry registry, SandboxResolver resolver,
-                 PrometheusMeterRegistry metrics, BooleanSupplier ready, @Nullable String token) {
+                 PrometheusMeterRegistry metrics, BooleanSupplier ready, ReloadOutcome.Reloader reloader,
+                 @Nullable String token) {
         this.endpoints = endpoints;
         this.registry = registry;
         this.resolver = resolver;
         this.metrics = metrics;
         this.ready = ready;
+        this.reloader = reloader;
         this.token = token == null ? null : ("Bearer " + token).getBytes(StandardCharsets.UTF_8);
     }
 
@@ -92,16 +97,19 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             FullHttpResponse response = text(HttpResponseStatus.OK, metrics.scrape());
             response.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
             send(ctx, request, response);
-        } else if (endpoints == Endpoints.ALL && (path.equals(SANDBOXES) || path.startsWith(SANDBOXES + "/"))) {
+        } else if (endpoints == Endpoints.ALL && (path.equals(SANDBOXES) || path.startsWith(SANDBOXES + "/")
+                || path.equals(RELOAD))) {
             if (!authorised(request)) {
                 FullHttpResponse response = error(HttpResponseStatus.UNAUTHORIZED, "unauthorized",
                         "this endpoint requires 'Authorization: Bearer <admin.token>'", null);
                 response.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer");
                 send(ctx, request, response);
-                return;
+            } else if (path.equals(RELOAD)) {
+                reload(ctx, request, method);
+            } else {
+                String id = path.length() > SANDBOXES.length() + 1 ? path.substring(SANDBOXES.length() + 1) : null;
+                sandboxes(ctx, request, method, id);
             }
-            String id = path.length() > SANDBOXES.length() + 1 ? path.substring(SANDBOXES.length() + 1) : null;
-            sandboxes(ctx, request, method, id);
         } else {
             send(ctx, request, error(HttpResponseStatus.NOT_FOUND, "not_found", "no admin endpoint " + path, null));
         }
@@ -145,6 +153,31 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         } else {
             send(ctx, request, methodNotAllowed("GET, PUT, DELETE"));
         }
+    }
+
+    /**
+     * Reads the configuration file again, off the event loop (it reads a file and may wait for a
+     * shutdown in progress): 200 when applied, 409 when a changed setting needs a restart, 400 when
+     * the file is invalid, 503 while shutting down; nothing changes unless 200.
+     */
+    private void reload(ChannelHandlerContext ctx, FullHttpRequest request, HttpMethod method) {
+        if (!HttpMethod.POST.equals(method)) {
+            send(ctx, request, methodNotAllowed("POST"));
+            return;
+        }
+        reply(ctx, request, CompletableFuture.supplyAsync(reloader::reload).thenApply(outcome -> {
+            HttpResponseStatus status = switch (outcome.result()) {
+                case APPLIED -> HttpResponseStatus.OK;
+                case RESTART_REQUIRED -> HttpResponseStatus.CONFLICT;
+                case INVALID -> HttpResponseStatus.BAD_REQUEST;
+                case SHUTTING_DOWN -> HttpResponseStatus.SERVICE_UNAVAILABLE;
+            };
+            ObjectNode body = json.createObjectNode()
+                    .put("result", outcome.result().name().toLowerCase(Locale.ROOT))
+                    .put("message", outcome.message());
+            outcome.changed().forEach(body.putArray("changed")::add);
+            return jsonResponse(status, body);
+        }));
     }
 
     /**

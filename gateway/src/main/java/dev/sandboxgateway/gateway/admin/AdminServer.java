@@ -31,14 +31,20 @@ public final class AdminServer {
 
     /** @param resolver the edge's cached resolution, whose entry for a sandbox written here is dropped before the reply */
     public AdminServer(NettyTransport transport, SandboxRegistry registry, SandboxResolver resolver,
-                       PrometheusMeterRegistry metrics, BooleanSupplier ready, @Nullable String token) {
+                       PrometheusMeterRegistry metrics, BooleanSupplier ready, ReloadOutcome.Reloader reloader,
+                       @Nullable String token) {
         this.transport = transport;
         this.group = transport.newGroup(1, "admin");
-        this.admin = new AdminHandler(AdminHandler.Endpoints.ALL, registry, resolver, metrics, ready, token);
-        this.ops = new AdminHandler(AdminHandler.Endpoints.PROBES_AND_METRICS, registry, resolver, metrics, ready, token);
+        this.admin = new AdminHandler(AdminHandler.Endpoints.ALL, registry, resolver, metrics, ready, reloader,
+                token);
+        this.ops = new AdminHandler(AdminHandler.Endpoints.PROBES_AND_METRICS, registry, resolver, metrics, ready,
+                reloader, token);
     }
 
-    /** Listens for the admin API: {@code /healthz}, {@code /readyz}, {@code /metrics} and {@code /v1/sandboxes}. */
+    /**
+     * Listens for the admin API: {@code /healthz}, {@code /readyz}, {@code /metrics},
+     * {@code /v1/sandboxes} and {@code /v1/reload}.
+     */
     public InetSocketAddress bindAdmin(String address, int port) throws InterruptedException {
         return bind(address, port, admin);
     }

@@ -43,21 +43,18 @@ final class EdgePipelines {
      */
     record Settings(HttpDecoderConfig decoder, int maxHeaderCount, boolean proxyProtocol, boolean http2Cleartext,
                     int maxConcurrentStreams, int initialWindowSize, long maxHeaderListSize,
-                    Duration handshakeTimeout, Duration gracefulShutdown, boolean plainAcksDelayed) {
+                    Duration gracefulShutdown, boolean plainAcksDelayed) {
     }
 
     private final EdgeContext edge;
     private final Settings settings;
-    private final TrustedProxies trustedProxies;
     private final @Nullable TlsCertificates certificates;
     private final ChannelHandler streamCodec;
 
     /** @param certificates what the TLS listener serves, or {@code null} without one */
-    EdgePipelines(EdgeContext edge, Settings settings, TrustedProxies trustedProxies,
-                  @Nullable TlsCertificates certificates) {
+    EdgePipelines(EdgeContext edge, Settings settings, @Nullable TlsCertificates certificates) {
         this.edge = edge;
         this.settings = settings;
-        this.trustedProxies = trustedProxies;
         this.certificates = certificates;
         this.streamCodec = new StrictHttp2StreamCodec(settings.maxHeaderCount());
     }
@@ -92,7 +89,7 @@ final class EdgePipelines {
                 }
                 ChannelPipeline pipeline = ch.pipeline();
                 addProxyProtocol(pipeline);
-                pipeline.addLast("tls", new SniHandler(certificates, 0, settings.handshakeTimeout().toMillis()));
+                pipeline.addLast("tls", new SniHandler(certificates, 0, edge.timeouts().requestHeader().toMillis()));
                 pipeline.addLast("alpn", new AlpnHandler(EdgePipelines.this));
             }
         };
@@ -116,7 +113,7 @@ final class EdgePipelines {
     private void addProxyProtocol(ChannelPipeline pipeline) {
         if (settings.proxyProtocol()) {
             pipeline.addLast("proxy-protocol-decoder", new HAProxyMessageDecoder());
-            pipeline.addLast("proxy-protocol", new ProxyProtocolHandler(trustedProxies));
+            pipeline.addLast("proxy-protocol", new ProxyProtocolHandler(edge.trustedProxies()));
         }
     }
 

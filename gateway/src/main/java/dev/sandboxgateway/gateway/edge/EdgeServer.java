@@ -60,6 +60,10 @@ public final class EdgeServer {
     private final Http2BackendPool http2Pool;
     private final EdgePipelines pipelines;
     private final boolean plainAcksDelayed;
+    private final HostParser hostParser;
+    private final SandboxResolver resolver;
+    private final Optional<SandboxWaker> waker;
+    private final GatewayMetrics metrics;
     private @Nullable Channel serverChannel;
     private @Nullable Channel tlsServerChannel;
 
@@ -78,20 +82,13 @@ public final class EdgeServer {
                 config.backend().dnsServers().stream().map(NameServer::parse).toList(), config.backend().connectTimeout());
         this.pool = new BackendPool(group, transport, backendNames, config.backend(), metrics);
         this.http2Pool = new Http2BackendPool(group, transport, backendNames, config.backend(), metrics);
+        this.hostParser = hostParser;
+        this.resolver = resolver;
+        this.waker = waker;
+        this.metrics = metrics;
         ClientConnections connections = new ClientConnections();
-        TrustedProxies trustedProxies = new TrustedProxies(config.security().trustedProxies().stream()
-                .map(CidrBlock::parse).toList());
-        RoutingPolicy policy = new RoutingPolicy(PortRanges.parse(config.security().allowedPorts()),
-                PortRanges.parse(config.security().deniedPorts()));
-        ClientLimits clientLimits = ClientLimits.from(config.limits());
-        Admission admission = new Admission(hostParser, policy, trustedProxies, clientLimits,
-                config.tls().redirectHttp() ? OptionalInt.of(config.tls().redirectPort()) : OptionalInt.empty());
-        RequestPath requestPath = new RequestPath(admission, resolver, new RoutingDecision(policy, clientLimits), waker,
-                pool, http2Pool, new ErrorResponses(), metrics, new AccessLog(config.accessLog().enabled()),
-                config.backend(), config.timeouts());
-        this.edge = new EdgeContext(requestPath, connections,
-                new SandboxConnections(config.limits().maxConnectionsPerSandbox()), clientLimits, config.timeouts(),
-                config.lifecycle().closeGrace());
+        this.edge = new EdgeContext(connections, new SandboxConnections(config.limits().maxConnectionsPerSandbox()),
+                live(config, null));
         HttpDecoderConfig decoder = DecodedHeaderNames.uncheckedHeaders(new HttpDecoderConfig()
                 .setMaxInitialLineLength(settings.maxInitialLineLength())
                 .setMaxHeaderSize(settings.maxHeaderSize())
@@ -103,11 +100,39 @@ public final class EdgeServer {
                 && transport.kind() != Transport.NIO;
         this.pipelines = new EdgePipelines(edge, new EdgePipelines.Settings(decoder, settings.maxHeaderCount(),
                 settings.proxyProtocol(), config.http2().cleartext(), config.http2().maxConcurrentStreams(),
-                config.http2().initialWindowSize(), settings.maxHeaderSize(), config.timeouts().requestHeader(),
-                config.shutdown().drainTimeout(), plainAcksDelayed), trustedProxies, certificates);
+                config.http2().initialWindowSize(), settings.maxHeaderSize(),
+                config.shutdown().drainTimeout(), plainAcksDelayed), certificates);
         metrics.gauge("gateway.connections.active", "Open client connections", connections, ClientConnections::active);
         metrics.gauge("gateway.websocket.tunnels.active", "Open WebSocket tunnels", connections,
                 ClientConnections::webSocketTunnels);
+    }
+
+    /**
+     * The settings a reload may change, built from {@code config}; the rate limiters of
+     * {@code previous} are kept (with their counts) when {@code limits.*} did not change.
+     */
+    private EdgeContext.Live live(GatewayConfig config, @Nullable GatewayConfig previous) {
+        TrustedProxies trustedProxies = new TrustedProxies(config.security().trustedProxies().stream()
+                .map(CidrBlock::parse).toList());
+        RoutingPolicy policy = new RoutingPolicy(PortRanges.parse(config.security().allowedPorts()),
+                PortRanges.parse(config.security().deniedPorts()));
+        ClientLimits clientLimits = previous != null && previous.limits().equals(config.limits())
+                ? edge.limits() : ClientLimits.from(config.limits());
+        Admission admission = new Admission(hostParser, policy, trustedProxies, clientLimits,
+                config.tls().redirectHttp() ? OptionalInt.of(config.tls().redirectPort()) : OptionalInt.empty());
+        RequestPath requestPath = new RequestPath(admission, resolver, new RoutingDecision(policy, clientLimits), waker,
+                pool, http2Pool, new ErrorResponses(), metrics, new AccessLog(config.accessLog().enabled()),
+                config.backend(), config.timeouts());
+        return new EdgeContext.Live(requestPath, clientLimits, config.timeouts(), config.lifecycle().closeGrace(),
+                trustedProxies);
+    }
+
+    /**
+     * Applies the settings a reload may change ({@link dev.sandboxgateway.config.ConfigChange}) to
+     * requests and connections that start from now on; the caller has refused every other change.
+     */
+    public void reconfigure(GatewayConfig previous, GatewayConfig next) {
+        edge.replace(live(next, previous));
     }
 
     /** Closes the connections of sandboxes that are removed, stopped or moved: subscribe it to the registry. */

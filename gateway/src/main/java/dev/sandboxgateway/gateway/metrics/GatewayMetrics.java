@@ -132,6 +132,14 @@ public final class GatewayMetrics implements AutoCloseable {
         abortedResponses.increment();
     }
 
+    /** @param result how a configuration reload ended: applied, restart_required, invalid or shutting_down */
+    public void configReload(String result) {
+        // Rare: looked up when it happens rather than kept per result.
+        Counter.builder("gateway.config.reloads")
+                .description("Configuration reloads (SIGHUP, POST /v1/reload), by how they ended")
+                .tag("result", result).register(registry).increment();
+    }
+
     public MeterRegistry registry() {
         return registry;
     }

@@ -24,8 +24,8 @@ class EdgePipelinesTest {
 
     private static final Duration MINUTE = Duration.ofMinutes(1);
 
-    private final EdgeContext edge = new EdgeContext(null, null, null, ClientLimits.NONE,
-            new GatewayConfig.Timeouts(MINUTE, MINUTE, MINUTE, MINUTE), Duration.ZERO);
+    private final EdgeContext edge = new EdgeContext(null, null, new EdgeContext.Live(null, ClientLimits.NONE,
+            new GatewayConfig.Timeouts(MINUTE, MINUTE, MINUTE, MINUTE), Duration.ZERO, new TrustedProxies(List.of())));
 
     @Test
     void aConnectionWhoseClientIsAlreadyGoneIsClosedWithNothingSetUp() {
@@ -65,7 +65,7 @@ class EdgePipelinesTest {
 
     private EdgePipelines pipelines(boolean http2Cleartext) {
         return new EdgePipelines(edge, new EdgePipelines.Settings(new HttpDecoderConfig(), 100, false, http2Cleartext,
-                100, 65535, 8192, Duration.ofSeconds(10), Duration.ofSeconds(10), false), new TrustedProxies(List.of()), null);
+                100, 65535, 8192, Duration.ofSeconds(10), false), null);
     }
 
     /** What io_uring's accept hands over when the client reset the connection before Netty asked for its address. */

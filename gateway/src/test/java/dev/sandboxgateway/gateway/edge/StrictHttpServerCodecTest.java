@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sandboxgateway.config.GatewayConfig;
 import dev.sandboxgateway.gateway.request.ClientLimits;
+import dev.sandboxgateway.gateway.request.TrustedProxies;
 import dev.sandboxgateway.gateway.transport.DecodedHeaderNames;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -38,8 +39,8 @@ class StrictHttpServerCodecTest {
 
     StrictHttpServerCodecTest() {
         // Only the timeouts are read from the context here, and no test runs long enough to reach them.
-        EdgeContext edge = new EdgeContext(null, null, null, ClientLimits.NONE,
-                new GatewayConfig.Timeouts(MINUTE, MINUTE, MINUTE, MINUTE), Duration.ZERO);
+        EdgeContext edge = new EdgeContext(null, null, new EdgeContext.Live(null, ClientLimits.NONE,
+                new GatewayConfig.Timeouts(MINUTE, MINUTE, MINUTE, MINUTE), Duration.ZERO, new TrustedProxies(List.of())));
         new StrictHttpServerCodec(DecodedHeaderNames.uncheckedHeaders(new HttpDecoderConfig()), 100,
                 ClientTimeouts.forConnection(edge), socket -> ackRequests++)
                 .addLast(channel.pipeline());

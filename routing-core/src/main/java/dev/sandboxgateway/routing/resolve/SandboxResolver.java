@@ -82,8 +82,8 @@ public final class SandboxResolver implements AutoCloseable {
 
     private final SandboxRegistry registry;
     private final Ticker ticker;
-    private final long foundTtlNanos;
-    private final long quietHitNanos;
+    /** Replaced as a whole by {@link #retune}; each lookup reads it once. */
+    private volatile Lifetimes lifetimes;
     private final AsyncLoadingCache<String, Entry> cache;
     private final Policy<String, Entry> policy;
     private final StatsCounter stats = new ConcurrentStatsCounter();
@@ -102,12 +102,10 @@ public final class SandboxResolver implements AutoCloseable {
     public SandboxResolver(SandboxRegistry registry, Settings settings, Ticker ticker, Executor executor) {
         this.registry = registry;
         this.ticker = ticker;
-        this.foundTtlNanos = settings.foundTtl().toNanos();
-        this.quietHitNanos = Math.min(foundTtlNanos, settings.refreshAfter().toNanos());
+        this.lifetimes = Lifetimes.of(settings);
         this.cache = Caffeine.newBuilder()
                 .maximumSize(settings.maximumSize())
-                .expireAfter(new EntryExpiry(settings.foundTtl().plus(settings.staleGrace()).toNanos(),
-                        settings.notFoundTtl().toNanos()))
+                .expireAfter(new EntryExpiry())
                 .refreshAfterWrite(settings.refreshAfter())
                 .ticker(ticker)
                 .executor(executor)
@@ -132,12 +130,23 @@ public final class SandboxResolver implements AutoCloseable {
         });
     }
 
+    /**
+     * Takes new cache settings without dropping what is cached: the size bound and refresh interval
+     * at once, the lifetimes for entries loaded from now on. An entry already cached keeps the
+     * lifetime it was given, so the old {@code foundTtl + staleGrace} still bounds it.
+     */
+    public void retune(Settings settings) {
+        lifetimes = Lifetimes.of(settings);
+        policy.eviction().ifPresent(eviction -> eviction.setMaximum(settings.maximumSize()));
+        policy.refreshAfterWrite().ifPresent(refresh -> refresh.setRefreshesAfter(settings.refreshAfter()));
+    }
+
     /** The record for {@code sandboxId}; empty when it does not exist; failed when the registry could not answer. */
     @SuppressWarnings("ReferenceEquality") // the refresh hands back the very entry it kept when the registry failed
     public CompletableFuture<Optional<SandboxRecord>> resolve(String sandboxId) {
         if (ThreadLocalRandom.current().nextInt(POLICY_SAMPLE) != 0) {
             Entry quiet = policy.getIfPresentQuietly(sandboxId);
-            if (quiet != null && ticker.read() - quiet.loadedNanos() < quietHitNanos) {
+            if (quiet != null && ticker.read() - quiet.loadedNanos() < lifetimes.quietHitNanos()) {
                 stats.recordHits(1);
                 return quiet.answer();
             }
@@ -147,7 +156,7 @@ public final class SandboxResolver implements AutoCloseable {
             return cached.thenCompose(Entry::answer);
         }
         Entry entry = cached.join();
-        if (entry.record().isEmpty() || ticker.read() - entry.loadedNanos() <= foundTtlNanos) {
+        if (entry.record().isEmpty() || ticker.read() - entry.loadedNanos() <= lifetimes.foundTtlNanos()) {
             return entry.answer();
         }
         // Past its TTL: only kept for the grace period. Ask the registry now; serve the stale record only if it fails.
@@ -232,23 +241,33 @@ public final class SandboxResolver implements AutoCloseable {
         }
     }
 
-    /** Entries live from their load time: a failed refresh that keeps an entry does not extend it. */
-    private static final class EntryExpiry implements Expiry<String, Entry> {
+    /**
+     * The cache settings as the lookups use them.
+     *
+     * @param foundTtlNanos  how long a found record is served without a registry answer
+     * @param quietHitNanos  how long a hit is not recorded in the eviction policy (see POLICY_SAMPLE)
+     * @param foundNanos     how long a found record stays cached at all: its TTL plus the stale grace
+     * @param notFoundNanos  how long an absence stays cached
+     */
+    private record Lifetimes(long foundTtlNanos, long quietHitNanos, long foundNanos, long notFoundNanos) {
 
-        private final long foundNanos;
-        private final long notFoundNanos;
-
-        EntryExpiry(long foundNanos, long notFoundNanos) {
-            this.foundNanos = foundNanos;
-            this.notFoundNanos = notFoundNanos;
+        static Lifetimes of(Settings settings) {
+            long foundTtl = settings.foundTtl().toNanos();
+            return new Lifetimes(foundTtl, Math.min(foundTtl, settings.refreshAfter().toNanos()),
+                    settings.foundTtl().plus(settings.staleGrace()).toNanos(), settings.notFoundTtl().toNanos());
         }
+    }
+
+    /** Entries live from their load time: a failed refresh that keeps an entry does not extend it. */
+    private final class EntryExpiry implements Expiry<String, Entry> {
 
         @Override
         public long expireAfterCreate(String key, Entry entry, long currentTime) {
             if (entry.failure() != null) {
                 return 0;
             }
-            long lifetime = entry.record().isPresent() ? foundNanos : notFoundNanos;
+            Lifetimes current = lifetimes;
+            long lifetime = entry.record().isPresent() ? current.foundNanos() : current.notFoundNanos();
             return Math.max(0, lifetime - (currentTime - entry.loadedNanos()));
         }
 

@@ -88,6 +88,34 @@ class SandboxResolverTest {
     }
 
     @Test
+    void retunedLifetimesApplyToEntriesLoadedAfterwards() {
+        registry.put(SandboxRecord.running("abc", "10.0.0.1"));
+        SandboxResolver resolver = resolver(new SandboxResolver.Settings(
+                1_000, Duration.ofSeconds(60), Duration.ofSeconds(5), Duration.ofSeconds(120), Duration.ZERO));
+        now(resolver.resolve("nope"));
+        resolver.retune(new SandboxResolver.Settings(
+                1_000, Duration.ofSeconds(60), Duration.ofSeconds(1), Duration.ofSeconds(120), Duration.ZERO));
+        now(resolver.resolve("gone"));
+        advance(Duration.ofSeconds(2));
+        now(resolver.resolve("nope"));
+        now(resolver.resolve("gone"));
+        assertEquals(3, registry.lookups.get(), "only the entry loaded after the retune took the 1 s lifetime");
+    }
+
+    @Test
+    void retunedMaximumSizeEvicts() {
+        SandboxResolver resolver = resolver(SETTINGS);
+        for (int i = 0; i < 100; i++) {
+            registry.put(SandboxRecord.running("s" + i, "10.0.0.1"));
+            now(resolver.resolve("s" + i));
+        }
+        resolver.retune(new SandboxResolver.Settings(10, Duration.ofSeconds(60), Duration.ofSeconds(5),
+                Duration.ofSeconds(30), Duration.ofMinutes(5)));
+        long cached = resolver.cache().synchronous().estimatedSize();
+        assertTrue(cached <= 10, "cached after shrinking: " + cached);
+    }
+
+    @Test
     void usedEntriesAreRefreshedAhead() {
         registry.put(SandboxRecord.running("abc", "10.0.0.1"));
         SandboxResolver resolver = resolver(SETTINGS);

@@ -9,34 +9,44 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * SIGTERM and SIGINT taken as a request to stop, so that the gateway drains on its main thread and
- * exits with status 0. Left to the JVM, either signal runs the shutdown hooks and then exits with
+ * The signals a service manager sends. SIGHUP reloads the configuration (systemd's
+ * {@code ExecReload=kill -HUP $MAINPID}); left to the JVM it would run the shutdown hooks and end
+ * the gateway. SIGTERM and SIGINT are taken as a request to stop, so that the gateway drains on
+ * its main thread and exits with status 0. Left to the JVM, either signal runs the shutdown hooks and then exits with
  * 128 plus the signal's number (143, 130), which service managers such as systemd report as a
  * failure after every ordinary stop. {@code sun.misc.Signal} is the JDK's supported way to handle
  * a signal (module {@code jdk.unsupported}, JEP 260); there is no other in the standard library.
  * It is reached by reflection because javac warns on every compile-time use of it, a warning no
  * annotation silences, and the build treats warnings as errors.
  */
-final class StopSignals {
+final class ProcessSignals {
 
-    private static final Logger log = LoggerFactory.getLogger(StopSignals.class);
-    private static final List<String> NAMES = List.of("TERM", "INT");
+    private static final Logger log = LoggerFactory.getLogger(ProcessSignals.class);
+    private static final List<String> STOP = List.of("TERM", "INT");
+    private static final String RELOAD = "HUP";
 
-    private StopSignals() {
+    private ProcessSignals() {
     }
 
     /**
-     * Runs {@code onStop} (on the JVM's signal thread) when either signal arrives. A signal the JVM
-     * refuses a handler for (for example under {@code -Xrs}) keeps the JVM's own handling, which is
-     * logged: the shutdown hook still drains, and the exit status is the JVM's.
+     * Runs {@code onStop} when SIGTERM or SIGINT arrives and {@code onReload} on SIGHUP, each on the
+     * JVM's signal thread. A signal the JVM refuses a handler for (for example under {@code -Xrs})
+     * keeps the JVM's own handling, which is logged: the shutdown hook still drains, and the exit
+     * status is the JVM's.
      */
-    static void install(Runnable onStop) {
-        for (String name : NAMES) {
+    static void install(Runnable onStop, Runnable onReload) {
+        for (String name : STOP) {
             try {
                 handle(name, onStop);
             } catch (IllegalArgumentException e) {
                 log.warn("cannot handle SIG{}: {}; the JVM's shutdown hooks will stop the gateway", name, e.getMessage());
             }
+        }
+        try {
+            handle(RELOAD, onReload);
+        } catch (IllegalArgumentException e) {
+            log.warn("cannot handle SIG{}: {}; reload through POST /v1/reload instead, SIGHUP stops the gateway",
+                    RELOAD, e.getMessage());
         }
     }
 
@@ -45,7 +55,7 @@ final class StopSignals {
         try {
             Class<?> signalType = Class.forName("sun.misc.Signal");
             Class<?> handlerType = Class.forName("sun.misc.SignalHandler");
-            Object handler = Proxy.newProxyInstance(StopSignals.class.getClassLoader(), new Class<?>[] {handlerType},
+            Object handler = Proxy.newProxyInstance(ProcessSignals.class.getClassLoader(), new Class<?>[] {handlerType},
                     (proxy, method, arguments) -> {
                         if (method.getDeclaringClass() == Object.class) {
                             return objectMethod(proxy, method, arguments, name);
