@@ -83,7 +83,7 @@ public final class Gateway implements AutoCloseable {
             this.resolver = new SandboxResolver(registry, config.cache());
             opened.push(resolver);
             PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-            this.metrics = new GatewayMetrics(prometheus).bindJvm();
+            this.metrics = new GatewayMetrics(prometheus).bindJvm().bindBuildInfo(Main.version());
             opened.push(metrics);
             metrics.bindResolver(resolver);
             int threads = config.server().ioThreads() == 0 ? NettyRuntime.availableProcessors()
@@ -99,6 +99,7 @@ public final class Gateway implements AutoCloseable {
             Optional<SandboxWaker> waker = config.wakeUp().url() == null ? Optional.empty()
                     : Optional.of(new SandboxWaker(config.wakeUp(), registry, resolver));
             waker.ifPresent(opened::push);
+            waker.ifPresent(metrics::bindWaker);
             @Nullable TlsCertificates certificates = config.tls().enabled()
                     ? loadCertificates(config.tls(), config.http2().enabled()) : null;
             if (certificates != null) {
@@ -113,8 +114,9 @@ public final class Gateway implements AutoCloseable {
             this.tlsAddress = certificates == null ? null : listen("tls.port",
                     config.server().bindAddress(), config.tls().port(), edge::bindTls);
             if (certificates != null) {
-                metrics.gauge("gateway.tls.certificate.expiry", "Seconds until the first served certificate expires",
-                        certificates, c -> c.secondsUntilFirstExpiry());
+                metrics.gauge("gateway.tls.certificate.expiry.timestamp", "seconds",
+                        "When the first served certificate expires, in seconds since the epoch", certificates,
+                        TlsCertificates::firstExpiryEpochSeconds);
                 reloadPeriodically(certificates, config.tls().reloadInterval());
             }
             if (config.admin().enabled() || config.ops().enabled()) {

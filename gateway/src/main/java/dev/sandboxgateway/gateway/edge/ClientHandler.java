@@ -1,5 +1,6 @@
 package dev.sandboxgateway.gateway.edge;
 
+import dev.sandboxgateway.gateway.metrics.GatewayMetrics;
 import dev.sandboxgateway.gateway.relay.ClientSide;
 import dev.sandboxgateway.gateway.relay.ConnectionEvent;
 import dev.sandboxgateway.gateway.relay.Exchange;
@@ -251,9 +252,12 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Client
         // The backend connection came from this loop's pool: one timer serves both channels.
         LazyTimer idle = new LazyTimer(client.eventLoop(), client::close);
         long idleNanos = edge.timeouts().webSocketIdle().toNanos();
-        clientPipeline.replace(this, "tunnel", new TunnelHandler(backend, idle, idleNanos));
+        GatewayMetrics metrics = edge.requestPath().metrics();
+        clientPipeline.replace(this, "tunnel", new TunnelHandler(backend, idle, idleNanos,
+                received -> metrics.clientBytes(received, 0)));
         HttpCodecHandlers.remove(clientPipeline);
-        backendPipeline.replace(backendPipeline.last(), "tunnel", new TunnelHandler(client, idle, idleNanos));
+        backendPipeline.replace(backendPipeline.last(), "tunnel", new TunnelHandler(client, idle, idleNanos,
+                sent -> metrics.clientBytes(0, sent)));
         HttpCodecHandlers.remove(backendPipeline);
         if (!closed) {
             idle.armAfter(idleNanos);

@@ -154,6 +154,7 @@ final class ClientTimeouts {
             FullHttpResponse response = edge.requestPath().errors().render(channel.alloc(), failure.error(),
                     failure.message(), null, false);
             response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+            edge.requestPath().metrics().error(failure.error());
             channel.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
         } else if (state == State.READING_BODY) {
             if (!channel.config().isAutoRead()) {

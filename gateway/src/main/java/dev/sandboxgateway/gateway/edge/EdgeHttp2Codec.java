@@ -155,6 +155,7 @@ final class EdgeHttp2Codec extends Http2FrameCodec {
                 ctx.newPromise());
         encoder().writeData(ctx, stream.id(), response.content(), 0, true, ctx.newPromise());
         metrics.request(GatewayMetrics.Source.GATEWAY, failure.error().status(), 0);
+        metrics.error(failure.error());
     }
 
     private static final class Builder extends Http2FrameCodecBuilder {

@@ -1,6 +1,7 @@
 package dev.sandboxgateway.gateway.edge;
 
 import dev.sandboxgateway.gateway.request.TrustedProxies;
+import dev.sandboxgateway.gateway.tls.HandshakeCounter;
 import dev.sandboxgateway.gateway.tls.TlsCertificates;
 import dev.sandboxgateway.gateway.transport.AckTiming;
 import io.netty.channel.Channel;
@@ -90,6 +91,7 @@ final class EdgePipelines {
                 ChannelPipeline pipeline = ch.pipeline();
                 addProxyProtocol(pipeline);
                 pipeline.addLast("tls", new SniHandler(certificates, 0, edge.timeouts().requestHeader().toMillis()));
+                pipeline.addLast("tls-handshake", new HandshakeCounter(edge.requestPath().metrics()));
                 pipeline.addLast("alpn", new AlpnHandler(EdgePipelines.this));
             }
         };

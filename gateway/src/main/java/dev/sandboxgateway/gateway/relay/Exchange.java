@@ -345,6 +345,10 @@ public final class Exchange implements AcquireCallback {
         GatewayMetrics.Source source = answered ? GatewayMetrics.Source.GATEWAY : GatewayMetrics.Source.BACKEND;
         long duration = System.nanoTime() - startNanos;
         path.metrics().request(source, status == 0 ? 499 : status, duration);
+        path.metrics().clientBytes(body.bytesRead(), response == null ? 0 : response.bytes());
+        if (failure != null) {
+            path.metrics().error(failure);
+        }
         if (path.accessLog().enabled()) {
             path.accessLog().log(clientAddress.text(), method, uri,
                     target == null ? null : target.sandboxId(), target == null ? 0 : target.port(), status,

@@ -7,6 +7,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import java.util.function.LongConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,17 +30,25 @@ public final class TunnelHandler extends ChannelInboundHandlerAdapter {
     private final LazyTimer idle;
     private final long idleNanos;
     private final SendSizeLimit toPeer = new SendSizeLimit();
+    private final LongConsumer relayed;
+    /** Bytes read since the last read completed, handed to {@code relayed} then: one count per batch. */
+    private long unreported;
 
-    /** {@code idle} is shared with the other direction's handler and runs on both channels' event loop. */
-    public TunnelHandler(Channel peer, LazyTimer idle, long idleNanos) {
+    /**
+     * @param idle    shared with the other direction's handler; runs on both channels' event loop
+     * @param relayed told how many bytes went to the peer, once per batch of reads
+     */
+    public TunnelHandler(Channel peer, LazyTimer idle, long idleNanos, LongConsumer relayed) {
         this.peer = peer;
         this.idle = idle;
         this.idleNanos = idleNanos;
+        this.relayed = relayed;
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof ByteBuf buf) {
+            unreported += buf.readableBytes();
             toPeer.write(peer, buf, buf.readableBytes());
         } else {
             peer.write(msg, peer.voidPromise());
@@ -52,6 +61,10 @@ public final class TunnelHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
         toPeer.flush(peer);
+        if (unreported > 0) {
+            relayed.accept(unreported);
+            unreported = 0;
+        }
         idle.armAfter(idleNanos);
     }
 

@@ -101,10 +101,9 @@ public final class TlsCertificates implements Mapping<String, SslContext> {
         }
     }
 
-    /** Seconds until the first of the served certificates expires; negative once one has. */
-    public long secondsUntilFirstExpiry() {
-        long now = System.currentTimeMillis() / 1000;
-        return loaded.stream().mapToLong(c -> c.notAfter().getEpochSecond() - now).min().orElse(0);
+    /** When the first of the served certificates expires, in seconds since the epoch (Prometheus's time). */
+    public long firstExpiryEpochSeconds() {
+        return loaded.stream().mapToLong(c -> c.notAfter().getEpochSecond()).min().orElse(0);
     }
 
     /**

@@ -91,6 +91,13 @@ class WakeUpTest {
             }
         }
         assertEquals(List.of("sleepy Bearer platform-secret"), List.copyOf(wakeCalls), "one wake-up call for all four");
+        assertEquals(1.0, wakeUps("running"));
+        assertEquals(0.0, wakeUps("timeout"));
+    }
+
+    private double wakeUps(String result) {
+        return gateway.gateway().metrics().registry().get("gateway.wakeups").tag("result", result).functionCounter()
+                .count();
     }
 
     @Test
@@ -105,6 +112,7 @@ class WakeUpTest {
             assertEquals("sandbox_wake_timeout", response.header("x-gateway-error"));
             assertTrue(response.text().contains("did not start running within 300 ms"), response.text());
         }
+        assertEquals(1.0, wakeUps("timeout"));
     }
 
     @Test

@@ -32,8 +32,9 @@ class TunnelHandlerTest {
 
     @Test
     void aReadBatchReachesThePeerInSendsOfAtMostTheLimit() {
+        List<Long> reported = new ArrayList<>();
         side.pipeline().addLast(new TunnelHandler(peer, new LazyTimer(side.eventLoop(), side::close),
-                TimeUnit.MINUTES.toNanos(1)));
+                TimeUnit.MINUTES.toNanos(1), reported::add));
         int third = MAX_BYTES_PER_SEND / 3 + 1;
         for (int i = 0; i < 5; i++) {
             side.writeOneInbound(Unpooled.wrappedBuffer(new byte[third]));
@@ -42,6 +43,7 @@ class TunnelHandlerTest {
 
         // Two buffers fit a send, a third would pass the limit: 2 + 2 + 1, the last at the end of the batch.
         assertEquals(List.of(2 * third, 2 * third, third), sends.bytesPerFlush);
+        assertEquals(List.of(5L * third), reported, "the batch's bytes are counted once, at its end");
     }
 
     /** Counts the bytes of each flush. */

@@ -18,6 +18,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -65,6 +66,9 @@ public final class SandboxWaker implements AutoCloseable {
     private final ScheduledExecutorService scheduler;
     private final Subscription subscription;
     private final Map<String, Wake> pending = new ConcurrentHashMap<>();
+    private final LongAdder woken = new LongAdder();
+    private final LongAdder timedOut = new LongAdder();
+    private final LongAdder failed = new LongAdder();
 
     /** One wake-up in progress: its outcome, and the timers that end it. */
     private static final class Wake {
@@ -161,6 +165,7 @@ public final class SandboxWaker implements AutoCloseable {
         Wake wake = pending.remove(record.id());
         if (wake != null) {
             stopTimers(wake);
+            woken.increment();
             log.info("sandbox {} is running", record.id());
             wake.running.complete(record);
         }
@@ -170,6 +175,7 @@ public final class SandboxWaker implements AutoCloseable {
     private void fail(String sandboxId, Wake wake, WakeFailedException error) {
         if (pending.remove(sandboxId, wake)) {
             stopTimers(wake);
+            (error.timedOut() ? timedOut : failed).increment();
             log.warn("{}", error.getMessage());
             wake.running.completeExceptionally(error);
         }
@@ -184,6 +190,26 @@ public final class SandboxWaker implements AutoCloseable {
         if (timeout != null) {
             timeout.cancel(false);
         }
+    }
+
+    /** Wake-ups in progress: one per sandbox however many requests wait for it. */
+    public int wakeUpsPending() {
+        return pending.size();
+    }
+
+    /** Wake-ups that saw the sandbox running. */
+    public long wakeUpsSucceeded() {
+        return woken.sum();
+    }
+
+    /** Wake-ups that gave up after {@code wakeUp.timeout}. */
+    public long wakeUpsTimedOut() {
+        return timedOut.sum();
+    }
+
+    /** Wake-ups whose call failed or whose sandbox was removed meanwhile. */
+    public long wakeUpsFailed() {
+        return failed.sum();
     }
 
     @Override
