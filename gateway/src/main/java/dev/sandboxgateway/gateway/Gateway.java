@@ -32,6 +32,7 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.Arrays;
 import java.util.Deque;
 import java.util.HashSet;
 import java.util.List;
@@ -84,6 +85,7 @@ public final class Gateway implements AutoCloseable {
             opened.push(resolver);
             PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             this.metrics = new GatewayMetrics(prometheus).bindJvm().bindBuildInfo(Main.version());
+            metrics.bindConfigReloads(Arrays.stream(ReloadOutcome.Result.values()).map(Gateway::metricName).toList());
             opened.push(metrics);
             metrics.bindResolver(resolver);
             int threads = config.server().ioThreads() == 0 ? NettyRuntime.availableProcessors()
@@ -260,8 +262,12 @@ public final class Gateway implements AutoCloseable {
                 change.changed().isEmpty() ? "nothing changed" : "applied " + String.join(", ", change.changed())));
     }
 
+    private static String metricName(ReloadOutcome.Result result) {
+        return result.name().toLowerCase(Locale.ROOT);
+    }
+
     private ReloadOutcome reloaded(ReloadOutcome outcome) {
-        metrics.configReload(outcome.result().name().toLowerCase(Locale.ROOT));
+        metrics.configReload(metricName(outcome.result()));
         if (outcome.result() == ReloadOutcome.Result.APPLIED) {
             log.info("configuration reloaded: {}", outcome.message());
         } else {

@@ -24,7 +24,11 @@ import io.netty.buffer.ByteBufAllocatorMetricProvider;
 import java.lang.management.ManagementFactory;
 import java.lang.management.OperatingSystemMXBean;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.ToDoubleFunction;
 import java.util.stream.Stream;
@@ -70,6 +74,7 @@ public final class GatewayMetrics implements AutoCloseable {
     private final Counter[] tlsHandshakes = new Counter[TlsHandshake.values().length];
     private final Counter receivedBytes;
     private final Counter sentBytes;
+    private final Map<String, Counter> configReloads = new ConcurrentHashMap<>();
     private @Nullable JvmGcMetrics gcMetrics;
 
     public GatewayMetrics(MeterRegistry registry) {
@@ -250,12 +255,21 @@ public final class GatewayMetrics implements AutoCloseable {
         abortedResponses.increment();
     }
 
-    /** @param result how a configuration reload ended: applied, restart_required, invalid or shutting_down */
+    /**
+     * Registers a reload counter for each way a reload can end, so each is a series (at 0) before
+     * the first reload and {@code increase()} sees the first one.
+     */
+    public void bindConfigReloads(List<String> results) {
+        for (String result : results) {
+            configReloads.put(result, Counter.builder("gateway.config.reloads")
+                    .description("Configuration reloads (SIGHUP, POST /v1/reload), by how they ended")
+                    .tag("result", result).register(registry));
+        }
+    }
+
+    /** @param result one of those given to {@link #bindConfigReloads} */
     public void configReload(String result) {
-        // Rare: looked up when it happens rather than kept per result.
-        Counter.builder("gateway.config.reloads")
-                .description("Configuration reloads (SIGHUP, POST /v1/reload), by how they ended")
-                .tag("result", result).register(registry).increment();
+        Objects.requireNonNull(configReloads.get(result), result).increment();
     }
 
     public MeterRegistry registry() {
