@@ -20,7 +20,7 @@ import org.jspecify.annotations.Nullable;
 public record GatewayConfig(Server server, Routing routing, Registry registry, SandboxResolver.Settings cache,
                             Backend backend, Timeouts timeouts, Limits limits, Security security, Lifecycle lifecycle,
                             SandboxWaker.Settings wakeUp, Shutdown shutdown, Admin admin, Ops ops, AccessLog accessLog,
-                            Tls tls, Http2 http2) {
+                            Logging logging, Tls tls, Http2 http2) {
 
     /**
      * The public listener.
@@ -180,6 +180,14 @@ public record GatewayConfig(Server server, Routing routing, Registry registry, S
     }
 
     /**
+     * The application log (everything but the access log, which is always JSON).
+     *
+     * @param format {@code text} lines, or {@code json}: one object per line from Logback's JSON encoder
+     */
+    public record Logging(LogFormat format) {
+    }
+
+    /**
      * The HTTPS listener, on {@code server.bindAddress}.
      *
      * @param enabled        whether it listens at all
@@ -235,6 +243,7 @@ public record GatewayConfig(Server server, Routing routing, Registry registry, S
                 new Admin(true, "127.0.0.1", 9090, null),
                 new Ops(false, "0.0.0.0", 9091),
                 new AccessLog(true),
+                new Logging(LogFormat.TEXT),
                 new Tls(false, 8443, List.of(), Duration.ofSeconds(10), TlsProvider.AUTO, List.of(), false, 443),
                 new Http2(true, false, 256, 256 * 1024));
     }

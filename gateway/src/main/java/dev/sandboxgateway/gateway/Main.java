@@ -168,6 +168,11 @@ public final class Main {
     }
 
     private static int serve(ConfigSource source, GatewayConfig config, PrintStream err) {
+        String logProblem = LogSetup.apply(config.logging().format());
+        if (logProblem != null) {
+            err.println(logProblem);
+            return 2;
+        }
         Gateway gateway;
         try {
             gateway = Gateway.start(source, config);

@@ -9,6 +9,8 @@ import dev.sandboxgateway.gateway.testing.InfoHandler;
 import dev.sandboxgateway.gateway.testing.RawHttp;
 import dev.sandboxgateway.gateway.testing.TestBackend;
 import dev.sandboxgateway.gateway.testing.TestCertificates;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -128,6 +130,29 @@ class ExecutableJarIT {
             assertFalse(line.startsWith("WARNING") || line.contains("LEAK:"), "the gateway printed: " + line
                     + "\nwhole output:\n" + String.join("\n", output));
         }
+    }
+
+    @Test
+    void writesJsonApplicationLogsWhenAsked() throws Exception {
+        assertTrue(Files.isRegularFile(JAR), JAR.toAbsolutePath() + " is built by the package phase");
+        Path registry = Files.writeString(dir.resolve("sandboxes.yaml"), "sandboxes: []\n");
+        Path config = Files.writeString(dir.resolve("gateway.yaml"), String.join("\n",
+                "server: {bindAddress: 127.0.0.1, port: 0}",
+                "admin: {enabled: false}",
+                "registry: {type: file, file: " + registry + "}",
+                "logging: {format: json}",
+                ""));
+        start(config);
+        Matcher listening = awaitLine(Pattern.compile("^\\{.*\"formattedMessage\":\"sandbox gateway listening on .*$"));
+        JsonNode line = new ObjectMapper().readTree(listening.group());
+        assertEquals("INFO", line.path("level").asText(), line.toString());
+        assertEquals("dev.sandboxgateway.gateway.Gateway", line.path("loggerName").asText(), line.toString());
+        assertTrue(line.path("timestamp").asLong() > 0, line.toString());
+        assertTrue(line.path("formattedMessage").asText().startsWith("sandbox gateway listening on http://127.0.0.1:"),
+                line.toString());
+        assertTrue(gateway.toHandle().destroy(), "SIGTERM refused");
+        assertTrue(gateway.waitFor(30, TimeUnit.SECONDS), "the gateway did not stop within 30 s of SIGTERM");
+        assertEquals(0, gateway.exitValue());
     }
 
     private void signal(String name) throws IOException, InterruptedException {

@@ -152,7 +152,7 @@ final class ClientTimeouts {
         if (state == State.READING_HEAD) {
             Failure failure = FailureMessages.requestHeaderTimeout(edge.timeouts().requestHeader());
             FullHttpResponse response = edge.requestPath().errors().render(channel.alloc(), failure.error(),
-                    failure.message(), null, false);
+                    failure.message(), null, null, false);
             response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
             edge.requestPath().metrics().error(failure.error());
             channel.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);

@@ -150,7 +150,7 @@ final class EdgeHttp2Codec extends Http2FrameCodec {
     protected void handleServerHeaderDecodeSizeError(ChannelHandlerContext ctx, Http2Stream stream) {
         // The block could not be read, so nothing says the client is a browser: the JSON answer.
         Failure failure = FailureMessages.headersTooLarge();
-        FullHttpResponse response = errors.render(ctx.alloc(), failure.error(), failure.message(), null, false);
+        FullHttpResponse response = errors.render(ctx.alloc(), failure.error(), failure.message(), null, null, false);
         encoder().writeHeaders(ctx, stream.id(), HttpConversionUtil.toHttp2Headers(response, false), 0, false,
                 ctx.newPromise());
         encoder().writeData(ctx, stream.id(), response.content(), 0, true, ctx.newPromise());

@@ -23,6 +23,7 @@ public final class ErrorResponses {
 
     /** The header naming the gateway error code on every response the gateway generated. */
     public static final String ERROR_HEADER = "X-Gateway-Error";
+    private static final String REQUEST_ID_HEADER = "X-Request-Id";
 
     private static final String PAGE = """
             <!doctype html>
@@ -44,6 +45,7 @@ public final class ErrorResponses {
             .what{color:var(--fg)}
             dl{display:grid;grid-template-columns:max-content 1fr;gap:6px 16px;margin:20px 0 0;padding-top:16px;
             border-top:1px solid var(--line);font-size:14px}
+            .quote{margin:16px 0 0;font-size:14px}
             dt{color:var(--muted)}dd{margin:0;font-family:ui-monospace,SFMono-Regular,Menlo,monospace;word-break:break-all}
             </style></head>
             <body><main>
@@ -51,20 +53,20 @@ public final class ErrorResponses {
             <h1>{{title}}</h1>
             <p class="what">{{message}}</p>
             <p>{{advice}}</p>
-            <dl>{{details}}<dt>Error code</dt><dd>{{code}}</dd></dl>
+            <dl>{{details}}<dt>Error code</dt><dd>{{code}}</dd></dl>{{quote}}
             </main></body></html>
             """;
 
     /**
      * @param error    what went wrong
      * @param message  the specific sentence for this request
-     * @param target   the sandbox port the request named, or {@code null} when unknown
-     * @param html     render the browser page instead of JSON
+     * @param target    the sandbox port the request named, or {@code null} when unknown
+     * @param requestId the request's {@code X-Request-Id}, or {@code null} before there is a request
+     * @param html      render the browser page instead of JSON
      */
     public FullHttpResponse render(ByteBufAllocator alloc, GatewayError error, String message,
-                                   @Nullable SandboxTarget target,
-                                   boolean html) {
-        CharSequence body = html ? page(error, message, target) : json(error, message, target);
+                                   @Nullable SandboxTarget target, @Nullable String requestId, boolean html) {
+        CharSequence body = html ? page(error, message, target, requestId) : json(error, message, target, requestId);
         ByteBuf content = alloc.buffer(ByteBufUtil.utf8MaxBytes(body));
         ByteBufUtil.writeUtf8(content, body);
         FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
@@ -75,10 +77,14 @@ public final class ErrorResponses {
         headers.set(HttpHeaderNames.CACHE_CONTROL, "no-store");
         headers.set("X-Content-Type-Options", "nosniff");
         headers.set(ERROR_HEADER, error.code());
+        if (requestId != null) {
+            headers.set(REQUEST_ID_HEADER, requestId);
+        }
         return response;
     }
 
-    private static CharSequence json(GatewayError error, String message, @Nullable SandboxTarget target) {
+    private static CharSequence json(GatewayError error, String message, @Nullable SandboxTarget target,
+                                     @Nullable String requestId) {
         StringBuilder json = new StringBuilder(160).append("{\"code\":\"").append(error.code())
                 .append("\",\"message\":");
         quote(json, message);
@@ -87,16 +93,21 @@ public final class ErrorResponses {
             quote(json, target.sandboxId());
             json.append(",\"port\":").append(target.port());
         }
+        if (requestId != null) {
+            json.append(",\"requestId\":");
+            quote(json, requestId);
+        }
         return json.append('}');
     }
 
-    private static CharSequence page(GatewayError error, String message, @Nullable SandboxTarget target) {
+    private static CharSequence page(GatewayError error, String message, @Nullable SandboxTarget target,
+                                     @Nullable String requestId) {
         StringBuilder out = new StringBuilder(PAGE.length() + 512);
         int from = 0;
         for (int open = PAGE.indexOf("{{"); open >= 0; open = PAGE.indexOf("{{", from)) {
             int close = PAGE.indexOf("}}", open);
             out.append(PAGE, from, open);
-            appendField(out, PAGE.substring(open + 2, close), error, message, target);
+            appendField(out, PAGE.substring(open + 2, close), error, message, target, requestId);
             from = close + 2;
         }
         return out.append(PAGE, from, PAGE.length());
@@ -104,7 +115,7 @@ public final class ErrorResponses {
 
     /** One pass over the page, escaping straight into the output: no copy of the page per field. */
     private static void appendField(StringBuilder out, String field, GatewayError error, String message,
-                                    @Nullable SandboxTarget target) {
+                                    @Nullable SandboxTarget target, @Nullable String requestId) {
         switch (field) {
             case "accent" -> out.append(error.status() >= 500 ? "#d14343" : error.status() == 404 ? "#6b5bd6" : "#c27c0e");
             case "status" -> out.append(error.status());
@@ -117,6 +128,16 @@ public final class ErrorResponses {
                     out.append("<dt>Sandbox</dt><dd>");
                     escape(out, target.sandboxId());
                     out.append("</dd><dt>Port</dt><dd>").append(target.port()).append("</dd>");
+                }
+                if (requestId != null) {
+                    out.append("<dt>Request id</dt><dd>");
+                    escape(out, requestId);
+                    out.append("</dd>");
+                }
+            }
+            case "quote" -> {
+                if (requestId != null) {
+                    out.append("<p class=\"quote\">If you report this, quote the request id.</p>");
                 }
             }
             default -> throw new IllegalStateException("error page names an unknown field " + field);

@@ -24,27 +24,52 @@ public final class AccessLog {
     }
 
     /**
-     * @param connectNanos backend connect time, 0 for a pooled connection, -1 when no backend was used
-     * @param error        the gateway error code, or {@code null}
+     * One request as logged.
+     *
+     * @param client        the client address (behind trusted proxies)
+     * @param host          the Host (or :authority) asked for
+     * @param protocol      {@code h1}, {@code h2}, {@code grpc}, or {@code ws} for a WebSocket upgrade
+     * @param upstream      {@code backendHost:port} the request was sent to, or {@code null} when none was
+     * @param connectNanos  backend connect time, 0 for a pooled connection, -1 when no backend was used
+     * @param error         the gateway error code, or {@code null}
+     * @param traceId       the W3C trace id of the request's {@code traceparent}, or {@code null}
      */
-    public void log(String client, String method, String uri, @Nullable String sandboxId, int port, int status,
-                    long bytesIn, long bytesOut, long durationNanos, long connectNanos, @Nullable String error) {
-        StringBuilder line = new StringBuilder(256).append("{\"time\":\"").append(Instant.now())
-                .append("\",\"client\":\"").append(client)
-                .append("\",\"method\":\"").append(method)
-                .append("\",\"path\":");
-        int query = uri.indexOf('?');
-        appendString(line, query < 0 ? uri : uri.substring(0, query));
-        line.append(",\"sandboxId\":");
-        appendString(line, sandboxId);
-        line.append(",\"port\":").append(port)
-                .append(",\"status\":").append(status)
-                .append(",\"bytesIn\":").append(bytesIn)
-                .append(",\"bytesOut\":").append(bytesOut)
-                .append(",\"durationMs\":").append(millis(durationNanos))
-                .append(",\"connectMs\":").append(connectNanos < 0 ? "null" : millis(connectNanos))
+    public record Entry(String client, String method, @Nullable String host, String uri, String protocol,
+                        @Nullable String sandboxId, int port, @Nullable String upstream, int status, long bytesIn,
+                        long bytesOut, long durationNanos, long connectNanos, @Nullable String error,
+                        String requestId, @Nullable String traceId, @Nullable String userAgent) {
+    }
+
+    public void log(Entry entry) {
+        StringBuilder line = new StringBuilder(384).append("{\"time\":\"").append(Instant.now())
+                .append("\",\"requestId\":");
+        appendString(line, entry.requestId());
+        line.append(",\"client\":");
+        appendString(line, entry.client());
+        line.append(",\"method\":");
+        appendString(line, entry.method());
+        line.append(",\"host\":");
+        appendString(line, entry.host());
+        line.append(",\"path\":");
+        int query = entry.uri().indexOf('?');
+        appendString(line, query < 0 ? entry.uri() : entry.uri().substring(0, query));
+        line.append(",\"protocol\":\"").append(entry.protocol())
+                .append("\",\"sandboxId\":");
+        appendString(line, entry.sandboxId());
+        line.append(",\"port\":").append(entry.port())
+                .append(",\"upstream\":");
+        appendString(line, entry.upstream());
+        line.append(",\"status\":").append(entry.status())
+                .append(",\"bytesIn\":").append(entry.bytesIn())
+                .append(",\"bytesOut\":").append(entry.bytesOut())
+                .append(",\"durationMs\":").append(millis(entry.durationNanos()))
+                .append(",\"connectMs\":").append(entry.connectNanos() < 0 ? "null" : millis(entry.connectNanos()))
                 .append(",\"error\":");
-        appendString(line, error);
+        appendString(line, entry.error());
+        line.append(",\"traceId\":");
+        appendString(line, entry.traceId());
+        line.append(",\"userAgent\":");
+        appendString(line, entry.userAgent());
         log.info(line.append('}').toString());
     }
 

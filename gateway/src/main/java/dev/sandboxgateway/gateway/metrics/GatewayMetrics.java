@@ -138,6 +138,10 @@ public final class GatewayMetrics implements AutoCloseable {
                 .description("Request body and WebSocket bytes received from clients").register(registry);
         sentBytes = Counter.builder("gateway.client.sent").baseUnit("bytes")
                 .description("Response body and WebSocket bytes sent to clients").register(registry);
+        FunctionCounter.builder("gateway.access.log.dropped", CountingAsyncAppender.class,
+                        type -> CountingAsyncAppender.dropped())
+                .description("Access log lines dropped because the log's queue was full (a lower bound)")
+                .register(registry);
     }
 
     /** {@code gateway_build_info}: always 1, with the version and the Java runtime as labels. */

@@ -6,6 +6,7 @@ import dev.sandboxgateway.gateway.backend.BackendKey;
 import dev.sandboxgateway.gateway.http.GrpcErrors;
 import dev.sandboxgateway.gateway.http.HopByHopHeaders;
 import dev.sandboxgateway.gateway.http.SandboxAccess;
+import dev.sandboxgateway.gateway.metrics.AccessLog;
 import dev.sandboxgateway.gateway.metrics.GatewayMetrics;
 import dev.sandboxgateway.gateway.relay.RoutingPhase.Routed;
 import dev.sandboxgateway.gateway.relay.RoutingPhase.Routed.Connecting;
@@ -17,7 +18,9 @@ import dev.sandboxgateway.gateway.request.ClientAddress;
 import dev.sandboxgateway.gateway.request.ConnectionFacts;
 import dev.sandboxgateway.gateway.request.Failure;
 import dev.sandboxgateway.gateway.request.FailureMessages;
+import dev.sandboxgateway.gateway.request.RequestIds;
 import dev.sandboxgateway.gateway.request.RoutingVerdict.Connect;
+import dev.sandboxgateway.gateway.request.TraceParent;
 import dev.sandboxgateway.routing.host.SandboxTarget;
 import dev.sandboxgateway.routing.policy.GatewayError;
 import io.netty.channel.Channel;
@@ -27,6 +30,7 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
@@ -68,6 +72,8 @@ public final class Exchange implements AcquireCallback {
     private final boolean hasBody;
     private final boolean grpc;
     private final RequestRelay body;
+    /** Sent to the sandbox, returned to the client, in the access log and every error. */
+    private final String requestId;
 
     private State state = State.ROUTING;
     private ClientAddress clientAddress;
@@ -81,6 +87,8 @@ public final class Exchange implements AcquireCallback {
     /** The status of a response the gateway made itself. */
     private int answeredStatus;
     private long connectNanos = -1;
+    /** Where the request was sent, once a connection was asked for. */
+    private @Nullable BackendKey backendKey;
 
     public Exchange(ClientSide client, ChannelHandlerContext clientCtx, RequestPath path, ConnectionFacts connection,
                     HttpRequest request) {
@@ -98,6 +106,8 @@ public final class Exchange implements AcquireCallback {
         this.grpc = connection.http2() && HopByHopHeaders.isGrpc(request);
         this.clientAddress = connection.peer();
         this.upgrade = HopByHopHeaders.webSocketUpgrade(request);
+        this.requestId = RequestIds.of(request.headers(), path.admission().trustsPeer(connection.peer()));
+        request.headers().set(RequestIds.HEADER, requestId);
         // A request without a body arrives whole (StrictHttpServerCodec), its body the shared empty buffer, so
         // it needs no release when answered here, and is written to the sandbox whole. One the decoder refused
         // is answered and closed: nothing more of it is read.
@@ -163,6 +173,7 @@ public final class Exchange implements AcquireCallback {
         SandboxAccess.strip(request, connect.protectedSandbox());
         state = State.CONNECTING;
         BackendKey key = new BackendKey(connect.record().backendHost(), target.port());
+        backendKey = key;
         if (grpc) {
             path.http2Pool().acquire(clientCtx.channel().eventLoop(), key, this);
         } else {
@@ -285,11 +296,13 @@ public final class Exchange implements AcquireCallback {
 
     private FullHttpResponse render(Failure failure) {
         if (grpc) {
-            return GrpcErrors.render(failure.error(), failure.message());
+            FullHttpResponse trailers = GrpcErrors.render(failure.error(), failure.message());
+            trailers.headers().set(RequestIds.HEADER, requestId);
+            return trailers;
         }
         // Parsed only for an error: most requests never need it, and a browser's Accept header is long.
         boolean html = AcceptHeader.prefersHtml(request.headers().get(HttpHeaderNames.ACCEPT));
-        return path.errors().render(clientCtx.alloc(), failure.error(), failure.message(), target, html);
+        return path.errors().render(clientCtx.alloc(), failure.error(), failure.message(), target, requestId, html);
     }
 
     /** Sends a response the gateway made itself (an error, a redirect) in place of the sandbox's. */
@@ -350,10 +363,14 @@ public final class Exchange implements AcquireCallback {
             path.metrics().error(failure);
         }
         if (path.accessLog().enabled()) {
-            path.accessLog().log(clientAddress.text(), method, uri,
-                    target == null ? null : target.sandboxId(), target == null ? 0 : target.port(), status,
-                    body.bytesRead(), response == null ? 0 : response.bytes(), duration, connectNanos,
-                    failure == null ? null : failure.code());
+            HttpHeaders headers = request.headers();
+            String protocol = ending == Ending.UPGRADED ? "ws" : grpc ? "grpc" : this.connection.http2() ? "h2" : "h1";
+            String upstream = backendKey == null ? null : backendKey.authority();
+            path.accessLog().log(new AccessLog.Entry(clientAddress.text(), method, headers.get(HttpHeaderNames.HOST),
+                    uri, protocol, target == null ? null : target.sandboxId(), target == null ? 0 : target.port(),
+                    upstream, status, body.bytesRead(), response == null ? 0 : response.bytes(), duration,
+                    connectNanos, failure == null ? null : failure.code(), requestId,
+                    TraceParent.traceId(headers.get(TraceParent.HEADER)), headers.get(HttpHeaderNames.USER_AGENT)));
         }
     }
 }

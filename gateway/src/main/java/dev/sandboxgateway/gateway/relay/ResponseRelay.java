@@ -5,6 +5,7 @@ import dev.sandboxgateway.gateway.backend.BackendExchange;
 import dev.sandboxgateway.gateway.http.HopByHopHeaders;
 import dev.sandboxgateway.gateway.http.ResponseFraming;
 import dev.sandboxgateway.gateway.request.FailureMessages;
+import dev.sandboxgateway.gateway.request.RequestIds;
 import dev.sandboxgateway.routing.host.SandboxTarget;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.HttpContent;
@@ -125,6 +126,7 @@ final class ResponseRelay implements BackendExchange {
             status = code;
             state = State.SWITCHING_PROTOCOLS;
             HopByHopHeaders.rewriteSwitchingProtocols(response, request.protocolVersion());
+            returnRequestId(response);
             clientCtx.write(response);
             return;
         }
@@ -148,9 +150,18 @@ final class ResponseRelay implements BackendExchange {
                 request.protocolVersion()))) {
             closeClient = true;
         }
+        returnRequestId(response);
         if (!alsoContent) {
             // No promise: nothing waits on the head alone, and a failed write reaches exceptionCaught, which closes.
             clientCtx.write(response, clientCtx.voidPromise());
+        }
+    }
+
+    /** The id the sandbox was sent, so the client can quote it; the sandbox's own value, if any, is replaced. */
+    private void returnRequestId(HttpResponse response) {
+        String id = request.headers().get(RequestIds.HEADER);
+        if (id != null) {
+            response.headers().set(RequestIds.HEADER, id);
         }
     }
 

@@ -54,6 +54,11 @@ public final class Admission {
         this.httpsRedirectPort = httpsRedirectPort;
     }
 
+    /** Whether {@code peer} is one of {@code security.trustedProxies}, whose forwarding headers count. */
+    public boolean trustsPeer(ClientAddress peer) {
+        return !trustedProxies.isEmpty() && trustedProxies.trusts(peer.bytes());
+    }
+
     public AdmissionVerdict admit(HttpRequest request, ConnectionFacts connection) {
         ClientAddress peer = connection.peer();
         if (connection.overConnectionLimit()) {
@@ -63,7 +68,7 @@ public final class Admission {
             return new Rejected(peer, FailureMessages.connectNotSupported());
         }
         HttpHeaders headers = request.headers();
-        boolean trustedPeer = !trustedProxies.isEmpty() && trustedProxies.trusts(peer.bytes());
+        boolean trustedPeer = trustsPeer(peer);
         ClientAddress client = trustedPeer ? trustedProxies.clientBehind(headers.getAll(X_FORWARDED_FOR), peer) : peer;
         OptionalLong clientWait = waitFor(limits.perClientRate(), client.text());
         if (clientWait.isPresent()) {

@@ -77,8 +77,10 @@ class ErrorResponsesTest {
     @Test
     void jsonBodyNamesSandboxAndPort() throws Exception {
         RawHttp.Response response = request(RawHttp.get("3000-nosuch.localhost", "/"));
+        String requestId = response.header("x-request-id");
+        assertTrue(requestId != null && requestId.matches("[0-9a-f]{32}"), "X-Request-Id: " + requestId);
         assertEquals("{\"code\":\"sandbox_not_found\",\"message\":\"There is no sandbox nosuch.\","
-                + "\"sandboxId\":\"nosuch\",\"port\":3000}", response.text());
+                + "\"sandboxId\":\"nosuch\",\"port\":3000,\"requestId\":\"" + requestId + "\"}", response.text());
     }
 
     @Test
@@ -98,6 +100,8 @@ class ErrorResponsesTest {
         assertTrue(page.contains("Sandbox paused is paused."), page);
         assertTrue(page.contains("Resume the sandbox"), page);
         assertTrue(page.contains("<dd>3000</dd>") && page.contains("<dd>paused</dd>"), page);
+        assertTrue(page.contains("<dt>Request id</dt><dd>" + response.header("x-request-id") + "</dd>"), page);
+        assertTrue(page.contains("quote the request id"), page);
         assertFalse(page.contains("<script") || page.contains("http://") || page.contains("https://"),
                 "the page is self-contained");
     }
@@ -107,12 +111,13 @@ class ErrorResponsesTest {
         String message = "Sandbox “<b>é</b>” & co said 'no'.";
         for (boolean html : new boolean[] {true, false}) {
             FullHttpResponse response = new ErrorResponses().render(ByteBufAllocator.DEFAULT, GatewayError.SANDBOX_NOT_FOUND,
-                    message, new SandboxTarget(3000, "sb<1>", null), html);
+                    message, new SandboxTarget(3000, "sb<1>", null), "id<2>", html);
             try {
                 String body = response.content().toString(StandardCharsets.UTF_8);
                 assertEquals(body.getBytes(StandardCharsets.UTF_8).length,
                         response.headers().getInt(HttpHeaderNames.CONTENT_LENGTH), body);
-                assertFalse(body.contains("<b>") || body.contains("sb<1>") || body.contains("{{"), body);
+                assertFalse(body.contains("<b>") || body.contains("sb<1>") || body.contains("id<2>")
+                        || body.contains("{{"), body);
                 if (html) {
                     assertTrue(body.contains("Sandbox “&lt;b&gt;é&lt;/b&gt;” &amp; co said &#39;no&#39;."), body);
                     assertTrue(body.contains("<dt>Sandbox</dt><dd>sb&lt;1&gt;</dd><dt>Port</dt><dd>3000</dd>"), body);

@@ -14,8 +14,8 @@ public final class LogCapture implements AutoCloseable {
     private final Level before;
     private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
 
-    private LogCapture(Class<?> type, Level level) {
-        logger = (Logger) LoggerFactory.getLogger(type);
+    private LogCapture(String name, Level level) {
+        logger = (Logger) LoggerFactory.getLogger(name);
         before = logger.getLevel();
         logger.setLevel(level);
         // Kept out of the console: a test asks for debug lines to check them, not to print them.
@@ -26,7 +26,12 @@ public final class LogCapture implements AutoCloseable {
     }
 
     public static LogCapture debugOf(Class<?> type) {
-        return new LogCapture(type, Level.DEBUG);
+        return new LogCapture(type.getName(), Level.DEBUG);
+    }
+
+    /** The {@code access} logger's lines; open it before the gateway starts, which decides once whether to log. */
+    public static LogCapture accessLog() {
+        return new LogCapture("access", Level.INFO);
     }
 
     /** Each message, formatted, in the order logged. */
