@@ -18,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -41,6 +42,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ExecutableJarIT {
 
     private static final Path JAR = Path.of("target", "sandbox-gateway.jar");
+    private static final Path DOCKERFILE = Path.of("").toAbsolutePath().getParent().resolve("deploy/docker/Dockerfile");
     private static final Pattern LISTENING = Pattern.compile("listening on http://127\\.0\\.0\\.1:(\\d+) "
             + "and https://127\\.0\\.0\\.1:(\\d+) .*admin on http://127\\.0\\.0\\.1:(\\d+)");
     /** Queued after the last line; a NUL never starts a log line. */
@@ -165,11 +167,23 @@ class ExecutableJarIT {
         assertEquals(uri, InfoHandler.parse(response.body()).get("uri"));
     }
 
-    /** Starts the jar with every buffer tracked for leaks, collecting its output line by line. */
+    /**
+     * Starts the jar as the container image does (the Dockerfile's ENTRYPOINT, with this JDK's java
+     * and the jar just built), with every buffer tracked for leaks, collecting its output line by line.
+     */
     private void start(Path config) throws IOException {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        gateway = new ProcessBuilder(java.toString(), "-Xmx256m", "-Dio.netty.leakDetection.level=paranoid",
-                "-jar", JAR.toString(), "--config", config.toString())
+        Matcher entrypoint = Pattern.compile("\nENTRYPOINT (\\[.*])\n").matcher(Files.readString(DOCKERFILE));
+        assertTrue(entrypoint.find(), "ENTRYPOINT in " + DOCKERFILE);
+        List<String> command = new ArrayList<>();
+        new ObjectMapper().readTree(entrypoint.group(1)).forEach(part -> command.add(part.asText()));
+        assertEquals(List.of("-jar", "/opt/sandbox-gateway/sandbox-gateway.jar"), command.subList(command.size() - 2,
+                command.size()));
+        command.set(0, java.toString());
+        command.set(command.size() - 1, JAR.toString());
+        command.add(command.size() - 2, "-Dio.netty.leakDetection.level=paranoid");
+        command.addAll(List.of("--config", config.toString()));
+        gateway = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .start();
         Thread reader = new Thread(() -> {
