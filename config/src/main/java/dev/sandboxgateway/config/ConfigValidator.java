@@ -99,6 +99,10 @@ final class ConfigValidator {
         range("backend.pool.maxConnectionsPerBackend", c.backend().pool().maxConnectionsPerBackend(), 1, 1_000_000);
         atLeast("backend.pool.idleTimeout", c.backend().pool().idleTimeout(), Duration.ofMillis(1));
         each("backend.dnsServers", c.backend().dnsServers(), NameServer::parse);
+        between("backend.portStartupWait", c.backend().portStartupWait(), Duration.ZERO, Duration.ofMinutes(10));
+        range("backend.maxHeldRequests", c.backend().maxHeldRequests(), 1, 1_000_000);
+        range("backend.maxHeldRequestsPerSandbox", c.backend().maxHeldRequestsPerSandbox(), 1,
+                Math.max(1, c.backend().maxHeldRequests()));
 
         atLeast("timeouts.requestHeader", c.timeouts().requestHeader(), Duration.ofMillis(1));
         atLeast("timeouts.requestBodyIdle", c.timeouts().requestBodyIdle(), Duration.ofMillis(1));

@@ -78,8 +78,14 @@ public record GatewayConfig(Server server, Routing routing, Registry registry, S
      * @param pool            connection pool limits
      * @param dnsServers      DNS servers for backend host names ({@link NameServer}); empty for the
      *                        system's ({@code /etc/resolv.conf})
+     * @param portStartupWait how long a request to a port that refuses connections is held while the
+     *                        connect is retried (a server still starting); zero answers at once. A
+     *                        record's {@code portStartupWaitMillis} overrides it
+     * @param maxHeldRequests requests held that way at once, gateway-wide; beyond it they are answered at once
+     * @param maxHeldRequestsPerSandbox the same, per sandbox
      */
-    public record Backend(Duration connectTimeout, Duration responseTimeout, Pool pool, List<String> dnsServers) {
+    public record Backend(Duration connectTimeout, Duration responseTimeout, Pool pool, List<String> dnsServers,
+                          Duration portStartupWait, int maxHeldRequests, int maxHeldRequestsPerSandbox) {
     }
 
     /**
@@ -233,7 +239,7 @@ public record GatewayConfig(Server server, Routing routing, Registry registry, S
                 new SandboxResolver.Settings(100_000, Duration.ofSeconds(60), Duration.ofSeconds(5), Duration.ofSeconds(30),
                         Duration.ofMinutes(10)),
                 new Backend(Duration.ofSeconds(5), Duration.ofSeconds(60),
-                        new Pool(64, 1024, Duration.ofSeconds(60)), List.of()),
+                        new Pool(64, 1024, Duration.ofSeconds(60)), List.of(), Duration.ofSeconds(5), 10_000, 200),
                 new Timeouts(Duration.ofSeconds(10), Duration.ofSeconds(60), Duration.ofSeconds(75), Duration.ofHours(1)),
                 new Limits(100_000, 0, 0, new Rate(0, 0), new Rate(0, 0)),
                 new Security(List.of("1-65535"), List.of(), List.of()),

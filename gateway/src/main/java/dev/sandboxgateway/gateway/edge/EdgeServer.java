@@ -12,6 +12,7 @@ import dev.sandboxgateway.gateway.metrics.GatewayMetrics;
 import dev.sandboxgateway.gateway.relay.RequestPath;
 import dev.sandboxgateway.gateway.request.Admission;
 import dev.sandboxgateway.gateway.request.ClientLimits;
+import dev.sandboxgateway.gateway.request.HeldRequests;
 import dev.sandboxgateway.gateway.request.RoutingDecision;
 import dev.sandboxgateway.gateway.request.TrustedProxies;
 import dev.sandboxgateway.gateway.tls.TlsCertificates;
@@ -64,6 +65,7 @@ public final class EdgeServer {
     private final SandboxResolver resolver;
     private final Optional<SandboxWaker> waker;
     private final GatewayMetrics metrics;
+    private final HeldRequests held;
     private @Nullable Channel serverChannel;
     private @Nullable Channel tlsServerChannel;
 
@@ -86,6 +88,9 @@ public final class EdgeServer {
         this.resolver = resolver;
         this.waker = waker;
         this.metrics = metrics;
+        this.held = new HeldRequests(config.backend().maxHeldRequests(), config.backend().maxHeldRequestsPerSandbox());
+        metrics.gauge("gateway.requests.held", "Requests held while their sandbox's port starts", held,
+                HeldRequests::held);
         ClientConnections connections = new ClientConnections();
         this.edge = new EdgeContext(connections, new SandboxConnections(config.limits().maxConnectionsPerSandbox()),
                 live(config, null));
@@ -121,7 +126,7 @@ public final class EdgeServer {
         Admission admission = new Admission(hostParser, policy, trustedProxies, clientLimits,
                 config.tls().redirectHttp() ? OptionalInt.of(config.tls().redirectPort()) : OptionalInt.empty());
         RequestPath requestPath = new RequestPath(admission, resolver, new RoutingDecision(policy, clientLimits), waker,
-                pool, http2Pool, new ErrorResponses(), metrics, new AccessLog(config.accessLog().enabled()),
+                pool, http2Pool, held, new ErrorResponses(), metrics, new AccessLog(config.accessLog().enabled()),
                 config.backend(), config.timeouts());
         return new EdgeContext.Live(requestPath, clientLimits, config.timeouts(), config.lifecycle().closeGrace(),
                 trustedProxies);

@@ -30,7 +30,7 @@ public final class ErrorResponses {
             <html lang="en"><head><meta charset="utf-8">
             <meta name="viewport" content="width=device-width,initial-scale=1">
             <meta name="robots" content="noindex">
-            <title>{{title}}</title>
+            <title>{{title}}</title>{{refresh}}
             <style>
             :root{color-scheme:light dark;--fg:#1d2430;--muted:#5b6575;--bg:#f6f7f9;--card:#fff;--line:#e3e6eb;--accent:{{accent}}}
             @media (prefers-color-scheme:dark){:root{--fg:#e8ebf0;--muted:#a0a9b8;--bg:#14171c;--card:#1c2027;--line:#2c323c}}
@@ -66,7 +66,18 @@ public final class ErrorResponses {
      */
     public FullHttpResponse render(ByteBufAllocator alloc, GatewayError error, String message,
                                    @Nullable SandboxTarget target, @Nullable String requestId, boolean html) {
-        CharSequence body = html ? page(error, message, target, requestId) : json(error, message, target, requestId);
+        return render(alloc, error, message, target, requestId, html, 0);
+    }
+
+    /**
+     * As {@link #render(ByteBufAllocator, GatewayError, String, SandboxTarget, String, boolean)}, the page
+     * reloading itself after {@code refreshSeconds} when that is above 0 (a meta refresh, no script).
+     */
+    public FullHttpResponse render(ByteBufAllocator alloc, GatewayError error, String message,
+                                   @Nullable SandboxTarget target, @Nullable String requestId, boolean html,
+                                   int refreshSeconds) {
+        CharSequence body = html ? page(error, message, target, requestId, refreshSeconds)
+                : json(error, message, target, requestId);
         ByteBuf content = alloc.buffer(ByteBufUtil.utf8MaxBytes(body));
         ByteBufUtil.writeUtf8(content, body);
         FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
@@ -101,13 +112,13 @@ public final class ErrorResponses {
     }
 
     private static CharSequence page(GatewayError error, String message, @Nullable SandboxTarget target,
-                                     @Nullable String requestId) {
+                                     @Nullable String requestId, int refreshSeconds) {
         StringBuilder out = new StringBuilder(PAGE.length() + 512);
         int from = 0;
         for (int open = PAGE.indexOf("{{"); open >= 0; open = PAGE.indexOf("{{", from)) {
             int close = PAGE.indexOf("}}", open);
             out.append(PAGE, from, open);
-            appendField(out, PAGE.substring(open + 2, close), error, message, target, requestId);
+            appendField(out, PAGE.substring(open + 2, close), error, message, target, requestId, refreshSeconds);
             from = close + 2;
         }
         return out.append(PAGE, from, PAGE.length());
@@ -115,7 +126,8 @@ public final class ErrorResponses {
 
     /** One pass over the page, escaping straight into the output: no copy of the page per field. */
     private static void appendField(StringBuilder out, String field, GatewayError error, String message,
-                                    @Nullable SandboxTarget target, @Nullable String requestId) {
+                                    @Nullable SandboxTarget target, @Nullable String requestId,
+                                    int refreshSeconds) {
         switch (field) {
             case "accent" -> out.append(error.status() >= 500 ? "#d14343" : error.status() == 404 ? "#6b5bd6" : "#c27c0e");
             case "status" -> out.append(error.status());
@@ -133,6 +145,11 @@ public final class ErrorResponses {
                     out.append("<dt>Request id</dt><dd>");
                     escape(out, requestId);
                     out.append("</dd>");
+                }
+            }
+            case "refresh" -> {
+                if (refreshSeconds > 0) {
+                    out.append("\n<meta http-equiv=\"refresh\" content=\"").append(refreshSeconds).append("\">");
                 }
             }
             case "quote" -> {

@@ -36,20 +36,22 @@ public final class SandboxAccess {
     }
 
     /**
-     * Removes what only the gateway may see: the token header and cookie always; the query
-     * parameter only for a protected sandbox, since elsewhere it may be the application's own.
+     * Removes what only the gateway may see: the token header and the gateway's cookies (the access
+     * token's, {@link PortWaitPage}'s) always; the query parameter only for a protected sandbox,
+     * since elsewhere it may be the application's own.
      */
     public static void strip(HttpRequest request, boolean protectedSandbox) {
         HttpHeaders headers = request.headers();
         headers.remove(TOKEN_HEADER);
         List<String> cookies = headers.getAll(HttpHeaderNames.COOKIE);
-        if (!cookies.isEmpty() && cookies.stream().anyMatch(c -> c.contains(AccessTokens.COOKIE_NAME))) {
+        if (!cookies.isEmpty() && cookies.stream().anyMatch(c -> c.contains(AccessTokens.COOKIE_NAME)
+                || c.contains(PortWaitPage.COOKIE))) {
             headers.remove(HttpHeaderNames.COOKIE);
             StringBuilder kept = new StringBuilder();
             for (String header : cookies) {
                 for (String pair : header.split(";")) {
                     String trimmed = pair.trim();
-                    if (!trimmed.isEmpty() && !isOurCookie(trimmed)) {
+                    if (!trimmed.isEmpty() && !isOurCookie(trimmed) && !PortWaitPage.isCookie(trimmed)) {
                         kept.append(kept.length() == 0 ? "" : "; ").append(trimmed);
                     }
                 }

@@ -58,6 +58,13 @@ public final class GatewayMetrics implements AutoCloseable {
     public enum TlsHandshake { SUCCESS, TIMEOUT, CLIENT_CLOSED, NOT_TLS, CERTIFICATE_REJECTED, PROTOCOL_ERROR }
 
     /**
+     * How a request held for a port that refused its connection ended: served once the port
+     * listened, answered {@code port_not_listening} after the wait, answered at once because as
+     * many were held as allowed, or dropped because its client left.
+     */
+    public enum PortWaitResult { SERVED, TIMED_OUT, OVER_LIMIT, CLIENT_GONE }
+
+    /**
      * Fixed buckets for every duration histogram, so {@code histogram_quantile} works across
      * gateways and restarts: from a pooled relay on a LAN (a millisecond) to a slow sandbox.
      */
@@ -73,6 +80,7 @@ public final class GatewayMetrics implements AutoCloseable {
     private final Counter[] errors = new Counter[GatewayError.values().length];
     private final Counter[] tlsHandshakes = new Counter[TlsHandshake.values().length];
     private final Counter receivedBytes;
+    private final Counter[] portWaits = new Counter[PortWaitResult.values().length];
     private final Counter sentBytes;
     private final Map<String, Counter> configReloads = new ConcurrentHashMap<>();
     private @Nullable JvmGcMetrics gcMetrics;
@@ -132,6 +140,11 @@ public final class GatewayMetrics implements AutoCloseable {
         for (TlsHandshake result : TlsHandshake.values()) {
             tlsHandshakes[result.ordinal()] = Counter.builder("gateway.tls.handshakes")
                     .description("TLS handshakes on the edge, by how they ended")
+                    .tag("result", result.name().toLowerCase(Locale.ROOT)).register(registry);
+        }
+        for (PortWaitResult result : PortWaitResult.values()) {
+            portWaits[result.ordinal()] = Counter.builder("gateway.port.waits")
+                    .description("Requests held for a port that refused connections (backend.portStartupWait), by outcome")
                     .tag("result", result.name().toLowerCase(Locale.ROOT)).register(registry);
         }
         receivedBytes = Counter.builder("gateway.client.received").baseUnit("bytes")
@@ -223,6 +236,10 @@ public final class GatewayMetrics implements AutoCloseable {
     /** A response the gateway made itself. */
     public void error(GatewayError error) {
         errors[error.ordinal()].increment();
+    }
+
+    public void portWait(PortWaitResult result) {
+        portWaits[result.ordinal()].increment();
     }
 
     public void tlsHandshake(TlsHandshake result) {

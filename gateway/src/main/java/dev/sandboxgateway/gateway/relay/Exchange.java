@@ -5,6 +5,7 @@ import dev.sandboxgateway.gateway.backend.BackendConnection;
 import dev.sandboxgateway.gateway.backend.BackendKey;
 import dev.sandboxgateway.gateway.http.GrpcErrors;
 import dev.sandboxgateway.gateway.http.HopByHopHeaders;
+import dev.sandboxgateway.gateway.http.PortWaitPage;
 import dev.sandboxgateway.gateway.http.SandboxAccess;
 import dev.sandboxgateway.gateway.metrics.AccessLog;
 import dev.sandboxgateway.gateway.metrics.GatewayMetrics;
@@ -23,6 +24,7 @@ import dev.sandboxgateway.gateway.request.RoutingVerdict.Connect;
 import dev.sandboxgateway.gateway.request.TraceParent;
 import dev.sandboxgateway.routing.host.SandboxTarget;
 import dev.sandboxgateway.routing.policy.GatewayError;
+import dev.sandboxgateway.routing.registry.SandboxRecord;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -34,6 +36,7 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
+import java.time.Duration;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
@@ -58,6 +61,9 @@ public final class Exchange implements AcquireCallback {
         RELAYING,
         FINISHED
     }
+
+    /** Retry-After on the gateway's 503s and port_not_listening, unless a verdict says otherwise. */
+    private static final int RETRY_AFTER_SECONDS = 2;
 
     private final ClientSide client;
     private final ChannelHandlerContext clientCtx;
@@ -89,6 +95,12 @@ public final class Exchange implements AcquireCallback {
     private long connectNanos = -1;
     /** Where the request was sent, once a connection was asked for. */
     private @Nullable BackendKey backendKey;
+    /** The record routing connected with; its {@code portStartupWaitMillis} overrides the gateway's. */
+    private @Nullable SandboxRecord record;
+    /** While the port refuses connections and the request is held for it to start. */
+    private @Nullable PortWait portWait;
+    /** How often the browser reloaded the port_not_listening page so far, read before the cookie is stripped. */
+    private int portWaitRefreshes;
 
     public Exchange(ClientSide client, ChannelHandlerContext clientCtx, RequestPath path, ConnectionFacts connection,
                     HttpRequest request) {
@@ -170,10 +182,16 @@ public final class Exchange implements AcquireCallback {
 
     private void connect(Connect connect, SandboxTarget target) {
         body.limit(connect.maxBodyBytes().orElse(Long.MAX_VALUE));
+        portWaitRefreshes = PortWaitPage.refreshesSoFar(request.headers());
         SandboxAccess.strip(request, connect.protectedSandbox());
         state = State.CONNECTING;
-        BackendKey key = new BackendKey(connect.record().backendHost(), target.port());
-        backendKey = key;
+        record = connect.record();
+        backendKey = new BackendKey(connect.record().backendHost(), target.port());
+        acquire();
+    }
+
+    private void acquire() {
+        BackendKey key = Objects.requireNonNull(backendKey, "connect() chose the backend");
         if (grpc) {
             path.http2Pool().acquire(clientCtx.channel().eventLoop(), key, this);
         } else {
@@ -187,6 +205,11 @@ public final class Exchange implements AcquireCallback {
             // The client left while we connected; the connection itself is clean.
             connection.release();
             return;
+        }
+        if (portWait != null) {
+            portWait.end();
+            portWait = null;
+            path.metrics().portWait(GatewayMetrics.PortWaitResult.SERVED);
         }
         this.backend = connection;
         this.connectNanos = connectNanos;
@@ -203,8 +226,51 @@ public final class Exchange implements AcquireCallback {
 
     @Override
     public void onAcquireFailed(GatewayError failure, String detail) {
-        if (state != State.FINISHED) {
-            fail(FailureMessages.connectFailed(failure, detail, admitted().target(), path.backend().connectTimeout()));
+        if (state == State.FINISHED) {
+            return;
+        }
+        if (failure == GatewayError.BACKEND_CONNECTION_REFUSED) {
+            Duration wait = portStartupWait();
+            if (!wait.isZero()) {
+                awaitPort(wait);
+                return;
+            }
+        }
+        fail(FailureMessages.connectFailed(failure, detail, admitted().target(), path.backend().connectTimeout()));
+    }
+
+    private Duration portStartupWait() {
+        Long own = Objects.requireNonNull(record, "connect() chose the record").portStartupWaitMillis();
+        return own == null ? path.backend().portStartupWait() : Duration.ofMillis(own);
+    }
+
+    /**
+     * The port refused the connection: most likely a server still starting. Hold the request and try
+     * again shortly, until the port accepts or {@code wait} has passed; a request beyond the held
+     * bounds is answered at once.
+     */
+    private void awaitPort(Duration wait) {
+        SandboxTarget sandbox = admitted().target();
+        if (portWait == null) {
+            portWait = PortWait.start(path.held(), sandbox.sandboxId(), wait);
+            if (portWait == null) {
+                path.metrics().portWait(GatewayMetrics.PortWaitResult.OVER_LIMIT);
+                fail(FailureMessages.portNotListening(sandbox, Duration.ZERO));
+                return;
+            }
+        }
+        if (!portWait.scheduleAttempt(clientCtx.executor(), this::acquireAgain)) {
+            Duration waited = portWait.waited();
+            portWait.end();
+            portWait = null;
+            path.metrics().portWait(GatewayMetrics.PortWaitResult.TIMED_OUT);
+            fail(FailureMessages.portNotListening(sandbox, waited));
+        }
+    }
+
+    private void acquireAgain() {
+        if (state == State.CONNECTING) {
+            acquire();
         }
     }
 
@@ -295,14 +361,31 @@ public final class Exchange implements AcquireCallback {
     }
 
     private FullHttpResponse render(Failure failure) {
+        GatewayError error = failure.error();
         if (grpc) {
-            FullHttpResponse trailers = GrpcErrors.render(failure.error(), failure.message());
+            FullHttpResponse trailers = GrpcErrors.render(error, failure.message());
             trailers.headers().set(RequestIds.HEADER, requestId);
             return trailers;
         }
         // Parsed only for an error: most requests never need it, and a browser's Accept header is long.
         boolean html = AcceptHeader.prefersHtml(request.headers().get(HttpHeaderNames.ACCEPT));
-        return path.errors().render(clientCtx.alloc(), failure.error(), failure.message(), target, requestId, html);
+        FullHttpResponse answer;
+        if (html && error == GatewayError.PORT_NOT_LISTENING) {
+            int refreshes = portWaitRefreshes;
+            boolean again = PortWaitPage.refreshAgain(refreshes);
+            answer = path.errors().render(clientCtx.alloc(), error, again ? failure.message()
+                    : failure.message() + " The page has stopped reloading; reload it once the server runs.",
+                    target, requestId, true, again ? PortWaitPage.REFRESH_SECONDS : 0);
+            answer.headers().add(HttpHeaderNames.SET_COOKIE,
+                    again ? PortWaitPage.cookie(refreshes + 1) : PortWaitPage.clearCookie());
+        } else {
+            answer = path.errors().render(clientCtx.alloc(), error, failure.message(), target, requestId, html);
+        }
+        if (error.status() == 503 || error == GatewayError.PORT_NOT_LISTENING) {
+            // The routing verdict may set its own (a rate limit's wait) after this.
+            answer.headers().set(HttpHeaderNames.RETRY_AFTER, RETRY_AFTER_SECONDS);
+        }
+        return answer;
     }
 
     /** Sends a response the gateway made itself (an error, a redirect) in place of the sandbox's. */
@@ -337,6 +420,11 @@ public final class Exchange implements AcquireCallback {
      */
     private void finish(Ending ending, @Nullable GatewayError failure) {
         state = State.FINISHED;
+        if (portWait != null) {
+            portWait.end();
+            portWait = null;
+            path.metrics().portWait(GatewayMetrics.PortWaitResult.CLIENT_GONE);
+        }
         body.discard();
         if (response != null) {
             response.done();

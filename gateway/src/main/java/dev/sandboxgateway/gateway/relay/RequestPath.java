@@ -7,6 +7,7 @@ import dev.sandboxgateway.gateway.http.ErrorResponses;
 import dev.sandboxgateway.gateway.metrics.AccessLog;
 import dev.sandboxgateway.gateway.metrics.GatewayMetrics;
 import dev.sandboxgateway.gateway.request.Admission;
+import dev.sandboxgateway.gateway.request.HeldRequests;
 import dev.sandboxgateway.gateway.request.RoutingDecision;
 import dev.sandboxgateway.routing.resolve.SandboxResolver;
 import dev.sandboxgateway.routing.resolve.SandboxWaker;
@@ -17,11 +18,12 @@ import java.util.Optional;
  * lookup, the routing decision (with an optional wake-up), the backend pools, and how an exchange
  * is answered, counted and logged. Built once per gateway; every exchange reads it.
  *
+ * @param held     the requests held while their port starts, shared by every exchange
  * @param backend  the backend settings, whose timeouts the error messages name
  * @param timeouts the client-side timeouts, likewise
  */
 public record RequestPath(Admission admission, SandboxResolver resolver, RoutingDecision routing,
                           Optional<SandboxWaker> waker, BackendPool pool, Http2BackendPool http2Pool,
-                          ErrorResponses errors, GatewayMetrics metrics, AccessLog accessLog,
+                          HeldRequests held, ErrorResponses errors, GatewayMetrics metrics, AccessLog accessLog,
                           GatewayConfig.Backend backend, GatewayConfig.Timeouts timeouts) {
 }

@@ -93,6 +93,18 @@ public final class FailureMessages {
         return new Failure(error, message);
     }
 
+    /**
+     * A port that kept refusing connections for the whole {@code backend.portStartupWait}, or whose
+     * sandbox already has as many requests held as allowed ({@code waited} is then zero).
+     */
+    public static Failure portNotListening(SandboxTarget target, Duration waited) {
+        return new Failure(GatewayError.PORT_NOT_LISTENING, waited.isZero()
+                ? "Nothing is listening on port " + target.port() + " in sandbox " + target.sandboxId()
+                        + " yet, and as many requests as allowed are already waiting for it."
+                : "Nothing was listening on port " + target.port() + " in sandbox " + target.sandboxId()
+                        + " after waiting " + waited.toMillis() + " ms for it to start.");
+    }
+
     public static Failure badResponse(SandboxTarget target) {
         return new Failure(GatewayError.BACKEND_BAD_RESPONSE, "The server on port " + target.port() + " in sandbox "
                 + target.sandboxId() + " sent a response the gateway could not parse.");

@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -53,7 +54,7 @@ class BrowserTest {
                     + "'apt-get install -y chromium chromium-driver' (.ci/run does this)");
         }
         devServer = DevServerBackend.start();
-        gateway = GatewayFixture.start()
+        gateway = GatewayFixture.start(Map.of("GATEWAY_BACKEND_PORT_STARTUP_WAIT", "1s"))
                 .register(SandboxRecord.running("devbox", "127.0.0.1").withSuffix("a1b2c3d4"))
                 .register("alpha")
                 .register("beta")
@@ -134,9 +135,9 @@ class BrowserTest {
                 new Case(url("nosuch", "/"), "Sandbox not found", "error-not-found",
                         List.of("There is no sandbox nosuch.", "Check the id in the URL", "nosuch",
                                 Integer.toString(devServer.port()))),
-                new Case(url(closedPort, "devbox", "/"), "Nothing is listening on this port", "error-port-closed",
-                        List.of("Nothing is listening on port " + closedPort + " in sandbox devbox",
-                                "Start a server on this port", "devbox", Integer.toString(closedPort))),
+                new Case(url(closedPort, "devbox", "/"), "This port is not listening yet", "error-port-not-listening",
+                        List.of("Nothing was listening on port " + closedPort + " in sandbox devbox after waiting",
+                                "may still be starting", "reloads itself", "devbox", Integer.toString(closedPort))),
                 new Case(url("sleepy", "/"), "Sandbox is paused", "error-paused",
                         List.of("Sandbox sleepy is paused.", "Resume the sandbox", "sleepy")));
         for (Case c : cases) {
@@ -148,6 +149,8 @@ class BrowserTest {
                 assertTrue(body.contains(phrase), c.name() + " must say '" + phrase + "':\n" + body);
             }
             String source = browser.getPageSource();
+            assertEquals(c.name().equals("error-port-not-listening"), source.contains("http-equiv=\"refresh\""),
+                    c.name() + ": only the page of a port that is starting reloads itself");
             assertFalse(source.contains("<script") || source.contains("src=") || source.contains("@import")
                     || source.contains("url("), c.name() + ": the page loads nothing else");
             screenshot(c.name());

@@ -127,6 +127,7 @@ class GrpcTest {
                 "GATEWAY_TLS_ENABLED", "true",
                 "GATEWAY_TLS_CERTIFICATES", pem.toString(),
                 "GATEWAY_HTTP2_CLEARTEXT", "true",
+                "GATEWAY_BACKEND_PORT_STARTUP_WAIT", "500ms",
                 "GATEWAY_ROUTING_BASE_DOMAINS", "sandbox.test")).register("box");
     }
 
@@ -230,7 +231,7 @@ class GrpcTest {
         StatusRuntimeException refused = assertThrows(StatusRuntimeException.class,
                 () -> unary(overTls(closedPort + "-box.sandbox.test"), UNARY, "hi"));
         assertEquals(Status.Code.UNAVAILABLE, refused.getStatus().getCode());
-        assertTrue(refused.getStatus().getDescription().contains("Nothing is listening on port " + closedPort),
+        assertTrue(refused.getStatus().getDescription().contains("Nothing was listening on port " + closedPort),
                 refused.getStatus().getDescription());
     }
 

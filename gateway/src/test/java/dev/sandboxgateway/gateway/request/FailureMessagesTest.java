@@ -65,6 +65,11 @@ class FailureMessagesTest {
                 new Case(FailureMessages.connectFailed(GatewayError.BACKEND_NAME_UNRESOLVED, "no such host", TARGET,
                         Duration.ofSeconds(5)), GatewayError.BACKEND_NAME_UNRESOLVED,
                         "Sandbox abc port 3000: no such host."),
+                new Case(FailureMessages.portNotListening(TARGET, Duration.ofSeconds(5)), GatewayError.PORT_NOT_LISTENING,
+                        "Nothing was listening on port 3000 in sandbox abc after waiting 5000 ms for it to start."),
+                new Case(FailureMessages.portNotListening(TARGET, Duration.ZERO), GatewayError.PORT_NOT_LISTENING,
+                        "Nothing is listening on port 3000 in sandbox abc yet, and as many requests as allowed are "
+                                + "already waiting for it."),
                 new Case(FailureMessages.badResponse(TARGET), GatewayError.BACKEND_BAD_RESPONSE,
                         "The server on port 3000 in sandbox abc sent a response the gateway could not parse."),
                 new Case(FailureMessages.unaskedSwitch(TARGET), GatewayError.BACKEND_BAD_RESPONSE,

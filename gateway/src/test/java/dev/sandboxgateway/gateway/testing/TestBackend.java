@@ -12,7 +12,10 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpServerCodec;
+import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -34,6 +37,11 @@ public final class TestBackend implements AutoCloseable {
     private final Channel server;
 
     private TestBackend(String host, boolean http, Supplier<? extends ChannelHandler> handler) throws InterruptedException {
+        this(host, 0, http, handler);
+    }
+
+    private TestBackend(String host, int port, boolean http, Supplier<? extends ChannelHandler> handler)
+            throws InterruptedException {
         server = new ServerBootstrap()
                 .group(group)
                 .channel(NioServerSocketChannel.class)
@@ -49,7 +57,7 @@ public final class TestBackend implements AutoCloseable {
                         ch.pipeline().addLast(handler.get());
                     }
                 })
-                .bind(host, 0).sync().channel();
+                .bind(host, port).sync().channel();
     }
 
     /** An HTTP backend: each connection gets an {@link HttpServerCodec} and a fresh handler. */
@@ -59,6 +67,18 @@ public final class TestBackend implements AutoCloseable {
 
     public static TestBackend http(Supplier<? extends ChannelHandler> handler) throws InterruptedException {
         return http("127.0.0.1", handler);
+    }
+
+    /** An HTTP backend on loopback {@code port}: one that starts listening on a port chosen earlier. */
+    public static TestBackend httpOn(int port, Supplier<? extends ChannelHandler> handler) throws InterruptedException {
+        return new TestBackend("127.0.0.1", port, true, handler);
+    }
+
+    /** A loopback port nothing listens on now (one just bound and released), for a backend that starts later. */
+    public static int unusedPort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
     }
 
     /** A backend that sees raw bytes, for misbehaving-server cases. */

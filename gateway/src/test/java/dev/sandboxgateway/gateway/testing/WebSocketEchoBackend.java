@@ -26,13 +26,18 @@ public final class WebSocketEchoBackend {
     }
 
     public static TestBackend start(CompletableFuture<Integer> clientCloseCode) throws InterruptedException {
+        return startOn(0, clientCloseCode);
+    }
+
+    /** On loopback {@code port}; 0 picks a free one. */
+    public static TestBackend startOn(int port, CompletableFuture<Integer> clientCloseCode) throws InterruptedException {
         WebSocketServerProtocolConfig config = WebSocketServerProtocolConfig.newBuilder()
                 .websocketPath("/")
                 .checkStartsWith(true)
                 .maxFramePayloadLength(16 * 1024 * 1024)
                 .handleCloseFrames(false)
                 .build();
-        return TestBackend.http(() -> new ChannelInitializer<Channel>() {
+        return TestBackend.httpOn(port, () -> new ChannelInitializer<Channel>() {
             @Override
             protected void initChannel(Channel ch) {
                 ch.pipeline().addLast(new HttpObjectAggregator(65536));

@@ -52,6 +52,9 @@ public enum GatewayError {
             "The gateway has as many connections open to this sandbox as it allows. Retry shortly."),
     BACKEND_CONNECTION_REFUSED(502, "backend_connection_refused", "Nothing is listening on this port",
             "Start a server on this port inside the sandbox, listening on 0.0.0.0, then reload."),
+    PORT_NOT_LISTENING(502, "port_not_listening", "This port is not listening yet",
+            "The server in the sandbox may still be starting. This page reloads itself for a while; "
+                    + "if it stays, check that the server listens on 0.0.0.0 and on this port."),
     BACKEND_NAME_UNRESOLVED(502, "backend_name_unresolved", "The sandbox's address cannot be resolved",
             "The host name this sandbox is registered with did not resolve. Check its record and DNS, then reload."),
     BACKEND_CLOSED(502, "backend_closed", "The sandbox closed the connection",

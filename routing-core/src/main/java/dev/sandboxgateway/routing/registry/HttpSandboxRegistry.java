@@ -32,11 +32,13 @@ public final class HttpSandboxRegistry implements SandboxRegistry {
      * A field whose pointer finds nothing is absent.
      */
     public record FieldMapping(String id, String suffix, String backendHost, String state, String allowedPorts,
-                               String accessToken, String labels, String allowedClients, String maxRequestBodySize) {
+                               String accessToken, String labels, String allowedClients, String maxRequestBodySize,
+                               String portStartupWaitMillis) {
 
         /** Fields named as in the registry file, at the top level of the document. */
         public static final FieldMapping DEFAULT = new FieldMapping("/id", "/suffix", "/backendHost", "/state",
-                "/allowedPorts", "/accessToken", "/labels", "/allowedClients", "/maxRequestBodySize");
+                "/allowedPorts", "/accessToken", "/labels", "/allowedClients", "/maxRequestBodySize",
+                "/portStartupWaitMillis");
 
         Map<String, String> byField() {
             Map<String, String> fields = new LinkedHashMap<>();
@@ -49,6 +51,7 @@ public final class HttpSandboxRegistry implements SandboxRegistry {
             fields.put("labels", labels);
             fields.put("allowedClients", allowedClients);
             fields.put("maxRequestBodySize", maxRequestBodySize);
+            fields.put("portStartupWaitMillis", portStartupWaitMillis);
             return fields;
         }
     }

@@ -20,10 +20,13 @@ import org.jspecify.annotations.Nullable;
  * @param labels       free-form metadata
  * @param allowedClients client address blocks that may reach it; empty means every client
  * @param maxRequestBodySize largest request body in bytes, or {@code null} for the gateway-wide limit
+ * @param portStartupWaitMillis how long a request waits for a refusing port to start listening, in
+ *                     milliseconds (0: not at all), or {@code null} for {@code backend.portStartupWait}
  */
 public record SandboxRecord(String id, @Nullable String suffix, String backendHost, SandboxState state,
                             Set<Integer> allowedPorts, @Nullable String accessToken, Map<String, String> labels,
-                            List<CidrBlock> allowedClients, @Nullable Long maxRequestBodySize) {
+                            List<CidrBlock> allowedClients, @Nullable Long maxRequestBodySize,
+                            @Nullable Long portStartupWaitMillis) {
 
     public SandboxRecord {
         requireLowerAlphanumeric("id", id);
@@ -46,46 +49,59 @@ public record SandboxRecord(String id, @Nullable String suffix, String backendHo
         if (maxRequestBodySize != null && maxRequestBodySize < 0) {
             throw new IllegalArgumentException("maxRequestBodySize: must not be negative, was " + maxRequestBodySize);
         }
+        if (portStartupWaitMillis != null && (portStartupWaitMillis < 0 || portStartupWaitMillis > MAX_PORT_STARTUP_WAIT_MILLIS)) {
+            throw new IllegalArgumentException("portStartupWaitMillis: must be between 0 and " + MAX_PORT_STARTUP_WAIT_MILLIS
+                    + " (10 minutes), was " + portStartupWaitMillis);
+        }
     }
+
+    /** The longest wait a record may ask for: a request is held no longer than this for a port to start. */
+    public static final long MAX_PORT_STARTUP_WAIT_MILLIS = 600_000;
 
     /** A running sandbox reachable on every port, with no suffix, token or labels. */
     public static SandboxRecord running(String id, String backendHost) {
-        return new SandboxRecord(id, null, backendHost, SandboxState.RUNNING, Set.of(), null, Map.of(), List.of(), null);
+        return new SandboxRecord(id, null, backendHost, SandboxState.RUNNING, Set.of(), null, Map.of(), List.of(), null,
+                null);
     }
 
     public SandboxRecord withSuffix(String newSuffix) {
         return new SandboxRecord(id, newSuffix, backendHost, state, allowedPorts, accessToken, labels, allowedClients,
-                maxRequestBodySize);
+                maxRequestBodySize, portStartupWaitMillis);
     }
 
     public SandboxRecord withBackendHost(String newBackendHost) {
         return new SandboxRecord(id, suffix, newBackendHost, state, allowedPorts, accessToken, labels, allowedClients,
-                maxRequestBodySize);
+                maxRequestBodySize, portStartupWaitMillis);
     }
 
     public SandboxRecord withState(SandboxState newState) {
         return new SandboxRecord(id, suffix, backendHost, newState, allowedPorts, accessToken, labels, allowedClients,
-                maxRequestBodySize);
+                maxRequestBodySize, portStartupWaitMillis);
     }
 
     public SandboxRecord withAllowedPorts(Set<Integer> ports) {
         return new SandboxRecord(id, suffix, backendHost, state, ports, accessToken, labels, allowedClients,
-                maxRequestBodySize);
+                maxRequestBodySize, portStartupWaitMillis);
     }
 
     public SandboxRecord withAccessToken(String token) {
         return new SandboxRecord(id, suffix, backendHost, state, allowedPorts, token, labels, allowedClients,
-                maxRequestBodySize);
+                maxRequestBodySize, portStartupWaitMillis);
     }
 
     public SandboxRecord withAllowedClients(List<CidrBlock> clients) {
         return new SandboxRecord(id, suffix, backendHost, state, allowedPorts, accessToken, labels, clients,
-                maxRequestBodySize);
+                maxRequestBodySize, portStartupWaitMillis);
     }
 
     public SandboxRecord withMaxRequestBodySize(Long bytes) {
         return new SandboxRecord(id, suffix, backendHost, state, allowedPorts, accessToken, labels, allowedClients,
-                bytes);
+                bytes, portStartupWaitMillis);
+    }
+
+    public SandboxRecord withPortStartupWaitMillis(Long millis) {
+        return new SandboxRecord(id, suffix, backendHost, state, allowedPorts, accessToken, labels, allowedClients,
+                maxRequestBodySize, millis);
     }
 
     public boolean allowsPort(int port) {
