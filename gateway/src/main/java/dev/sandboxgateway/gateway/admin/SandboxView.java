@@ -11,11 +11,12 @@ import org.jspecify.annotations.Nullable;
 /** A sandbox as the admin API shows it: the access token is never echoed back, only whether one is set. */
 record SandboxView(String id, @Nullable String suffix, String backendHost, SandboxState state, Set<Integer> allowedPorts,
                    boolean hasAccessToken, Map<String, String> labels, List<CidrBlock> allowedClients,
-                   @Nullable Long maxRequestBodySize, @Nullable Long portStartupWaitMillis) {
+                   @Nullable Long maxRequestBodySize, @Nullable Long portStartupWaitMillis,
+                   List<String> allowedOrigins) {
 
     static SandboxView of(SandboxRecord record) {
         return new SandboxView(record.id(), record.suffix(), record.backendHost(), record.state(),
                 record.allowedPorts(), record.accessToken() != null, record.labels(), record.allowedClients(),
-                record.maxRequestBodySize(), record.portStartupWaitMillis());
+                record.maxRequestBodySize(), record.portStartupWaitMillis(), record.allowedOrigins());
     }
 }

@@ -14,6 +14,7 @@ import dev.sandboxgateway.gateway.request.Admission;
 import dev.sandboxgateway.gateway.request.ClientLimits;
 import dev.sandboxgateway.gateway.request.HeldRequests;
 import dev.sandboxgateway.gateway.request.RoutingDecision;
+import dev.sandboxgateway.gateway.request.SandboxOrigins;
 import dev.sandboxgateway.gateway.request.TrustedProxies;
 import dev.sandboxgateway.gateway.tls.TlsCertificates;
 import dev.sandboxgateway.gateway.transport.AckTiming;
@@ -125,8 +126,9 @@ public final class EdgeServer {
                 ? edge.limits() : ClientLimits.from(config.limits());
         Admission admission = new Admission(hostParser, policy, trustedProxies, clientLimits,
                 config.tls().redirectHttp() ? OptionalInt.of(config.tls().redirectPort()) : OptionalInt.empty());
-        RequestPath requestPath = new RequestPath(admission, resolver, new RoutingDecision(policy, clientLimits), waker,
-                pool, http2Pool, held, new ErrorResponses(), metrics, new AccessLog(config.accessLog().enabled()),
+        SandboxOrigins origins = new SandboxOrigins(config.routing().baseDomains());
+        RequestPath requestPath = new RequestPath(admission, resolver, new RoutingDecision(policy, clientLimits, origins),
+                waker, pool, http2Pool, held, origins, new ErrorResponses(), metrics, new AccessLog(config.accessLog().enabled()),
                 config.backend(), config.timeouts());
         return new EdgeContext.Live(requestPath, clientLimits, config.timeouts(), config.lifecycle().closeGrace(),
                 trustedProxies);

@@ -3,6 +3,7 @@ package dev.sandboxgateway.gateway.relay;
 import dev.sandboxgateway.gateway.backend.AcquireCallback;
 import dev.sandboxgateway.gateway.backend.BackendConnection;
 import dev.sandboxgateway.gateway.backend.BackendKey;
+import dev.sandboxgateway.gateway.http.GatewayCors;
 import dev.sandboxgateway.gateway.http.GrpcErrors;
 import dev.sandboxgateway.gateway.http.HopByHopHeaders;
 import dev.sandboxgateway.gateway.http.PortWaitPage;
@@ -391,6 +392,10 @@ public final class Exchange implements AcquireCallback {
     /** Sends a response the gateway made itself (an error, a redirect) in place of the sandbox's. */
     private void answer(FullHttpResponse answer, @Nullable GatewayError failure) {
         answeredStatus = answer.status().code();
+        String origin = request.headers().get(HttpHeaderNames.ORIGIN);
+        if (origin != null) {
+            GatewayCors.allow(answer.headers(), origin, path.origins().isSandboxOrigin(origin));
+        }
         // A body still on its way would be read as the next request: close instead of draining it.
         boolean close = (hasBody && !body.complete()) || !clientKeepAlive || client.draining()
                 || (failure != null && failure.closesConnection());

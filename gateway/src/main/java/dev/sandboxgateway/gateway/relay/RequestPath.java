@@ -9,6 +9,7 @@ import dev.sandboxgateway.gateway.metrics.GatewayMetrics;
 import dev.sandboxgateway.gateway.request.Admission;
 import dev.sandboxgateway.gateway.request.HeldRequests;
 import dev.sandboxgateway.gateway.request.RoutingDecision;
+import dev.sandboxgateway.gateway.request.SandboxOrigins;
 import dev.sandboxgateway.routing.resolve.SandboxResolver;
 import dev.sandboxgateway.routing.resolve.SandboxWaker;
 import java.util.Optional;
@@ -19,11 +20,12 @@ import java.util.Optional;
  * is answered, counted and logged. Built once per gateway; every exchange reads it.
  *
  * @param held     the requests held while their port starts, shared by every exchange
+ * @param origins  which request origins are pages served through this gateway
  * @param backend  the backend settings, whose timeouts the error messages name
  * @param timeouts the client-side timeouts, likewise
  */
 public record RequestPath(Admission admission, SandboxResolver resolver, RoutingDecision routing,
                           Optional<SandboxWaker> waker, BackendPool pool, Http2BackendPool http2Pool,
-                          HeldRequests held, ErrorResponses errors, GatewayMetrics metrics, AccessLog accessLog,
+                          HeldRequests held, SandboxOrigins origins, ErrorResponses errors, GatewayMetrics metrics, AccessLog accessLog,
                           GatewayConfig.Backend backend, GatewayConfig.Timeouts timeouts) {
 }

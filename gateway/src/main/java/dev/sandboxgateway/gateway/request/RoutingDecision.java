@@ -10,6 +10,7 @@ import dev.sandboxgateway.routing.policy.Credentials;
 import dev.sandboxgateway.routing.policy.GatewayError;
 import dev.sandboxgateway.routing.policy.RoutingPolicy;
 import dev.sandboxgateway.routing.registry.SandboxRecord;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpUtil;
@@ -26,10 +27,12 @@ public final class RoutingDecision {
 
     private final RoutingPolicy policy;
     private final ClientLimits limits;
+    private final SandboxOrigins origins;
 
-    public RoutingDecision(RoutingPolicy policy, ClientLimits limits) {
+    public RoutingDecision(RoutingPolicy policy, ClientLimits limits, SandboxOrigins origins) {
         this.policy = policy;
         this.limits = limits;
+        this.origins = origins;
     }
 
     /**
@@ -46,7 +49,11 @@ public final class RoutingDecision {
         String token = found.isPresent() ? found.get().accessToken() : null;
         Credentials credentials = token == null ? Credentials.NONE
                 : SandboxAccess.credentials(request, admitted.requestTarget().hostName());
-        Optional<GatewayError> rejection = policy.rejection(admitted.target(), found, admitted.client().bytes(),
+        // A browser never sends credentials on a CORS preflight: one from a page the sandbox trusts reaches
+        // it without, so its own answer decides. The request that follows needs its credentials as before.
+        Optional<SandboxRecord> checked = token != null && trustedPreflight(request, found.get())
+                ? Optional.of(found.get().withAccessToken(null)) : found;
+        Optional<GatewayError> rejection = policy.rejection(admitted.target(), checked, admitted.client().bytes(),
                 credentials);
         if (rejection.isPresent()) {
             GatewayError error = rejection.get();
@@ -70,5 +77,20 @@ public final class RoutingDecision {
                     admitted.https());
         }
         return new Connect(record, bodyLimit, token != null);
+    }
+
+    /**
+     * An {@code OPTIONS} request with {@code Origin} and {@code Access-Control-Request-Method} from a
+     * page served through this gateway or one the sandbox lists in {@code allowedOrigins}. Preflights
+     * from anyone else still need the token, so a private sandbox answers no one's unauthenticated
+     * OPTIONS.
+     */
+    private boolean trustedPreflight(HttpRequest request, SandboxRecord record) {
+        if (!HttpMethod.OPTIONS.equals(request.method())
+                || !request.headers().contains(HttpHeaderNames.ACCESS_CONTROL_REQUEST_METHOD)) {
+            return false;
+        }
+        String origin = request.headers().get(HttpHeaderNames.ORIGIN);
+        return origin != null && (origins.isSandboxOrigin(origin) || record.allowedOrigins().contains(origin));
     }
 }

@@ -189,4 +189,17 @@ class BrowserTest {
                 """, url("beta", "/api/echo"));
         assertTrue(refused.startsWith("blocked:"), "the gateway adds no CORS headers of its own: " + refused);
     }
+
+    @Test
+    void javascriptOnAnotherSandboxReadsTheGatewaysErrorCodeAndRequestId() {
+        browser.get(url("alpha", "/"));
+        String seen = (String) ((JavascriptExecutor) browser).executeAsyncScript("""
+                const done = arguments[arguments.length - 1];
+                fetch(arguments[0], {credentials: 'include'})
+                  .then(r => done(r.status + ' ' + r.headers.get('X-Gateway-Error') + ' ' + r.headers.get('X-Request-Id')))
+                  .catch(e => done('blocked: ' + e));
+                """, url("nosuch", "/api"));
+        assertTrue(seen.matches("404 sandbox_not_found [0-9a-f]{32}"),
+                "a cross-origin call, credentials included, reads the gateway's answer: " + seen);
+    }
 }

@@ -42,12 +42,23 @@ class RoutingDecisionTest {
     private static final SandboxRecord RUNNING = SandboxRecord.running("abc", "10.0.0.5");
     private static final SandboxRecord PROTECTED = RUNNING.withAccessToken("t0k3n");
 
-    private final RoutingDecision decision = new RoutingDecision(RoutingPolicy.openPorts(), ClientLimits.NONE);
+    private static final SandboxOrigins ORIGINS = new SandboxOrigins(List.of("sandbox.example.dev"));
+
+    private final RoutingDecision decision = new RoutingDecision(RoutingPolicy.openPorts(), ClientLimits.NONE, ORIGINS);
     private final List<String> slotsTaken = new ArrayList<>();
     private final SandboxSlots freeSlots = (id, record) -> slotsTaken.add(id);
 
     private static HttpRequest request(HttpMethod method, String... headers) {
         HttpRequest request = new DefaultHttpRequest(HttpVersion.HTTP_1_1, method, ADMITTED.requestTarget().uri());
+        for (int i = 0; i < headers.length; i += 2) {
+            request.headers().add(headers[i], headers[i + 1]);
+        }
+        return request;
+    }
+
+    /** A request that carries no token anywhere, as a browser's preflight. */
+    private static HttpRequest tokenless(HttpMethod method, String... headers) {
+        HttpRequest request = new DefaultHttpRequest(HttpVersion.HTTP_1_1, method, "/app");
         for (int i = 0; i < headers.length; i += 2) {
             request.headers().add(headers[i], headers[i + 1]);
         }
@@ -62,6 +73,25 @@ class RoutingDecisionTest {
         Refused refused = assertInstanceOf(Refused.class, verdict);
         assertEquals(error, refused.failure().error(), refused.failure().message());
         return refused;
+    }
+
+    @Test
+    void aPreflightFromASandboxPageOrAnAllowedOriginReachesAPrivateSandboxWithoutItsToken() {
+        String[] preflight = {"Origin", "https://5173-abc.sandbox.example.dev", "Access-Control-Request-Method", "POST"};
+        Connect sibling = assertInstanceOf(Connect.class, decide(tokenless(HttpMethod.OPTIONS, preflight), PROTECTED));
+        assertTrue(sibling.protectedSandbox(), "credentials are still stripped on the way");
+
+        SandboxRecord listing = PROTECTED.withAllowedOrigins(List.of("https://ide.example.com"));
+        assertInstanceOf(Connect.class, decide(tokenless(HttpMethod.OPTIONS, "Origin", "https://ide.example.com",
+                "Access-Control-Request-Method", "PUT"), listing));
+
+        refused(decide(tokenless(HttpMethod.OPTIONS, "Origin", "https://evil.example",
+                "Access-Control-Request-Method", "POST"), PROTECTED), GatewayError.ACCESS_TOKEN_MISSING);
+        refused(decide(tokenless(HttpMethod.OPTIONS, "Origin", "https://5173-abc.sandbox.example.dev"), PROTECTED),
+                GatewayError.ACCESS_TOKEN_MISSING);
+        refused(decide(tokenless(HttpMethod.POST, preflight), PROTECTED), GatewayError.ACCESS_TOKEN_MISSING);
+        refused(decide(tokenless(HttpMethod.OPTIONS, preflight), PROTECTED.withState(SandboxState.STOPPED)),
+                GatewayError.SANDBOX_STOPPED);
     }
 
     @Test
@@ -128,7 +158,7 @@ class RoutingDecisionTest {
     @Test
     void theBodyLimitIsTheRecordsOwnElseTheGatewaysAndZeroMeansNone() {
         RoutingDecision limited = new RoutingDecision(RoutingPolicy.openPorts(),
-                new ClientLimits(OptionalInt.empty(), OptionalLong.of(100), Optional.empty(), Optional.empty()));
+                new ClientLimits(OptionalInt.empty(), OptionalLong.of(100), Optional.empty(), Optional.empty()), ORIGINS);
 
         Connect gateways = assertInstanceOf(Connect.class, limited.decide(ADMITTED, request(HttpMethod.POST),
                 Optional.of(RUNNING), 0, false, false, freeSlots));

@@ -33,12 +33,12 @@ public final class HttpSandboxRegistry implements SandboxRegistry {
      */
     public record FieldMapping(String id, String suffix, String backendHost, String state, String allowedPorts,
                                String accessToken, String labels, String allowedClients, String maxRequestBodySize,
-                               String portStartupWaitMillis) {
+                               String portStartupWaitMillis, String allowedOrigins) {
 
         /** Fields named as in the registry file, at the top level of the document. */
         public static final FieldMapping DEFAULT = new FieldMapping("/id", "/suffix", "/backendHost", "/state",
                 "/allowedPorts", "/accessToken", "/labels", "/allowedClients", "/maxRequestBodySize",
-                "/portStartupWaitMillis");
+                "/portStartupWaitMillis", "/allowedOrigins");
 
         Map<String, String> byField() {
             Map<String, String> fields = new LinkedHashMap<>();
@@ -52,6 +52,7 @@ public final class HttpSandboxRegistry implements SandboxRegistry {
             fields.put("allowedClients", allowedClients);
             fields.put("maxRequestBodySize", maxRequestBodySize);
             fields.put("portStartupWaitMillis", portStartupWaitMillis);
+            fields.put("allowedOrigins", allowedOrigins);
             return fields;
         }
     }

@@ -2,6 +2,7 @@ package dev.sandboxgateway.routing.registry;
 
 import java.util.Collections;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -22,11 +23,13 @@ import org.jspecify.annotations.Nullable;
  * @param maxRequestBodySize largest request body in bytes, or {@code null} for the gateway-wide limit
  * @param portStartupWaitMillis how long a request waits for a refusing port to start listening, in
  *                     milliseconds (0: not at all), or {@code null} for {@code backend.portStartupWait}
+ * @param allowedOrigins origins ({@code https://ide.example.com}) whose CORS preflights reach the
+ *                     sandbox without its access token, besides the gateway's own sandbox hosts
  */
 public record SandboxRecord(String id, @Nullable String suffix, String backendHost, SandboxState state,
                             Set<Integer> allowedPorts, @Nullable String accessToken, Map<String, String> labels,
                             List<CidrBlock> allowedClients, @Nullable Long maxRequestBodySize,
-                            @Nullable Long portStartupWaitMillis) {
+                            @Nullable Long portStartupWaitMillis, List<String> allowedOrigins) {
 
     public SandboxRecord {
         requireLowerAlphanumeric("id", id);
@@ -49,6 +52,10 @@ public record SandboxRecord(String id, @Nullable String suffix, String backendHo
         if (maxRequestBodySize != null && maxRequestBodySize < 0) {
             throw new IllegalArgumentException("maxRequestBodySize: must not be negative, was " + maxRequestBodySize);
         }
+        allowedOrigins = allowedOrigins == null ? List.of() : List.copyOf(allowedOrigins);
+        for (String origin : allowedOrigins) {
+            requireOrigin(origin);
+        }
         if (portStartupWaitMillis != null && (portStartupWaitMillis < 0 || portStartupWaitMillis > MAX_PORT_STARTUP_WAIT_MILLIS)) {
             throw new IllegalArgumentException("portStartupWaitMillis: must be between 0 and " + MAX_PORT_STARTUP_WAIT_MILLIS
                     + " (10 minutes), was " + portStartupWaitMillis);
@@ -61,47 +68,53 @@ public record SandboxRecord(String id, @Nullable String suffix, String backendHo
     /** A running sandbox reachable on every port, with no suffix, token or labels. */
     public static SandboxRecord running(String id, String backendHost) {
         return new SandboxRecord(id, null, backendHost, SandboxState.RUNNING, Set.of(), null, Map.of(), List.of(), null,
-                null);
+                null, List.of());
     }
 
     public SandboxRecord withSuffix(String newSuffix) {
         return new SandboxRecord(id, newSuffix, backendHost, state, allowedPorts, accessToken, labels, allowedClients,
-                maxRequestBodySize, portStartupWaitMillis);
+                maxRequestBodySize, portStartupWaitMillis, allowedOrigins);
     }
 
     public SandboxRecord withBackendHost(String newBackendHost) {
         return new SandboxRecord(id, suffix, newBackendHost, state, allowedPorts, accessToken, labels, allowedClients,
-                maxRequestBodySize, portStartupWaitMillis);
+                maxRequestBodySize, portStartupWaitMillis, allowedOrigins);
     }
 
     public SandboxRecord withState(SandboxState newState) {
         return new SandboxRecord(id, suffix, backendHost, newState, allowedPorts, accessToken, labels, allowedClients,
-                maxRequestBodySize, portStartupWaitMillis);
+                maxRequestBodySize, portStartupWaitMillis, allowedOrigins);
     }
 
     public SandboxRecord withAllowedPorts(Set<Integer> ports) {
         return new SandboxRecord(id, suffix, backendHost, state, ports, accessToken, labels, allowedClients,
-                maxRequestBodySize, portStartupWaitMillis);
+                maxRequestBodySize, portStartupWaitMillis, allowedOrigins);
     }
 
-    public SandboxRecord withAccessToken(String token) {
+    /** @param token the token clients must present, or {@code null} for none */
+    public SandboxRecord withAccessToken(@Nullable String token) {
         return new SandboxRecord(id, suffix, backendHost, state, allowedPorts, token, labels, allowedClients,
-                maxRequestBodySize, portStartupWaitMillis);
+                maxRequestBodySize, portStartupWaitMillis, allowedOrigins);
     }
 
     public SandboxRecord withAllowedClients(List<CidrBlock> clients) {
         return new SandboxRecord(id, suffix, backendHost, state, allowedPorts, accessToken, labels, clients,
-                maxRequestBodySize, portStartupWaitMillis);
+                maxRequestBodySize, portStartupWaitMillis, allowedOrigins);
     }
 
     public SandboxRecord withMaxRequestBodySize(Long bytes) {
         return new SandboxRecord(id, suffix, backendHost, state, allowedPorts, accessToken, labels, allowedClients,
-                bytes, portStartupWaitMillis);
+                bytes, portStartupWaitMillis, allowedOrigins);
     }
 
     public SandboxRecord withPortStartupWaitMillis(Long millis) {
         return new SandboxRecord(id, suffix, backendHost, state, allowedPorts, accessToken, labels, allowedClients,
-                maxRequestBodySize, millis);
+                maxRequestBodySize, millis, allowedOrigins);
+    }
+
+    public SandboxRecord withAllowedOrigins(List<String> origins) {
+        return new SandboxRecord(id, suffix, backendHost, state, allowedPorts, accessToken, labels, allowedClients,
+                maxRequestBodySize, portStartupWaitMillis, origins);
     }
 
     public boolean allowsPort(int port) {
@@ -132,6 +145,18 @@ public record SandboxRecord(String id, @Nullable String suffix, String backendHo
             if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))) {
                 throw new IllegalArgumentException(field + ": '" + value + "' may contain only a-z and 0-9");
             }
+        }
+    }
+
+    /** An origin as browsers send it: {@code scheme://host[:port]}, nothing after. */
+    private static void requireOrigin(String origin) {
+        int separator = origin == null ? -1 : origin.indexOf("://");
+        boolean ok = separator > 0 && origin.length() > separator + 3
+                && origin.indexOf('/', separator + 3) < 0 && origin.indexOf('?') < 0 && origin.indexOf('#') < 0
+                && origin.equals(origin.toLowerCase(Locale.ROOT));
+        if (!ok) {
+            throw new IllegalArgumentException("allowedOrigins: '" + origin
+                    + "' is not an origin like https://ide.example.com (lower case, no path)");
         }
     }
 
