@@ -12,11 +12,12 @@ import org.jspecify.annotations.Nullable;
 record SandboxView(String id, @Nullable String suffix, String backendHost, SandboxState state, Set<Integer> allowedPorts,
                    boolean hasAccessToken, Map<String, String> labels, List<CidrBlock> allowedClients,
                    @Nullable Long maxRequestBodySize, @Nullable Long portStartupWaitMillis,
-                   List<String> allowedOrigins) {
+                   List<String> allowedOrigins, Map<String, String> hostRewrite) {
 
     static SandboxView of(SandboxRecord record) {
         return new SandboxView(record.id(), record.suffix(), record.backendHost(), record.state(),
                 record.allowedPorts(), record.accessToken() != null, record.labels(), record.allowedClients(),
-                record.maxRequestBodySize(), record.portStartupWaitMillis(), record.allowedOrigins());
+                record.maxRequestBodySize(), record.portStartupWaitMillis(), record.allowedOrigins(),
+                record.hostRewrite());
     }
 }

@@ -221,7 +221,8 @@ public final class Exchange implements AcquireCallback {
         this.response = relay;
         connection.attach(relay);
         path.metrics().backendRequest(reused);
-        body.connected(connection, this.connection, route, upgrade, grpc);
+        body.connected(connection, this.connection, route, upgrade, grpc,
+                Objects.requireNonNull(record, "connect() chose the record").rewrittenHost(route.target().port()));
         client.updateReading();
     }
 

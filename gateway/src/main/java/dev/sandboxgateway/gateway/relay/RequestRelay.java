@@ -2,6 +2,7 @@ package dev.sandboxgateway.gateway.relay;
 
 import dev.sandboxgateway.gateway.backend.BackendConnection;
 import dev.sandboxgateway.gateway.http.HopByHopHeaders;
+import dev.sandboxgateway.gateway.http.HostRewrite;
 import dev.sandboxgateway.gateway.request.AdmissionVerdict.Admitted;
 import dev.sandboxgateway.gateway.request.ConnectionFacts;
 import io.netty.channel.Channel;
@@ -104,11 +105,15 @@ final class RequestRelay {
      * @param upgrade the WebSocket upgrade asked for, or {@code null}
      * @param grpc    whether the request is a gRPC call, relayed over HTTP/2 with its trailers
      */
+    /** @param host the Host the sandbox's record asks for on this port, or {@code null} to keep the public one */
     void connected(BackendConnection backend, ConnectionFacts connection, Admitted admitted, @Nullable String upgrade,
-                   boolean grpc) {
+                   boolean grpc, @Nullable String host) {
         this.backend = backend;
         HopByHopHeaders.rewriteRequest(request, upgrade, connection.peer().text(), admitted.viaTrustedProxy(),
                 admitted.requestTarget().host(), connection.localPort(), connection.secure());
+        if (host != null) {
+            HostRewrite.apply(request.headers(), host, admitted.requestTarget().host(), admitted.https());
+        }
         if (grpc) {
             // gRPC servers require it (trailers carry the call's status); HTTP/2 allows TE with this value only.
             request.headers().set(HttpHeaderNames.TE, HttpHeaderValues.TRAILERS);

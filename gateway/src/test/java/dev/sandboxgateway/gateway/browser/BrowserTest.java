@@ -26,9 +26,6 @@ import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
@@ -39,8 +36,6 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  */
 class BrowserTest {
 
-    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-    private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
     private static final Path SCREENSHOTS = Path.of("target", "screenshots");
 
     private static DevServerBackend devServer;
@@ -49,26 +44,14 @@ class BrowserTest {
 
     @BeforeAll
     static void start() throws Exception {
-        if (!Files.isExecutable(CHROMIUM) || !Files.isExecutable(CHROMEDRIVER)) {
-            throw new IllegalStateException("the browser tests need Debian's Chromium and its driver: run "
-                    + "'apt-get install -y chromium chromium-driver' (.ci/run does this)");
-        }
+        BrowserSupport.requireChromium();
         devServer = DevServerBackend.start();
         gateway = GatewayFixture.start(Map.of("GATEWAY_BACKEND_PORT_STARTUP_WAIT", "1s"))
                 .register(SandboxRecord.running("devbox", "127.0.0.1").withSuffix("a1b2c3d4"))
                 .register("alpha")
                 .register("beta")
                 .register(SandboxRecord.running("sleepy", "127.0.0.1").withState(SandboxState.PAUSED));
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary(CHROMIUM.toFile());
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
-                "--window-size=1100,800", "--no-first-run", "--no-default-browser-check");
-        ChromeDriverService service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(CHROMEDRIVER.toFile())
-                .usingAnyFreePort()
-                .build();
-        browser = new ChromeDriver(service, options);
-        browser.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(20)).scriptTimeout(Duration.ofSeconds(10));
+        browser = BrowserSupport.chromium();
         Files.createDirectories(SCREENSHOTS);
     }
 

@@ -33,12 +33,12 @@ public final class HttpSandboxRegistry implements SandboxRegistry {
      */
     public record FieldMapping(String id, String suffix, String backendHost, String state, String allowedPorts,
                                String accessToken, String labels, String allowedClients, String maxRequestBodySize,
-                               String portStartupWaitMillis, String allowedOrigins) {
+                               String portStartupWaitMillis, String allowedOrigins, String hostRewrite) {
 
         /** Fields named as in the registry file, at the top level of the document. */
         public static final FieldMapping DEFAULT = new FieldMapping("/id", "/suffix", "/backendHost", "/state",
                 "/allowedPorts", "/accessToken", "/labels", "/allowedClients", "/maxRequestBodySize",
-                "/portStartupWaitMillis", "/allowedOrigins");
+                "/portStartupWaitMillis", "/allowedOrigins", "/hostRewrite");
 
         Map<String, String> byField() {
             Map<String, String> fields = new LinkedHashMap<>();
@@ -53,6 +53,7 @@ public final class HttpSandboxRegistry implements SandboxRegistry {
             fields.put("maxRequestBodySize", maxRequestBodySize);
             fields.put("portStartupWaitMillis", portStartupWaitMillis);
             fields.put("allowedOrigins", allowedOrigins);
+            fields.put("hostRewrite", hostRewrite);
             return fields;
         }
     }

@@ -25,11 +25,16 @@ import org.jspecify.annotations.Nullable;
  *                     milliseconds (0: not at all), or {@code null} for {@code backend.portStartupWait}
  * @param allowedOrigins origins ({@code https://ide.example.com}) whose CORS preflights reach the
  *                     sandbox without its access token, besides the gateway's own sandbox hosts
+ * @param hostRewrite  the Host the sandbox's servers are sent instead of the public one, by port
+ *                     ({@code "5173"}) or for every port ({@code "*"}): a fixed {@code host[:port]} or a
+ *                     template with {@code ${port}} ({@code localhost:${port}}); empty for none. For dev
+ *                     servers that refuse unknown hosts (Vite, webpack-dev-server, Next.js)
  */
 public record SandboxRecord(String id, @Nullable String suffix, String backendHost, SandboxState state,
                             Set<Integer> allowedPorts, @Nullable String accessToken, Map<String, String> labels,
                             List<CidrBlock> allowedClients, @Nullable Long maxRequestBodySize,
-                            @Nullable Long portStartupWaitMillis, List<String> allowedOrigins) {
+                            @Nullable Long portStartupWaitMillis, List<String> allowedOrigins,
+                            Map<String, String> hostRewrite) {
 
     public SandboxRecord {
         requireLowerAlphanumeric("id", id);
@@ -56,6 +61,8 @@ public record SandboxRecord(String id, @Nullable String suffix, String backendHo
         for (String origin : allowedOrigins) {
             requireOrigin(origin);
         }
+        hostRewrite = hostRewrite == null ? Map.of() : Map.copyOf(hostRewrite);
+        hostRewrite.forEach(SandboxRecord::requireHostRewrite);
         if (portStartupWaitMillis != null && (portStartupWaitMillis < 0 || portStartupWaitMillis > MAX_PORT_STARTUP_WAIT_MILLIS)) {
             throw new IllegalArgumentException("portStartupWaitMillis: must be between 0 and " + MAX_PORT_STARTUP_WAIT_MILLIS
                     + " (10 minutes), was " + portStartupWaitMillis);
@@ -68,53 +75,70 @@ public record SandboxRecord(String id, @Nullable String suffix, String backendHo
     /** A running sandbox reachable on every port, with no suffix, token or labels. */
     public static SandboxRecord running(String id, String backendHost) {
         return new SandboxRecord(id, null, backendHost, SandboxState.RUNNING, Set.of(), null, Map.of(), List.of(), null,
-                null, List.of());
+                null, List.of(), Map.of());
     }
 
     public SandboxRecord withSuffix(String newSuffix) {
         return new SandboxRecord(id, newSuffix, backendHost, state, allowedPorts, accessToken, labels, allowedClients,
-                maxRequestBodySize, portStartupWaitMillis, allowedOrigins);
+                maxRequestBodySize, portStartupWaitMillis, allowedOrigins, hostRewrite);
     }
 
     public SandboxRecord withBackendHost(String newBackendHost) {
         return new SandboxRecord(id, suffix, newBackendHost, state, allowedPorts, accessToken, labels, allowedClients,
-                maxRequestBodySize, portStartupWaitMillis, allowedOrigins);
+                maxRequestBodySize, portStartupWaitMillis, allowedOrigins, hostRewrite);
     }
 
     public SandboxRecord withState(SandboxState newState) {
         return new SandboxRecord(id, suffix, backendHost, newState, allowedPorts, accessToken, labels, allowedClients,
-                maxRequestBodySize, portStartupWaitMillis, allowedOrigins);
+                maxRequestBodySize, portStartupWaitMillis, allowedOrigins, hostRewrite);
     }
 
     public SandboxRecord withAllowedPorts(Set<Integer> ports) {
         return new SandboxRecord(id, suffix, backendHost, state, ports, accessToken, labels, allowedClients,
-                maxRequestBodySize, portStartupWaitMillis, allowedOrigins);
+                maxRequestBodySize, portStartupWaitMillis, allowedOrigins, hostRewrite);
     }
 
     /** @param token the token clients must present, or {@code null} for none */
     public SandboxRecord withAccessToken(@Nullable String token) {
         return new SandboxRecord(id, suffix, backendHost, state, allowedPorts, token, labels, allowedClients,
-                maxRequestBodySize, portStartupWaitMillis, allowedOrigins);
+                maxRequestBodySize, portStartupWaitMillis, allowedOrigins, hostRewrite);
     }
 
     public SandboxRecord withAllowedClients(List<CidrBlock> clients) {
         return new SandboxRecord(id, suffix, backendHost, state, allowedPorts, accessToken, labels, clients,
-                maxRequestBodySize, portStartupWaitMillis, allowedOrigins);
+                maxRequestBodySize, portStartupWaitMillis, allowedOrigins, hostRewrite);
     }
 
     public SandboxRecord withMaxRequestBodySize(Long bytes) {
         return new SandboxRecord(id, suffix, backendHost, state, allowedPorts, accessToken, labels, allowedClients,
-                bytes, portStartupWaitMillis, allowedOrigins);
+                bytes, portStartupWaitMillis, allowedOrigins, hostRewrite);
     }
 
     public SandboxRecord withPortStartupWaitMillis(Long millis) {
         return new SandboxRecord(id, suffix, backendHost, state, allowedPorts, accessToken, labels, allowedClients,
-                maxRequestBodySize, millis, allowedOrigins);
+                maxRequestBodySize, millis, allowedOrigins, hostRewrite);
     }
 
     public SandboxRecord withAllowedOrigins(List<String> origins) {
         return new SandboxRecord(id, suffix, backendHost, state, allowedPorts, accessToken, labels, allowedClients,
-                maxRequestBodySize, portStartupWaitMillis, origins);
+                maxRequestBodySize, portStartupWaitMillis, origins, hostRewrite);
+    }
+
+    public SandboxRecord withHostRewrite(Map<String, String> rewrite) {
+        return new SandboxRecord(id, suffix, backendHost, state, allowedPorts, accessToken, labels, allowedClients,
+                maxRequestBodySize, portStartupWaitMillis, allowedOrigins, rewrite);
+    }
+
+    /** The Host to send for {@code port}, or {@code null} to send the public one. */
+    public @Nullable String rewrittenHost(int port) {
+        if (hostRewrite.isEmpty()) {
+            return null;
+        }
+        String template = hostRewrite.get(Integer.toString(port));
+        if (template == null) {
+            template = hostRewrite.get("*");
+        }
+        return template == null ? null : template.replace("${port}", Integer.toString(port));
     }
 
     public boolean allowsPort(int port) {
@@ -145,6 +169,31 @@ public record SandboxRecord(String id, @Nullable String suffix, String backendHo
             if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))) {
                 throw new IllegalArgumentException(field + ": '" + value + "' may contain only a-z and 0-9");
             }
+        }
+    }
+
+    private static void requireHostRewrite(String port, String template) {
+        if (!port.equals("*")) {
+            int number;
+            try {
+                number = Integer.parseInt(port);
+            } catch (NumberFormatException e) {
+                number = 0;
+            }
+            if (number < 1 || number > 65535) {
+                throw new IllegalArgumentException("hostRewrite: '" + port + "' is neither a port nor *");
+            }
+        }
+        String host = template == null ? "" : template.replace("${port}", "1");
+        boolean ok = !host.isEmpty() && host.length() <= 255;
+        for (int i = 0; i < host.length() && ok; i++) {
+            char c = host.charAt(i);
+            ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '-'
+                    || c == ':' || c == '[' || c == ']';
+        }
+        if (!ok) {
+            throw new IllegalArgumentException("hostRewrite." + port + ": '" + template
+                    + "' is not a host[:port] (${port} may stand for the port)");
         }
     }
 

@@ -74,6 +74,7 @@ class FileSandboxRegistryTest {
                     maxRequestBodySize: 1048576
                     portStartupWaitMillis: 30000
                     allowedOrigins: ["https://ide.example.com"]
+                    hostRewrite: {"5173": "localhost:${port}"}
                   - id: plain
                     backendHost: 127.0.0.1
                 """);
@@ -81,7 +82,7 @@ class FileSandboxRegistryTest {
             assertEquals(Optional.of(new SandboxRecord("i62mff4ahtrdfdkyn2esc", "b0b684e9", "10.1.2.3",
                     SandboxState.PAUSED, Set.of(3000, 8080), "s3cret", Map.of("team", "web"),
                     List.of(CidrBlock.parse("10.0.0.0/8"), CidrBlock.parse("2001:db8::/32")), 1_048_576L, 30_000L,
-                    List.of("https://ide.example.com"))),
+                    List.of("https://ide.example.com"), Map.of("5173", "localhost:${port}"))),
                     registry.lookup("i62mff4ahtrdfdkyn2esc").join());
             assertEquals(Optional.of(SandboxRecord.running("plain", "127.0.0.1")), registry.lookup("plain").join());
             assertEquals(2, registry.list().join().size());

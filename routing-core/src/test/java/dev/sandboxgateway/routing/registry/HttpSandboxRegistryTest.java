@@ -35,7 +35,7 @@ import org.junit.jupiter.api.Test;
 class HttpSandboxRegistryTest {
 
     private static final HttpSandboxRegistry.FieldMapping ORCHESTRATOR_FIELDS = new HttpSandboxRegistry.FieldMapping(
-            "/sandbox/id", null, "/network/ip", "/sandbox/status", "/exposedPorts", null, "/tags", null, null, null, null);
+            "/sandbox/id", null, "/network/ip", "/sandbox/status", "/exposedPorts", null, "/tags", null, null, null, null, null);
 
     private HttpServer server;
     private ExecutorService threads;

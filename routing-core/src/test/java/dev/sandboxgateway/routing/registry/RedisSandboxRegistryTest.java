@@ -87,7 +87,7 @@ class RedisSandboxRegistryTest {
     void recordsWrittenByOneInstanceAreReadByAnother() throws Exception {
         SandboxRecord record = new SandboxRecord("i62mff4ahtrdfdkyn2esc", "b0b684e9", "10.1.2.3", SandboxState.RUNNING,
                 Set.of(3000), "tok", Map.of("team", "web"), List.of(CidrBlock.parse("10.0.0.0/8")), 1024L,
-                15_000L, List.of("https://ide.example.com"));
+                15_000L, List.of("https://ide.example.com"), Map.of("*", "localhost:${port}"));
         first.put(record).join();
         assertEquals(Optional.of(record), second.lookup(record.id()).join());
         assertEquals(Optional.empty(), second.lookup("nosuch").join());

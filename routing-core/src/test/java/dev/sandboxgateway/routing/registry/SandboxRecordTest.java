@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -36,5 +37,22 @@ class SandboxRecordTest {
         assertThrows(IllegalArgumentException.class, () -> RUNNING.withPortStartupWaitMillis(-1L));
         assertThrows(IllegalArgumentException.class,
                 () -> RUNNING.withPortStartupWaitMillis(SandboxRecord.MAX_PORT_STARTUP_WAIT_MILLIS + 1));
+    }
+
+    @Test
+    void aHostRewriteIsPerPortElseForEveryPort() {
+        SandboxRecord record = RUNNING.withHostRewrite(Map.of("*", "localhost:${port}", "8888", "127.0.0.1"));
+        assertEquals("localhost:5173", record.rewrittenHost(5173));
+        assertEquals("127.0.0.1", record.rewrittenHost(8888));
+        assertEquals(null, RUNNING.rewrittenHost(5173), "off unless the record sets it");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"local host", "localhost/x", "", "${host}"})
+    void aHostRewriteIsAHostAndPort(String template) {
+        IllegalArgumentException error = assertThrows(IllegalArgumentException.class,
+                () -> RUNNING.withHostRewrite(Map.of("*", template)));
+        assertTrue(error.getMessage().startsWith("hostRewrite.*: "), error.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> RUNNING.withHostRewrite(Map.of("http", "localhost")));
     }
 }
