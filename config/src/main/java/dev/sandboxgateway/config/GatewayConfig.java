@@ -20,7 +20,7 @@ import org.jspecify.annotations.Nullable;
 public record GatewayConfig(Server server, Routing routing, Registry registry, SandboxResolver.Settings cache,
                             Backend backend, Timeouts timeouts, Limits limits, Security security, Lifecycle lifecycle,
                             SandboxWaker.Settings wakeUp, Shutdown shutdown, Admin admin, Ops ops, AccessLog accessLog,
-                            Logging logging, Tls tls, Http2 http2) {
+                            Logging logging, Access access, Tls tls, Http2 http2) {
 
     /**
      * The public listener.
@@ -185,6 +185,17 @@ public record GatewayConfig(Server server, Routing routing, Registry registry, S
     public record AccessLog(boolean enabled) {
     }
 
+    /** How browsers hold a sandbox's access token once they presented it in the URL. */
+    public record Access(AccessCookie cookie) {
+    }
+
+    /**
+     * @param sameSite {@code lax}, or {@code none} for previews inside another site's iframe (over TLS:
+     *                 {@code SameSite=None; Secure; Partitioned})
+     */
+    public record AccessCookie(CookieSameSite sameSite) {
+    }
+
     /**
      * The application log (everything but the access log, which is always JSON).
      *
@@ -250,6 +261,7 @@ public record GatewayConfig(Server server, Routing routing, Registry registry, S
                 new Ops(false, "0.0.0.0", 9091),
                 new AccessLog(true),
                 new Logging(LogFormat.TEXT),
+                new Access(new AccessCookie(CookieSameSite.LAX)),
                 new Tls(false, 8443, List.of(), Duration.ofSeconds(10), TlsProvider.AUTO, List.of(), false, 443),
                 new Http2(true, false, 256, 256 * 1024));
     }

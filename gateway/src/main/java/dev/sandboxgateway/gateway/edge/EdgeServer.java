@@ -1,5 +1,6 @@
 package dev.sandboxgateway.gateway.edge;
 
+import dev.sandboxgateway.config.CookieSameSite;
 import dev.sandboxgateway.config.GatewayConfig;
 import dev.sandboxgateway.config.NameServer;
 import dev.sandboxgateway.config.Transport;
@@ -127,7 +128,8 @@ public final class EdgeServer {
         Admission admission = new Admission(hostParser, policy, trustedProxies, clientLimits,
                 config.tls().redirectHttp() ? OptionalInt.of(config.tls().redirectPort()) : OptionalInt.empty());
         SandboxOrigins origins = new SandboxOrigins(config.routing().baseDomains());
-        RequestPath requestPath = new RequestPath(admission, resolver, new RoutingDecision(policy, clientLimits, origins),
+        RequestPath requestPath = new RequestPath(admission, resolver, new RoutingDecision(policy, clientLimits, origins,
+                config.access().cookie().sameSite() == CookieSameSite.NONE),
                 waker, pool, http2Pool, held, origins, new ErrorResponses(), metrics, new AccessLog(config.accessLog().enabled()),
                 config.backend(), config.timeouts());
         return new EdgeContext.Live(requestPath, clientLimits, config.timeouts(), config.lifecycle().closeGrace(),

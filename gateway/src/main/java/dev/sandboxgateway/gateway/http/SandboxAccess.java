@@ -26,6 +26,8 @@ public final class SandboxAccess {
 
     static final AsciiString TOKEN_HEADER = AsciiString.cached("x-access-token");
     static final String QUERY_PARAMETER = "access_token";
+    /** The access cookie's name over https. */
+    static final String HOST_PREFIXED_COOKIE = "__Host-" + AccessTokens.COOKIE_NAME;
 
     private SandboxAccess() {
     }
@@ -73,13 +75,20 @@ public final class SandboxAccess {
      * cookie for this exact host (no Domain attribute, so no other sandbox host gets it), and a
      * redirect to the same URL without the token, so it stays out of history and Referer.
      */
-    public static FullHttpResponse cookieRedirect(String uri, String cookieValue, boolean secure) {
+    public static FullHttpResponse cookieRedirect(String uri, String cookieValue, boolean secure, boolean crossSite) {
         String location = withoutToken(uri);
-        DefaultCookie cookie = new DefaultCookie(AccessTokens.COOKIE_NAME, cookieValue);
+        // Over https the name carries the __Host- prefix: browsers then accept it only Secure, for this
+        // exact host and path /, so no sibling host or plain-http page can plant or shadow it.
+        DefaultCookie cookie = new DefaultCookie(secure ? HOST_PREFIXED_COOKIE : AccessTokens.COOKIE_NAME, cookieValue);
         cookie.setPath("/");
         cookie.setHttpOnly(true);
         cookie.setSecure(secure);
-        cookie.setSameSite(CookieHeaderNames.SameSite.Lax);
+        if (secure && crossSite) {
+            cookie.setSameSite(CookieHeaderNames.SameSite.None);
+            cookie.setPartitioned(true);
+        } else {
+            cookie.setSameSite(CookieHeaderNames.SameSite.Lax);
+        }
         FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.FOUND,
                 Unpooled.EMPTY_BUFFER);
         HttpHeaders headers = response.headers();
@@ -92,17 +101,25 @@ public final class SandboxAccess {
     }
 
     private static boolean isOurCookie(String pair) {
-        return pair.startsWith(AccessTokens.COOKIE_NAME)
-                && pair.length() > AccessTokens.COOKIE_NAME.length()
-                && pair.charAt(AccessTokens.COOKIE_NAME.length()) == '=';
+        return valueOf(pair, AccessTokens.COOKIE_NAME) != null || valueOf(pair, HOST_PREFIXED_COOKIE) != null;
+    }
+
+    /** The value of {@code name=value}, or {@code null} when the pair is another cookie. */
+    private static @Nullable String valueOf(String pair, String name) {
+        return pair.startsWith(name) && pair.length() > name.length() && pair.charAt(name.length()) == '='
+                ? pair.substring(name.length() + 1) : null;
     }
 
     private static @Nullable String cookie(HttpHeaders headers) {
         for (String header : headers.getAll(HttpHeaderNames.COOKIE)) {
             for (String pair : header.split(";")) {
                 String trimmed = pair.trim();
-                if (isOurCookie(trimmed)) {
-                    return trimmed.substring(AccessTokens.COOKIE_NAME.length() + 1);
+                String value = valueOf(trimmed, HOST_PREFIXED_COOKIE);
+                if (value == null) {
+                    value = valueOf(trimmed, AccessTokens.COOKIE_NAME);
+                }
+                if (value != null) {
+                    return value;
                 }
             }
         }

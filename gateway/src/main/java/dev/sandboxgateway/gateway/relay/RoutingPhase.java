@@ -126,7 +126,8 @@ final class RoutingPhase {
                     loop.execute(() -> woke(admitted, running, error)));
         } else if (verdict instanceof CookieRedirect redirect) {
             exchange.routed(new Routed.Redirecting(admitted.client(), admitted.target(),
-                    SandboxAccess.cookieRedirect(redirect.uri(), redirect.cookieValue(), redirect.secure())));
+                    SandboxAccess.cookieRedirect(redirect.uri(), redirect.cookieValue(), redirect.secure(),
+                            redirect.crossSite())));
         } else {
             refuse(admitted, ((Refused) verdict).failure());
         }

@@ -28,11 +28,14 @@ public final class RoutingDecision {
     private final RoutingPolicy policy;
     private final ClientLimits limits;
     private final SandboxOrigins origins;
+    private final boolean crossSiteCookies;
 
-    public RoutingDecision(RoutingPolicy policy, ClientLimits limits, SandboxOrigins origins) {
+    /** @param crossSiteCookies {@code access.cookie.sameSite: none}: the access cookie works inside other sites' iframes */
+    public RoutingDecision(RoutingPolicy policy, ClientLimits limits, SandboxOrigins origins, boolean crossSiteCookies) {
         this.policy = policy;
         this.limits = limits;
         this.origins = origins;
+        this.crossSiteCookies = crossSiteCookies;
     }
 
     /**
@@ -74,7 +77,7 @@ public final class RoutingDecision {
         if (token != null && credentials.header() == null && credentials.query() != null && !upgrade
                 && (HttpMethod.GET.equals(request.method()) || HttpMethod.HEAD.equals(request.method()))) {
             return new CookieRedirect(admitted.requestTarget().uri(), AccessTokens.cookieValue(token, admitted.requestTarget().hostName()),
-                    admitted.https());
+                    admitted.https(), crossSiteCookies);
         }
         return new Connect(record, bodyLimit, token != null);
     }

@@ -23,7 +23,11 @@ public sealed interface RoutingVerdict {
      * @param cookieValue the cookie that proves the token on this host
      * @param secure      whether the cookie is for https only
      */
-    record CookieRedirect(String uri, String cookieValue, boolean secure) implements RoutingVerdict {
+    /**
+     * @param secure    whether the client uses https (the cookie is then {@code Secure} and {@code __Host-})
+     * @param crossSite whether the cookie is also sent inside other sites' iframes ({@code access.cookie.sameSite: none})
+     */
+    record CookieRedirect(String uri, String cookieValue, boolean secure, boolean crossSite) implements RoutingVerdict {
     }
 
     /**

@@ -3,6 +3,7 @@ package dev.sandboxgateway.gateway.browser;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
@@ -27,8 +28,16 @@ final class BrowserSupport {
 
     /** A headless Chromium with {@code extraArguments} (host resolver rules, for one). */
     static WebDriver chromium(String... extraArguments) {
+        return chromium(Map.of(), extraArguments);
+    }
+
+    /** As {@link #chromium(String...)}, with profile preferences ({@code profile.block_third_party_cookies}). */
+    static WebDriver chromium(Map<String, Object> preferences, String... extraArguments) {
         requireChromium();
         ChromeOptions options = new ChromeOptions();
+        if (!preferences.isEmpty()) {
+            options.setExperimentalOption("prefs", preferences);
+        }
         options.setBinary(CHROMIUM.toFile());
         options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
                 "--window-size=1100,800", "--no-first-run", "--no-default-browser-check");

@@ -89,6 +89,9 @@ class TrustedProxiesTest {
                     + "\r\nX-Forwarded-Proto: https\r\n\r\n");
             assertEquals(302, redirect.status());
             assertTrue(redirect.header("set-cookie").contains("; Secure"), redirect.header("set-cookie"));
+            assertTrue(redirect.header("set-cookie").startsWith("__Host-sandbox_gateway_token="),
+                    "over https the cookie is host-locked by its prefix: " + redirect.header("set-cookie"));
+            assertTrue(redirect.header("set-cookie").contains("SameSite=Lax"), redirect.header("set-cookie"));
         }
     }
 

@@ -44,7 +44,8 @@ class RoutingDecisionTest {
 
     private static final SandboxOrigins ORIGINS = new SandboxOrigins(List.of("sandbox.example.dev"));
 
-    private final RoutingDecision decision = new RoutingDecision(RoutingPolicy.openPorts(), ClientLimits.NONE, ORIGINS);
+    private final RoutingDecision decision = new RoutingDecision(RoutingPolicy.openPorts(), ClientLimits.NONE, ORIGINS,
+            false);
     private final List<String> slotsTaken = new ArrayList<>();
     private final SandboxSlots freeSlots = (id, record) -> slotsTaken.add(id);
 
@@ -158,7 +159,7 @@ class RoutingDecisionTest {
     @Test
     void theBodyLimitIsTheRecordsOwnElseTheGatewaysAndZeroMeansNone() {
         RoutingDecision limited = new RoutingDecision(RoutingPolicy.openPorts(),
-                new ClientLimits(OptionalInt.empty(), OptionalLong.of(100), Optional.empty(), Optional.empty()), ORIGINS);
+                new ClientLimits(OptionalInt.empty(), OptionalLong.of(100), Optional.empty(), Optional.empty()), ORIGINS, false);
 
         Connect gateways = assertInstanceOf(Connect.class, limited.decide(ADMITTED, request(HttpMethod.POST),
                 Optional.of(RUNNING), 0, false, false, freeSlots));
@@ -193,7 +194,12 @@ class RoutingDecisionTest {
             assertEquals(ADMITTED.requestTarget().uri(), redirect.uri());
             assertEquals(AccessTokens.cookieValue("t0k3n", HOST), redirect.cookieValue(), "bound to the host, not the port");
             assertTrue(redirect.secure(), "the client used https");
+            assertFalse(redirect.crossSite(), "access.cookie.sameSite: lax by default");
         }
+        RoutingDecision embeddable = new RoutingDecision(RoutingPolicy.openPorts(), ClientLimits.NONE, ORIGINS, true);
+        CookieRedirect crossSite = assertInstanceOf(CookieRedirect.class, embeddable.decide(ADMITTED,
+                request(HttpMethod.GET), Optional.of(PROTECTED), 0, false, false, freeSlots));
+        assertTrue(crossSite.crossSite());
     }
 
     @Test
