@@ -254,10 +254,10 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Client
         long idleNanos = edge.timeouts().webSocketIdle().toNanos();
         GatewayMetrics metrics = edge.requestPath().metrics();
         clientPipeline.replace(this, "tunnel", new TunnelHandler(backend, idle, idleNanos,
-                received -> metrics.clientBytes(received, 0)));
+                received -> metrics.clientBytes(received, 0), true));
         HttpCodecHandlers.remove(clientPipeline);
         backendPipeline.replace(backendPipeline.last(), "tunnel", new TunnelHandler(client, idle, idleNanos,
-                sent -> metrics.clientBytes(0, sent)));
+                sent -> metrics.clientBytes(0, sent), false));
         HttpCodecHandlers.remove(backendPipeline);
         if (!closed) {
             idle.armAfter(idleNanos);

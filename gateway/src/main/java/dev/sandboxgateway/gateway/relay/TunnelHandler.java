@@ -7,12 +7,16 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import java.util.concurrent.TimeUnit;
 import java.util.function.LongConsumer;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One direction of a WebSocket tunnel: bytes read here are written to the peer unchanged.
+ * One direction of a WebSocket tunnel: bytes read here are written to the peer unchanged. Frame
+ * boundaries are followed from the headers ({@link FrameBoundaries}) so that, when the connection
+ * must end, the gateway's own close frame goes between two frames, never inside one.
  * Reading stops while the peer cannot take more and resumes when it drains, so a slow reader on
  * either end holds back the other instead of filling memory. Closing either side closes the
  * other once what was already read has been flushed to it.
@@ -25,36 +29,95 @@ import org.slf4j.LoggerFactory;
 public final class TunnelHandler extends ChannelInboundHandlerAdapter {
 
     private static final Logger log = LoggerFactory.getLogger(TunnelHandler.class);
+    /** How long peers have to answer the gateway's close frames before their connections are closed. */
+    static final long CLOSE_GRACE_MILLIS = 1000;
 
     private final Channel peer;
     private final LazyTimer idle;
     private final long idleNanos;
     private final SendSizeLimit toPeer = new SendSizeLimit();
     private final LongConsumer relayed;
+    /** Whether this handler reads the client (and writes to the sandbox), or the other way round. */
+    private final boolean readsClient;
+    /** The frames flowing from this channel to the peer, so a close can go between two of them. */
+    private final FrameBoundaries frames = new FrameBoundaries();
     /** Bytes read since the last read completed, handed to {@code relayed} then: one count per batch. */
     private long unreported;
+    /** A close frame for the peer, waiting for the frame in flight to end. */
+    private @Nullable ByteBuf pendingClose;
+    /** Once the gateway's close went to the peer, nothing more may follow it: what arrives is dropped. */
+    private boolean closeSent;
 
     /**
-     * @param idle    shared with the other direction's handler; runs on both channels' event loop
-     * @param relayed told how many bytes went to the peer, once per batch of reads
+     * @param idle        shared with the other direction's handler; runs on both channels' event loop
+     * @param relayed     told how many bytes went to the peer, once per batch of reads
+     * @param readsClient whether this is the client's side of the tunnel (its peer is the sandbox)
      */
-    public TunnelHandler(Channel peer, LazyTimer idle, long idleNanos, LongConsumer relayed) {
+    public TunnelHandler(Channel peer, LazyTimer idle, long idleNanos, LongConsumer relayed, boolean readsClient) {
         this.peer = peer;
         this.idle = idle;
         this.idleNanos = idleNanos;
         this.relayed = relayed;
+        this.readsClient = readsClient;
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (msg instanceof ByteBuf buf) {
-            unreported += buf.readableBytes();
-            toPeer.write(peer, buf, buf.readableBytes());
-        } else {
+        if (!(msg instanceof ByteBuf buf)) {
             peer.write(msg, peer.voidPromise());
+            return;
         }
+        if (closeSent) {
+            buf.release();
+            return;
+        }
+        unreported += buf.readableBytes();
+        if (pendingClose == null) {
+            frames.pass(buf);
+            relay(ctx, buf);
+            return;
+        }
+        int boundary = frames.atBoundary() ? buf.readerIndex() : frames.passToBoundary(buf);
+        if (boundary < 0) {
+            relay(ctx, buf);
+            return;
+        }
+        if (boundary > buf.readerIndex()) {
+            relay(ctx, buf.retainedSlice(buf.readerIndex(), boundary - buf.readerIndex()));
+        }
+        buf.release();
+        sendClose();
+    }
+
+    private void relay(ChannelHandlerContext ctx, ByteBuf buf) {
+        toPeer.write(peer, buf, buf.readableBytes());
         if (!peer.isWritable()) {
             ctx.channel().config().setAutoRead(false);
+        }
+    }
+
+    /**
+     * Sends the peer {@code close} between two frames: now if none is in flight, else as soon as the
+     * one in flight ends. Nothing from this side reaches the peer after it.
+     */
+    private void closeAtBoundary(ByteBuf close) {
+        if (closeSent || pendingClose != null) {
+            close.release();
+            return;
+        }
+        pendingClose = close;
+        if (frames.atBoundary()) {
+            sendClose();
+        }
+    }
+
+    private void sendClose() {
+        ByteBuf close = pendingClose;
+        pendingClose = null;
+        closeSent = true;
+        if (close != null) {
+            toPeer.flush(peer);
+            peer.writeAndFlush(close, peer.voidPromise());
         }
     }
 
@@ -78,16 +141,44 @@ public final class TunnelHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         idle.stop();
+        if (pendingClose != null) {
+            pendingClose.release();
+            pendingClose = null;
+        }
         closeAfterFlush(peer);
     }
 
+    /**
+     * The connection must end (the gateway drains, or the sandbox changed): each side gets a close
+     * frame at a frame boundary, so clients see why and can reconnect at once instead of seeing an
+     * abnormal 1006. Draining tells the client 1012 (service restart: another gateway serves it);
+     * a changed sandbox tells it 1001 with the reason. The sandbox is told 1001. The connections
+     * close once the peers answer, or after {@link #CLOSE_GRACE_MILLIS} at the latest.
+     */
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
-        if (event instanceof ConnectionEvent) {
-            ctx.close();
+        if (event instanceof ConnectionEvent ending && readsClient) {
+            boolean draining = ending == ConnectionEvent.DRAIN;
+            closeAtBoundary(CloseFrames.toSandbox(ctx.alloc(), CloseFrames.GOING_AWAY,
+                    draining ? "gateway restarting" : "client leaving"));
+            peer.pipeline().fireUserEventTriggered(new CloseClient(draining ? CloseFrames.SERVICE_RESTART
+                    : CloseFrames.GOING_AWAY, draining ? "gateway restarting, reconnect"
+                    : "sandbox removed, stopped or moved"));
+            ctx.executor().schedule(() -> {
+                closeAfterFlush(ctx.channel());
+                closeAfterFlush(peer);
+            }, CLOSE_GRACE_MILLIS, TimeUnit.MILLISECONDS);
+            return;
+        }
+        if (event instanceof CloseClient close && !readsClient) {
+            closeAtBoundary(CloseFrames.toClient(ctx.alloc(), close.code(), close.reason()));
             return;
         }
         ctx.fireUserEventTriggered(event);
+    }
+
+    /** Asks the sandbox's side of a tunnel to send the client a close frame. */
+    private record CloseClient(int code, String reason) {
     }
 
     @Override

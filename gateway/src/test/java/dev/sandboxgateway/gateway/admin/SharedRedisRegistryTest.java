@@ -104,7 +104,9 @@ class SharedRedisRegistryTest {
             long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - deleted);
             assertTrue(millis < 100, "honoured by both gateways after " + millis + " ms");
 
+            assertEquals("1001 sandbox removed, stopped or moved", tunnelA.readCloseFrame());
             assertTrue(tunnelA.closedByPeer(), "the first gateway closed its WebSocket to the sandbox");
+            assertEquals("1001 sandbox removed, stopped or moved", tunnelB.readCloseFrame());
             assertTrue(tunnelB.closedByPeer(), "the second gateway closed its WebSocket to the sandbox");
         }
     }

@@ -69,6 +69,7 @@ class SandboxLifecycleTest {
             assertEquals(200, other.exchange(RawHttp.get(app.port() + "-bystander.localhost", "/")).status());
 
             registry().remove("box").join();
+            assertEquals("1001 sandbox removed, stopped or moved", tunnel.readCloseFrame());
             assertTrue(tunnel.closedByPeer(), "the WebSocket to the removed sandbox is closed");
             assertTrue(idle.closedByPeer(), "the idle keep-alive connection is closed");
             assertFalse(other.closedByPeer(), "another sandbox's connection is untouched");
@@ -80,6 +81,7 @@ class SandboxLifecycleTest {
         try (RawHttp tunnel = new RawHttp(gateway.port(), 5000)) {
             assertEquals(101, tunnel.upgradeToWebSocket(echo.port() + "-box.localhost").status());
             registry().put(SandboxRecord.running("box", "127.0.0.1").withState(SandboxState.STOPPED)).join();
+            assertEquals("1001 sandbox removed, stopped or moved", tunnel.readCloseFrame());
             assertTrue(tunnel.closedByPeer());
         }
     }

@@ -9,11 +9,16 @@ import dev.sandboxgateway.gateway.testing.PatternBody;
 import dev.sandboxgateway.gateway.testing.RawHttp;
 import dev.sandboxgateway.gateway.testing.TestBackend;
 import dev.sandboxgateway.gateway.testing.WebSocketEchoBackend;
+import dev.sandboxgateway.routing.registry.WritableSandboxRegistry;
+import dev.sandboxgateway.testing.Eventually;
 import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -28,12 +33,13 @@ import org.junit.jupiter.api.Test;
 class WebSocketTest {
 
     private final CompletableFuture<Integer> clientCloseSeenByBackend = new CompletableFuture<>();
+    private final BlockingQueue<String> receivedByBackend = new LinkedBlockingQueue<>();
     private TestBackend backend;
     private GatewayFixture gateway;
 
     @BeforeEach
     void start() throws Exception {
-        backend = WebSocketEchoBackend.start(clientCloseSeenByBackend);
+        backend = WebSocketEchoBackend.start(clientCloseSeenByBackend, receivedByBackend);
         gateway = GatewayFixture.start(Map.of()).register("box");
     }
 
@@ -166,5 +172,60 @@ class WebSocketTest {
             assertTrue(response.complete());
             assertTrue(response.text().startsWith("Missing origin header"), response.text());
         }
+    }
+
+    @Test
+    void drainingTellsTheClient1012AndTheSandbox1001() throws Exception {
+        Collector collector = new Collector();
+        WebSocket ws = connect(collector);
+        ws.sendText("before the drain", true).join();
+        assertEquals("before the drain", collector.next());
+        CompletableFuture<Boolean> drained = CompletableFuture.supplyAsync(
+                () -> gateway.gateway().shutdown(Duration.ofSeconds(20)));
+        assertEquals("1012 gateway restarting, reconnect", collector.closed.get(20, TimeUnit.SECONDS),
+                "the client learns it may reconnect at once, instead of an abnormal 1006");
+        assertEquals(1001, clientCloseSeenByBackend.get(20, TimeUnit.SECONDS), "the sandbox is told too");
+        assertTrue(drained.get(20, TimeUnit.SECONDS), "the tunnel closed within the drain");
+    }
+
+    @Test
+    void aRemovedSandboxsClientsGet1001WithTheReason() throws Exception {
+        Collector collector = new Collector();
+        connect(collector);
+        ((WritableSandboxRegistry) gateway.gateway().registry()).remove("box").join();
+        assertEquals("1001 sandbox removed, stopped or moved", collector.closed.get(20, TimeUnit.SECONDS));
+        assertEquals(1001, clientCloseSeenByBackend.get(20, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void aMessageSplitAcrossReadsAroundTheInjectedCloseArrivesWhole() throws Exception {
+        byte[] payload = "hello, split across two reads".getBytes(StandardCharsets.UTF_8);
+        byte[] mask = {0x0a, 0x1b, 0x2c, 0x3d};
+        byte[] frame = new byte[6 + payload.length];
+        frame[0] = (byte) 0x81;
+        frame[1] = (byte) (0x80 | payload.length);
+        System.arraycopy(mask, 0, frame, 2, 4);
+        for (int i = 0; i < payload.length; i++) {
+            frame[6 + i] = (byte) (payload[i] ^ mask[i % 4]);
+        }
+        int half = 6 + payload.length / 2;
+        try (RawHttp client = new RawHttp(gateway.port(), 20_000)) {
+            assertEquals(101, client.upgradeToWebSocket(backend.port() + "-box.localhost").status());
+            double before = receivedBytes();
+            client.send(Arrays.copyOfRange(frame, 0, half));
+            Eventually.await("the gateway read the first half", Duration.ofSeconds(10),
+                    () -> receivedBytes() >= before + half);
+            CompletableFuture<Boolean> drained = CompletableFuture.supplyAsync(
+                    () -> gateway.gateway().shutdown(Duration.ofSeconds(20)));
+            client.send(Arrays.copyOfRange(frame, half, frame.length));
+            assertEquals("hello, split across two reads", receivedByBackend.poll(20, TimeUnit.SECONDS),
+                    "the frame under way was finished before the close went in");
+            assertEquals(1001, clientCloseSeenByBackend.get(20, TimeUnit.SECONDS));
+            assertTrue(drained.get(20, TimeUnit.SECONDS));
+        }
+    }
+
+    private double receivedBytes() {
+        return gateway.gateway().metrics().registry().get("gateway.client.received").counter().count();
     }
 }

@@ -99,6 +99,17 @@ public final class RawHttp implements AutoCloseable {
         return new String(in.readNBytes(head[1]), StandardCharsets.UTF_8);
     }
 
+    /** Reads one unmasked close frame, as a server sends it, and returns {@code "code reason"}. */
+    public String readCloseFrame() throws IOException {
+        byte[] head = in.readNBytes(2);
+        if (head.length < 2 || head[0] != (byte) 0x88 || (head[1] & 0x80) != 0 || head[1] < 2 || head[1] >= 126) {
+            throw new IOException("expected an unmasked close frame, got header " + Arrays.toString(head));
+        }
+        byte[] payload = in.readNBytes(head[1]);
+        int code = ((payload[0] & 0xff) << 8) | (payload[1] & 0xff);
+        return code + " " + new String(payload, 2, payload.length - 2, StandardCharsets.UTF_8);
+    }
+
     public static String get(String host, String path) {
         return "GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\n\r\n";
     }

@@ -13,7 +13,9 @@ import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
+import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
 
 /**
  * A WebSocket echo server built on Netty's protocol handler: echoes text and binary messages
@@ -26,11 +28,22 @@ public final class WebSocketEchoBackend {
     }
 
     public static TestBackend start(CompletableFuture<Integer> clientCloseCode) throws InterruptedException {
-        return startOn(0, clientCloseCode);
+        return startOn(0, clientCloseCode, new LinkedBlockingQueue<>());
+    }
+
+    /** Also adds each whole text message it receives to {@code received}. */
+    public static TestBackend start(CompletableFuture<Integer> clientCloseCode, Queue<String> received)
+            throws InterruptedException {
+        return startOn(0, clientCloseCode, received);
     }
 
     /** On loopback {@code port}; 0 picks a free one. */
     public static TestBackend startOn(int port, CompletableFuture<Integer> clientCloseCode) throws InterruptedException {
+        return startOn(port, clientCloseCode, new LinkedBlockingQueue<>());
+    }
+
+    private static TestBackend startOn(int port, CompletableFuture<Integer> clientCloseCode, Queue<String> received)
+            throws InterruptedException {
         WebSocketServerProtocolConfig config = WebSocketServerProtocolConfig.newBuilder()
                 .websocketPath("/")
                 .checkStartsWith(true)
@@ -52,6 +65,9 @@ public final class WebSocketEchoBackend {
                         } else if (frame instanceof TextWebSocketFrame text && text.text().equals("close-please")) {
                             ctx.writeAndFlush(new CloseWebSocketFrame(1000, "bye")).addListener(ChannelFutureListener.CLOSE);
                         } else if (frame instanceof TextWebSocketFrame || frame instanceof BinaryWebSocketFrame) {
+                            if (frame instanceof TextWebSocketFrame text) {
+                                received.add(text.text());
+                            }
                             ctx.writeAndFlush(frame.retain());
                         }
                     }
