@@ -99,6 +99,7 @@ final class ConfigValidator {
         range("backend.pool.maxConnectionsPerBackend", c.backend().pool().maxConnectionsPerBackend(), 1, 1_000_000);
         atLeast("backend.pool.idleTimeout", c.backend().pool().idleTimeout(), Duration.ofMillis(1));
         each("backend.dnsServers", c.backend().dnsServers(), NameServer::parse);
+        between("webSocket.pingInterval", c.webSocket().pingInterval(), Duration.ZERO, Duration.ofHours(1));
         between("backend.portStartupWait", c.backend().portStartupWait(), Duration.ZERO, Duration.ofMinutes(10));
         range("backend.maxHeldRequests", c.backend().maxHeldRequests(), 1, 1_000_000);
         range("backend.maxHeldRequestsPerSandbox", c.backend().maxHeldRequestsPerSandbox(), 1,

@@ -20,7 +20,7 @@ import org.jspecify.annotations.Nullable;
 public record GatewayConfig(Server server, Routing routing, Registry registry, SandboxResolver.Settings cache,
                             Backend backend, Timeouts timeouts, Limits limits, Security security, Lifecycle lifecycle,
                             SandboxWaker.Settings wakeUp, Shutdown shutdown, Admin admin, Ops ops, AccessLog accessLog,
-                            Logging logging, Access access, Tls tls, Http2 http2) {
+                            Logging logging, Access access, WebSocket webSocket, Tls tls, Http2 http2) {
 
     /**
      * The public listener.
@@ -185,6 +185,16 @@ public record GatewayConfig(Server server, Routing routing, Registry registry, S
     public record AccessLog(boolean enabled) {
     }
 
+    /**
+     * WebSocket tunnels.
+     *
+     * @param pingInterval how long a tunnel may be quiet before the gateway pings the client (the
+     *                     pong is absorbed), so load balancers with idle timeouts keep quiet dev-server
+     *                     sockets open; zero sends none
+     */
+    public record WebSocket(Duration pingInterval) {
+    }
+
     /** How browsers hold a sandbox's access token once they presented it in the URL. */
     public record Access(AccessCookie cookie) {
     }
@@ -262,6 +272,7 @@ public record GatewayConfig(Server server, Routing routing, Registry registry, S
                 new AccessLog(true),
                 new Logging(LogFormat.TEXT),
                 new Access(new AccessCookie(CookieSameSite.LAX)),
+                new WebSocket(Duration.ZERO),
                 new Tls(false, 8443, List.of(), Duration.ofSeconds(10), TlsProvider.AUTO, List.of(), false, 443),
                 new Http2(true, false, 256, 256 * 1024));
     }

@@ -5,6 +5,7 @@ import dev.sandboxgateway.gateway.relay.ClientSide;
 import dev.sandboxgateway.gateway.relay.ConnectionEvent;
 import dev.sandboxgateway.gateway.relay.Exchange;
 import dev.sandboxgateway.gateway.relay.TunnelHandler;
+import dev.sandboxgateway.gateway.relay.TunnelPings;
 import dev.sandboxgateway.gateway.request.ClientAddress;
 import dev.sandboxgateway.gateway.request.ConnectionFacts;
 import dev.sandboxgateway.gateway.transport.HttpCodecHandlers;
@@ -253,13 +254,20 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Client
         LazyTimer idle = new LazyTimer(client.eventLoop(), client::close);
         long idleNanos = edge.timeouts().webSocketIdle().toNanos();
         GatewayMetrics metrics = edge.requestPath().metrics();
+        long pingNanos = edge.live().webSocketPing().toNanos();
+        TunnelHandler[] toClient = new TunnelHandler[1];
+        TunnelPings pings = pingNanos == 0 ? null
+                : new TunnelPings(new LazyTimer(client.eventLoop(), () -> toClient[0].ping()), pingNanos);
         clientPipeline.replace(this, "tunnel", new TunnelHandler(backend, idle, idleNanos,
-                received -> metrics.clientBytes(received, 0), true));
+                received -> metrics.clientBytes(received, 0), true, pings));
         HttpCodecHandlers.remove(clientPipeline);
-        backendPipeline.replace(backendPipeline.last(), "tunnel", new TunnelHandler(client, idle, idleNanos,
-                sent -> metrics.clientBytes(0, sent), false));
+        toClient[0] = new TunnelHandler(client, idle, idleNanos, sent -> metrics.clientBytes(0, sent), false, pings);
+        backendPipeline.replace(backendPipeline.last(), "tunnel", toClient[0]);
         HttpCodecHandlers.remove(backendPipeline);
         if (!closed) {
+            if (pings != null) {
+                pings.active();
+            }
             idle.armAfter(idleNanos);
             tunnel = true;
             edge.connections().tunnelOpened();

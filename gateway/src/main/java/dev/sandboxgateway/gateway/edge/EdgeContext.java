@@ -23,9 +23,11 @@ final class EdgeContext {
      *                           ({@code lifecycle.closeGrace})
      * @param trustedProxies     who may send a PROXY protocol header or forwarding headers
      *                           ({@code security.trustedProxies})
+     * @param webSocketPing      how long a tunnel may be quiet before its client is pinged; zero for never
+     *                           ({@code webSocket.pingInterval})
      */
     record Live(RequestPath requestPath, ClientLimits limits, GatewayConfig.Timeouts timeouts,
-                Duration sandboxChangeGrace, TrustedProxies trustedProxies) {
+                Duration sandboxChangeGrace, TrustedProxies trustedProxies, Duration webSocketPing) {
     }
 
     private final ClientConnections connections;

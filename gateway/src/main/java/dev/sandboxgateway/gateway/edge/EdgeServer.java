@@ -133,7 +133,7 @@ public final class EdgeServer {
                 waker, pool, http2Pool, held, origins, new ErrorResponses(), metrics, new AccessLog(config.accessLog().enabled()),
                 config.backend(), config.timeouts());
         return new EdgeContext.Live(requestPath, clientLimits, config.timeouts(), config.lifecycle().closeGrace(),
-                trustedProxies);
+                trustedProxies, config.webSocket().pingInterval());
     }
 
     /**

@@ -7,6 +7,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongConsumer;
 import org.jspecify.annotations.Nullable;
@@ -31,6 +32,8 @@ public final class TunnelHandler extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(TunnelHandler.class);
     /** How long peers have to answer the gateway's close frames before their connections are closed. */
     static final long CLOSE_GRACE_MILLIS = 1000;
+    /** What the gateway's pings carry, so they can be told apart in a capture. */
+    private static final byte[] PING_PAYLOAD = "sandbox-gateway".getBytes(StandardCharsets.US_ASCII);
 
     private final Channel peer;
     private final LazyTimer idle;
@@ -47,18 +50,25 @@ public final class TunnelHandler extends ChannelInboundHandlerAdapter {
     private @Nullable ByteBuf pendingClose;
     /** Once the gateway's close went to the peer, nothing more may follow it: what arrives is dropped. */
     private boolean closeSent;
+    /** The gateway's pings on this tunnel, shared by both sides, or {@code null} when it sends none. */
+    private final @Nullable TunnelPings pings;
+    /** Inside a pong frame of the client's that is being taken out of the stream. */
+    private boolean droppingPong;
 
     /**
      * @param idle        shared with the other direction's handler; runs on both channels' event loop
      * @param relayed     told how many bytes went to the peer, once per batch of reads
      * @param readsClient whether this is the client's side of the tunnel (its peer is the sandbox)
+     * @param pings       the gateway's pings, shared with the other side, or {@code null} for none
      */
-    public TunnelHandler(Channel peer, LazyTimer idle, long idleNanos, LongConsumer relayed, boolean readsClient) {
+    public TunnelHandler(Channel peer, LazyTimer idle, long idleNanos, LongConsumer relayed, boolean readsClient,
+                         @Nullable TunnelPings pings) {
         this.peer = peer;
         this.idle = idle;
         this.idleNanos = idleNanos;
         this.relayed = relayed;
         this.readsClient = readsClient;
+        this.pings = pings;
     }
 
     @Override
@@ -72,6 +82,10 @@ public final class TunnelHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         unreported += buf.readableBytes();
+        if (pendingClose == null && readsClient && pings != null && (droppingPong || pings.expectsPong())) {
+            relayWithoutPongs(ctx, buf, pings);
+            return;
+        }
         if (pendingClose == null) {
             frames.pass(buf);
             relay(ctx, buf);
@@ -87,6 +101,59 @@ public final class TunnelHandler extends ChannelInboundHandlerAdapter {
         }
         buf.release();
         sendClose();
+    }
+
+    /**
+     * Relays what the client sent, less the pongs that answer the gateway's pings: frame by frame
+     * while pongs are owed, cutting out each pong (opcode 0xA) from its first byte to its end, even
+     * when it spans reads. A client's unsolicited pong in that window is taken too, which RFC 6455
+     * allows (no answer to a pong is expected).
+     */
+    private void relayWithoutPongs(ChannelHandlerContext ctx, ByteBuf buf, TunnelPings owed) {
+        int end = buf.writerIndex();
+        int index = buf.readerIndex();
+        int keepFrom = index;
+        while (index < end) {
+            if (!droppingPong && owed.expectsPong() && frames.atBoundary() && (buf.getByte(index) & 0x0f) == 0x0a) {
+                droppingPong = true;
+                if (index > keepFrom) {
+                    relay(ctx, buf.retainedSlice(keepFrom, index - keepFrom));
+                }
+            }
+            int frameEnd = frames.passToBoundary(buf.slice(index, end - index));
+            int next = frameEnd < 0 ? end : index + frameEnd;
+            if (droppingPong) {
+                keepFrom = next;
+                if (frameEnd >= 0) {
+                    droppingPong = false;
+                    owed.ponged();
+                }
+            }
+            index = next;
+        }
+        if (end > keepFrom) {
+            relay(ctx, buf.retainedSlice(keepFrom, end - keepFrom));
+        }
+        buf.release();
+    }
+
+    /**
+     * Pings the client, from the sandbox's side of the tunnel (it writes to the client), when no frame
+     * of the sandbox's is under way; else the next quiet interval will. Runs when the tunnel was quiet
+     * for {@code webSocket.pingInterval}.
+     */
+    public void ping() {
+        if (pings == null || readsClient || closeSent || pendingClose != null || !peer.isActive()) {
+            return;
+        }
+        if (frames.atBoundary()) {
+            byte[] payload = PING_PAYLOAD;
+            ByteBuf ping = peer.alloc().buffer(2 + payload.length).writeByte(0x89).writeByte(payload.length)
+                    .writeBytes(payload);
+            peer.writeAndFlush(ping, peer.voidPromise());
+            pings.sent();
+        }
+        pings.active();
     }
 
     private void relay(ChannelHandlerContext ctx, ByteBuf buf) {
@@ -129,6 +196,9 @@ public final class TunnelHandler extends ChannelInboundHandlerAdapter {
             unreported = 0;
         }
         idle.armAfter(idleNanos);
+        if (pings != null) {
+            pings.active();
+        }
     }
 
     @Override
@@ -141,6 +211,9 @@ public final class TunnelHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         idle.stop();
+        if (pings != null) {
+            pings.stop();
+        }
         if (pendingClose != null) {
             pendingClose.release();
             pendingClose = null;

@@ -25,7 +25,8 @@ class EdgePipelinesTest {
     private static final Duration MINUTE = Duration.ofMinutes(1);
 
     private final EdgeContext edge = new EdgeContext(null, null, new EdgeContext.Live(null, ClientLimits.NONE,
-            new GatewayConfig.Timeouts(MINUTE, MINUTE, MINUTE, MINUTE), Duration.ZERO, new TrustedProxies(List.of())));
+            new GatewayConfig.Timeouts(MINUTE, MINUTE, MINUTE, MINUTE), Duration.ZERO, new TrustedProxies(List.of()),
+                Duration.ZERO));
 
     @Test
     void aConnectionWhoseClientIsAlreadyGoneIsClosedWithNothingSetUp() {

@@ -40,7 +40,8 @@ class StrictHttpServerCodecTest {
     StrictHttpServerCodecTest() {
         // Only the timeouts are read from the context here, and no test runs long enough to reach them.
         EdgeContext edge = new EdgeContext(null, null, new EdgeContext.Live(null, ClientLimits.NONE,
-                new GatewayConfig.Timeouts(MINUTE, MINUTE, MINUTE, MINUTE), Duration.ZERO, new TrustedProxies(List.of())));
+                new GatewayConfig.Timeouts(MINUTE, MINUTE, MINUTE, MINUTE), Duration.ZERO, new TrustedProxies(List.of()),
+                Duration.ZERO));
         new StrictHttpServerCodec(DecodedHeaderNames.uncheckedHeaders(new HttpDecoderConfig()), 100,
                 ClientTimeouts.forConnection(edge), socket -> ackRequests++)
                 .addLast(channel.pipeline());

@@ -50,7 +50,7 @@ class WebSocketTest {
     }
 
     /** Collects whole messages and the close the client receives. */
-    private static final class Collector implements WebSocket.Listener {
+    private static class Collector implements WebSocket.Listener {
         final BlockingQueue<Object> messages = new LinkedBlockingQueue<>();
         final CompletableFuture<String> closed = new CompletableFuture<>();
         private final StringBuilder text = new StringBuilder();
@@ -227,5 +227,33 @@ class WebSocketTest {
 
     private double receivedBytes() {
         return gateway.gateway().metrics().registry().get("gateway.client.received").counter().count();
+    }
+
+    @Test
+    void aQuietTunnelsClientIsPingedAndItsPongsLeaveTheStreamIntact() throws Exception {
+        try (GatewayFixture pinging = GatewayFixture.start(Map.of("GATEWAY_WEB_SOCKET_PING_INTERVAL", "200ms"))
+                .register("box")) {
+            BlockingQueue<String> pingsSeen = new LinkedBlockingQueue<>();
+            Collector collector = new Collector() {
+                @Override
+                public CompletionStage<?> onPing(WebSocket ws, ByteBuffer message) {
+                    pingsSeen.add(StandardCharsets.US_ASCII.decode(message).toString());
+                    ws.request(1);
+                    // The JDK's client answers every ping with a pong by itself.
+                    return null;
+                }
+            };
+            WebSocket ws = HttpClient.newHttpClient().newWebSocketBuilder()
+                    .header("X-Sandbox-Id", "box")
+                    .header("X-Sandbox-Port", Integer.toString(backend.port()))
+                    .buildAsync(URI.create("ws://localhost:" + pinging.port() + "/ws"), collector)
+                    .orTimeout(20, TimeUnit.SECONDS)
+                    .join();
+            for (int i = 0; i < 2; i++) {
+                assertEquals("sandbox-gateway", pingsSeen.poll(10, TimeUnit.SECONDS), "ping " + (i + 1));
+            }
+            ws.sendText("after the pongs", true).join();
+            assertEquals("after the pongs", collector.next(), "the sandbox got the text whole, and no pong broke it");
+        }
     }
 }

@@ -37,7 +37,7 @@ class TunnelHandlerTest {
     void aReadBatchReachesThePeerInSendsOfAtMostTheLimit() {
         List<Long> reported = new ArrayList<>();
         side.pipeline().addLast(new TunnelHandler(peer, new LazyTimer(side.eventLoop(), side::close),
-                TimeUnit.MINUTES.toNanos(1), reported::add, true));
+                TimeUnit.MINUTES.toNanos(1), reported::add, true, null));
         int third = MAX_BYTES_PER_SEND / 3 + 1;
         for (int i = 0; i < 5; i++) {
             side.writeOneInbound(Unpooled.wrappedBuffer(new byte[third]));
@@ -69,8 +69,8 @@ class TunnelHandlerTest {
         try {
             LazyTimer idle = new LazyTimer(client.eventLoop(), client::close);
             long minute = TimeUnit.MINUTES.toNanos(1);
-            client.pipeline().addLast(new TunnelHandler(sandbox, idle, minute, bytes -> { }, true));
-            sandbox.pipeline().addLast(new TunnelHandler(client, idle, minute, bytes -> { }, false));
+            client.pipeline().addLast(new TunnelHandler(sandbox, idle, minute, bytes -> { }, true, null));
+            sandbox.pipeline().addLast(new TunnelHandler(client, idle, minute, bytes -> { }, false, null));
             byte[] toClient = FrameBoundariesTest.frame(2, 300, false);
             byte[] next = FrameBoundariesTest.frame(1, 5, false);
 
@@ -100,6 +100,51 @@ class TunnelHandlerTest {
                     Arrays.copyOfRange(toClientWritten, toClient.length, toClient.length + 4)),
                     "1012, unmasked");
             assertEquals(reason, new String(toClientWritten, toClient.length + 4, reason.length(), StandardCharsets.UTF_8));
+        } finally {
+            client.finishAndReleaseAll();
+            sandbox.finishAndReleaseAll();
+        }
+    }
+
+    @Test
+    void theClientsPongToTheGatewaysPingNeverReachesTheSandboxEvenSplitAcrossReads() {
+        EmbeddedChannel client = new EmbeddedChannel();
+        EmbeddedChannel sandbox = new EmbeddedChannel();
+        try {
+            LazyTimer idle = new LazyTimer(client.eventLoop(), client::close);
+            TunnelPings pings = new TunnelPings(new LazyTimer(client.eventLoop(), () -> { }), TimeUnit.MINUTES.toNanos(1));
+            long minute = TimeUnit.MINUTES.toNanos(1);
+            client.pipeline().addLast(new TunnelHandler(sandbox, idle, minute, bytes -> { }, true, pings));
+            TunnelHandler toClient = new TunnelHandler(client, idle, minute, bytes -> { }, false, pings);
+            sandbox.pipeline().addLast(toClient);
+
+            toClient.ping();
+            byte[] ping = written(client);
+            assertEquals("[-119, 15, 115, 97, 110, 100, 98, 111, 120, 45, 103, 97, 116, 101, 119, 97, 121]",
+                    Arrays.toString(ping), "an unmasked ping carrying 'sandbox-gateway'");
+
+            byte[] before = FrameBoundariesTest.frame(1, 20, true);
+            byte[] pong = FrameBoundariesTest.frame(10, 15, true);
+            byte[] after = FrameBoundariesTest.frame(2, 200, true);
+            ByteArrayOutputStream stream = new ByteArrayOutputStream();
+            stream.writeBytes(before);
+            stream.writeBytes(pong);
+            stream.writeBytes(after);
+            byte[] bytes = stream.toByteArray();
+            int split = before.length + 3;
+            client.writeInbound(Unpooled.wrappedBuffer(bytes, 0, split));
+            client.writeInbound(Unpooled.wrappedBuffer(bytes, split, bytes.length - split));
+            client.pipeline().fireChannelReadComplete();
+
+            ByteArrayOutputStream expected = new ByteArrayOutputStream();
+            expected.writeBytes(before);
+            expected.writeBytes(after);
+            assertEquals(Arrays.toString(expected.toByteArray()), Arrays.toString(written(sandbox)),
+                    "the frames around the pong, whole; the pong taken out");
+
+            byte[] laterPong = FrameBoundariesTest.frame(10, 15, true);
+            client.writeInbound(Unpooled.wrappedBuffer(laterPong));
+            assertEquals(laterPong.length, written(sandbox).length, "a pong nobody is owed passes");
         } finally {
             client.finishAndReleaseAll();
             sandbox.finishAndReleaseAll();
