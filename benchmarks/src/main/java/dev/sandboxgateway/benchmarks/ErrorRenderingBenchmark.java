@@ -30,7 +30,7 @@ public class ErrorRenderingBenchmark {
 
     private boolean render(boolean html) {
         FullHttpResponse response = errors.render(PooledByteBufAllocator.DEFAULT, GatewayError.SANDBOX_NOT_FOUND,
-                "There is no sandbox i62mff4ahtrdfdkyn2esc.", target, html);
+                "There is no sandbox i62mff4ahtrdfdkyn2esc.", target, "5f0c2a9e81d7b3a4c61e09f2b7d84a13", html);
         return response.release();
     }
 

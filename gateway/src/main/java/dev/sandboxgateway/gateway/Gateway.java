@@ -84,7 +84,7 @@ public final class Gateway implements AutoCloseable {
             this.resolver = new SandboxResolver(registry, config.cache());
             opened.push(resolver);
             PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-            this.metrics = new GatewayMetrics(prometheus).bindJvm().bindBuildInfo(Main.version());
+            this.metrics = new GatewayMetrics(prometheus).bindJvm().bindBuildInfo(BuildVersion.current());
             metrics.bindConfigReloads(Arrays.stream(ReloadOutcome.Result.values()).map(Gateway::metricName).toList());
             opened.push(metrics);
             metrics.bindResolver(resolver);

@@ -5,14 +5,11 @@ import dev.sandboxgateway.config.ConfigLoader;
 import dev.sandboxgateway.config.ConfigSource;
 import dev.sandboxgateway.config.GatewayConfig;
 import dev.sandboxgateway.routing.registry.SandboxRegistry;
-import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -76,7 +73,7 @@ public final class Main {
                     return 0;
                 }
                 case "-V", "--version" -> {
-                    out.println("sandbox-gateway " + version());
+                    out.println("sandbox-gateway " + BuildVersion.current());
                     return 0;
                 }
                 case "--skip-registry" -> skipRegistry = true;
@@ -194,17 +191,5 @@ public final class Main {
         }
         gateway.shutdown();
         return 0;
-    }
-
-    static String version() {
-        try (InputStream in = Main.class.getResourceAsStream("/gateway-version.properties")) {
-            Properties properties = new Properties();
-            if (in != null) {
-                properties.load(in);
-            }
-            return properties.getProperty("version", "unknown");
-        } catch (IOException e) {
-            return "unknown";
-        }
     }
 }

@@ -4,7 +4,6 @@ import dev.sandboxgateway.gateway.backend.AcquireCallback;
 import dev.sandboxgateway.gateway.backend.BackendConnection;
 import dev.sandboxgateway.gateway.backend.BackendKey;
 import dev.sandboxgateway.gateway.http.GatewayCors;
-import dev.sandboxgateway.gateway.http.GrpcErrors;
 import dev.sandboxgateway.gateway.http.HopByHopHeaders;
 import dev.sandboxgateway.gateway.http.PortWaitPage;
 import dev.sandboxgateway.gateway.http.SandboxAccess;
@@ -14,7 +13,6 @@ import dev.sandboxgateway.gateway.relay.RoutingPhase.Routed;
 import dev.sandboxgateway.gateway.relay.RoutingPhase.Routed.Connecting;
 import dev.sandboxgateway.gateway.relay.RoutingPhase.Routed.Redirecting;
 import dev.sandboxgateway.gateway.relay.RoutingPhase.Routed.Refusing;
-import dev.sandboxgateway.gateway.request.AcceptHeader;
 import dev.sandboxgateway.gateway.request.AdmissionVerdict.Admitted;
 import dev.sandboxgateway.gateway.request.ClientAddress;
 import dev.sandboxgateway.gateway.request.ConnectionFacts;
@@ -62,9 +60,6 @@ public final class Exchange implements AcquireCallback {
         RELAYING,
         FINISHED
     }
-
-    /** Retry-After on the gateway's 503s and port_not_listening, unless a verdict says otherwise. */
-    private static final int RETRY_AFTER_SECONDS = 2;
 
     private final ClientSide client;
     private final ChannelHandlerContext clientCtx;
@@ -363,31 +358,8 @@ public final class Exchange implements AcquireCallback {
     }
 
     private FullHttpResponse render(Failure failure) {
-        GatewayError error = failure.error();
-        if (grpc) {
-            FullHttpResponse trailers = GrpcErrors.render(error, failure.message());
-            trailers.headers().set(RequestIds.HEADER, requestId);
-            return trailers;
-        }
-        // Parsed only for an error: most requests never need it, and a browser's Accept header is long.
-        boolean html = AcceptHeader.prefersHtml(request.headers().get(HttpHeaderNames.ACCEPT));
-        FullHttpResponse answer;
-        if (html && error == GatewayError.PORT_NOT_LISTENING) {
-            int refreshes = portWaitRefreshes;
-            boolean again = PortWaitPage.refreshAgain(refreshes);
-            answer = path.errors().render(clientCtx.alloc(), error, again ? failure.message()
-                    : failure.message() + " The page has stopped reloading; reload it once the server runs.",
-                    target, requestId, true, again ? PortWaitPage.REFRESH_SECONDS : 0);
-            answer.headers().add(HttpHeaderNames.SET_COOKIE,
-                    again ? PortWaitPage.cookie(refreshes + 1) : PortWaitPage.clearCookie());
-        } else {
-            answer = path.errors().render(clientCtx.alloc(), error, failure.message(), target, requestId, html);
-        }
-        if (error.status() == 503 || error == GatewayError.PORT_NOT_LISTENING) {
-            // The routing verdict may set its own (a rate limit's wait) after this.
-            answer.headers().set(HttpHeaderNames.RETRY_AFTER, RETRY_AFTER_SECONDS);
-        }
-        return answer;
+        return FailureAnswers.render(path.errors(), clientCtx.alloc(), request, failure, target, requestId, grpc,
+                portWaitRefreshes);
     }
 
     /** Sends a response the gateway made itself (an error, a redirect) in place of the sandbox's. */
