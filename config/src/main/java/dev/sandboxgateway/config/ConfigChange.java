@@ -22,7 +22,8 @@ public record ConfigChange(List<String> changed, List<String> restartOnly) {
     /** Keys, or groups of keys ending in a dot, that a running gateway applies to new requests. */
     static final List<String> LIVE = List.of("security.", "limits.maxConnections", "limits.maxRequestBodySize",
             "limits.perClientRate.", "limits.perSandboxRate.", "timeouts.", "accessLog.", "lifecycle.", "cache.",
-            "shutdown.", "backend.portStartupWait", "webSocket.");
+            "shutdown.", "backend.portStartupWait", "webSocket.", "registry.pollInterval",
+            "registry.redis.commandTimeout", "registry.http.timeout");
 
     public ConfigChange {
         changed = List.copyOf(changed);

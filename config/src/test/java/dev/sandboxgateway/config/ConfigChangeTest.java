@@ -39,6 +39,11 @@ class ConfigChangeTest {
             "GATEWAY_CACHE_MAXIMUM_SIZE, 10, cache.maximumSize",
             "GATEWAY_LIFECYCLE_CLOSE_GRACE, 1s, lifecycle.closeGrace",
             "GATEWAY_SHUTDOWN_DRAIN_TIMEOUT, 5s, shutdown.drainTimeout",
+            "GATEWAY_REGISTRY_POLL_INTERVAL, 5s, registry.pollInterval",
+            "GATEWAY_REGISTRY_REDIS_COMMAND_TIMEOUT, 3s, registry.redis.commandTimeout",
+            "GATEWAY_REGISTRY_HTTP_TIMEOUT, 5s, registry.http.timeout",
+            "GATEWAY_BACKEND_PORT_STARTUP_WAIT, 1s, backend.portStartupWait",
+            "GATEWAY_WEB_SOCKET_PING_INTERVAL, 30s, webSocket.pingInterval",
     })
     void liveSettingsApplyWithoutRestart(String variable, String value, String key) throws ConfigException {
         ConfigChange change = change(variable, value);
@@ -56,6 +61,8 @@ class ConfigChangeTest {
             "GATEWAY_ROUTING_BASE_DOMAINS, sandbox.example.dev, routing.baseDomains",
             "GATEWAY_BACKEND_POOL_MAX_IDLE_PER_BACKEND, 4, backend.pool.maxIdlePerBackend",
             "GATEWAY_LIMITS_MAX_CONNECTIONS_PER_SANDBOX, 10, limits.maxConnectionsPerSandbox",
+            "GATEWAY_REGISTRY_HTTP_MAX_CONCURRENT_REQUESTS, 8, registry.http.maxConcurrentRequests",
+            "GATEWAY_BACKEND_MAX_HELD_REQUESTS, 500, backend.maxHeldRequests",
     })
     void restartOnlySettingsAreRefusedNamingTheKey(String variable, String value, String key)
             throws ConfigException {

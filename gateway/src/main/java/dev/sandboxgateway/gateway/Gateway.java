@@ -257,9 +257,21 @@ public final class Gateway implements AutoCloseable {
         }
         edge.reconfigure(config, next);
         resolver.retune(next.cache());
+        retuneRegistry(next.registry());
         config = next;
         return reloaded(new ReloadOutcome(ReloadOutcome.Result.APPLIED, change.changed(),
                 change.changed().isEmpty() ? "nothing changed" : "applied " + String.join(", ", change.changed())));
+    }
+
+    /** The registry settings a reload may change: how often a file is checked, how long a call may take. */
+    private void retuneRegistry(GatewayConfig.Registry next) {
+        if (registry instanceof FileSandboxRegistry file && !next.pollInterval().equals(config.registry().pollInterval())) {
+            file.pollEvery(next.pollInterval());
+        } else if (registry instanceof RedisSandboxRegistry redis) {
+            redis.commandTimeout(next.redis().commandTimeout());
+        } else if (registry instanceof HttpSandboxRegistry http) {
+            http.timeout(next.http().timeout());
+        }
     }
 
     private static String metricName(ReloadOutcome.Result result) {

@@ -11,6 +11,7 @@ import dev.sandboxgateway.gateway.testing.RawHttp;
 import dev.sandboxgateway.gateway.testing.TestBackend;
 import dev.sandboxgateway.routing.registry.InMemorySandboxRegistry;
 import dev.sandboxgateway.routing.registry.SandboxRecord;
+import dev.sandboxgateway.testing.Eventually;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -108,6 +109,23 @@ class ConfigReloadTest {
         ConfigSource source = ConfigSource.of(file, Map.of());
         try (Gateway gateway = Gateway.start(source, source.load(), new InMemorySandboxRegistry())) {
             assertEquals(401, reload(gateway).status());
+        }
+    }
+
+    @Test
+    void registryTuningChangesLive() throws Exception {
+        Path sandboxes = Files.writeString(dir.resolve("sandboxes.yaml"), "sandboxes: []\n");
+        String fileRegistry = BASE.replace("registry: {type: memory}", "registry: {type: file, file: " + sandboxes
+                + ", pollInterval: 1h}");
+        Path file = Files.writeString(dir.resolve("gateway.yaml"), fileRegistry);
+        ConfigSource source = ConfigSource.of(file, Map.of());
+        try (Gateway gateway = Gateway.start(source, source.load())) {
+            Files.writeString(file, fileRegistry.replace("pollInterval: 1h", "pollInterval: 100ms"));
+            Answer applied = reload(gateway);
+            assertEquals("[\"registry.pollInterval\"]", applied.body().get("changed").toString());
+            Files.writeString(sandboxes, "sandboxes:\n  - {id: fresh, backendHost: 127.0.0.1}\n");
+            Eventually.await("the file is read at the new interval, not the hour it started with",
+                    Duration.ofSeconds(10), () -> gateway.registry().lookup("fresh").join().isPresent());
         }
     }
 }

@@ -14,6 +14,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
@@ -41,6 +42,8 @@ public final class FileSandboxRegistry implements SandboxRegistry {
     private volatile Map<String, SandboxRecord> records = Map.of();
     private final AtomicLong rejectedEdits = new AtomicLong();
     private @Nullable FileStamp lastSeen;
+    /** The periodic check of the file; replaced when the interval changes. */
+    private @Nullable ScheduledFuture<?> polling;
 
     private FileSandboxRegistry(Path file) {
         this.file = file;
@@ -58,9 +61,17 @@ public final class FileSandboxRegistry implements SandboxRegistry {
     public static FileSandboxRegistry open(Path file, Duration pollInterval) throws RegistryFileException {
         FileSandboxRegistry registry = new FileSandboxRegistry(file.toAbsolutePath().normalize());
         registry.loadInitial();
-        long period = pollInterval.toMillis();
-        registry.poller.scheduleWithFixedDelay(registry::reloadIfChanged, period, period, TimeUnit.MILLISECONDS);
+        registry.pollEvery(pollInterval);
         return registry;
+    }
+
+    /** Checks the file every {@code interval} from now on ({@code registry.pollInterval}, which a reload may change). */
+    public synchronized void pollEvery(Duration interval) {
+        if (polling != null) {
+            polling.cancel(false);
+        }
+        long period = interval.toMillis();
+        polling = poller.scheduleWithFixedDelay(this::reloadIfChanged, period, period, TimeUnit.MILLISECONDS);
     }
 
     private void loadInitial() throws RegistryFileException {

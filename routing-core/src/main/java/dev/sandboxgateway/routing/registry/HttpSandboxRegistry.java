@@ -79,6 +79,8 @@ public final class HttpSandboxRegistry implements SandboxRegistry {
     private final HttpClient client;
     private final ConcurrencyLimit limit;
     private volatile boolean lastCallAnswered = true;
+    /** How long one lookup may take ({@code registry.http.timeout}, which a reload may change). */
+    private volatile Duration timeout;
 
     public HttpSandboxRegistry(Settings settings) {
         this.settings = settings;
@@ -88,13 +90,22 @@ public final class HttpSandboxRegistry implements SandboxRegistry {
                 .followRedirects(HttpClient.Redirect.NEVER)
                 .build();
         this.limit = new ConcurrencyLimit(settings.maxConcurrentRequests(), settings.maxConcurrentRequests() * 16);
+        this.timeout = settings.timeout();
+    }
+
+    /**
+     * Bounds each lookup by {@code newTimeout} from now on. Connecting stays bounded by the timeout
+     * the registry was opened with, which the JDK's client fixes when it is built.
+     */
+    public void timeout(Duration newTimeout) {
+        this.timeout = newTimeout;
     }
 
     @Override
     public CompletableFuture<Optional<SandboxRecord>> lookup(String sandboxId) {
         URI uri = URI.create(settings.baseUrl() + settings.pathTemplate().replace("{id}", sandboxId));
         HttpRequest.Builder request = HttpRequest.newBuilder(uri)
-                .timeout(settings.timeout())
+                .timeout(timeout)
                 .header("Accept", "application/json")
                 .GET();
         if (settings.token() != null) {

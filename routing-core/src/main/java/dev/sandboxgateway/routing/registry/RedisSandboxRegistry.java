@@ -87,17 +87,43 @@ public final class RedisSandboxRegistry implements WritableSandboxRegistry {
                 .reconnectDelay(Delay.exponential(Duration.ofMillis(50), Duration.ofSeconds(2), 2, TimeUnit.MILLISECONDS))
                 .build();
         this.client = RedisClient.create(resources, RedisURI.create(settings.uri()));
-        client.setOptions(ClientOptions.builder()
-                .autoReconnect(true)
-                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                .timeoutOptions(TimeoutOptions.enabled(settings.commandTimeout()))
-                .socketOptions(SocketOptions.builder().connectTimeout(settings.commandTimeout()).build())
-                .build());
+        client.setOptions(options(settings.commandTimeout()));
         this.connector = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread thread = new Thread(r, "redis-registry-connect");
             thread.setDaemon(true);
             return thread;
         });
+    }
+
+    private static ClientOptions options(Duration commandTimeout) {
+        return ClientOptions.builder()
+                .autoReconnect(true)
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                .timeoutOptions(TimeoutOptions.enabled(commandTimeout))
+                .socketOptions(SocketOptions.builder().connectTimeout(commandTimeout).build())
+                .build();
+    }
+
+    /**
+     * Allows each command {@code timeout} from now on ({@code registry.redis.commandTimeout}, which a
+     * reload may change): on the open connections at once, and on every connection made later.
+     */
+    public void commandTimeout(Duration timeout) {
+        client.setOptions(options(timeout));
+        StatefulRedisConnection<String, String> commands = connection;
+        if (commands != null) {
+            commands.setTimeout(timeout);
+        }
+        StatefulRedisPubSubConnection<String, String> subscriber = events;
+        if (subscriber != null) {
+            subscriber.setTimeout(timeout);
+        }
+    }
+
+    /** The command timeout of the open connection, or {@code null} while there is none. */
+    public @Nullable Duration currentCommandTimeout() {
+        StatefulRedisConnection<String, String> commands = connection;
+        return commands == null ? null : commands.getTimeout();
     }
 
     /**

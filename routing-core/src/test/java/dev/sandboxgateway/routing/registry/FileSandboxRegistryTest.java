@@ -138,6 +138,18 @@ class FileSandboxRegistryTest {
     }
 
     @Test
+    void aNewPollIntervalTakesEffectAtOnce() throws Exception {
+        Path file = write("sandboxes.yaml", "sandboxes:\n  - {id: one, backendHost: 10.0.0.1}\n");
+        try (FileSandboxRegistry registry = FileSandboxRegistry.open(file, Duration.ofHours(1))) {
+            EventLog log = new EventLog();
+            registry.subscribe(log);
+            registry.pollEvery(POLL);
+            write("sandboxes.yaml", "sandboxes:\n  - {id: one, backendHost: 10.0.0.9}\n");
+            assertEquals("updated:one@10.0.0.9", log.next(), "seen long before the hour the registry opened with");
+        }
+    }
+
+    @Test
     void invalidEditKeepsLastGoodContent() throws Exception {
         Path file = write("sandboxes.yaml", "sandboxes:\n  - {id: abc, backendHost: 10.0.0.1}\n");
         try (FileSandboxRegistry registry = FileSandboxRegistry.open(file, POLL)) {

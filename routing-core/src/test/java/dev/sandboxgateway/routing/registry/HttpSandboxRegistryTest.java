@@ -132,6 +132,16 @@ class HttpSandboxRegistryTest {
     }
 
     @Test
+    void aNewTimeoutBoundsTheNextLookups() {
+        HttpSandboxRegistry registry = registry(Duration.ofSeconds(30), 4);
+        registry.timeout(Duration.ofMillis(300));
+        long start = System.nanoTime();
+        CompletionException error = assertThrows(CompletionException.class, () -> registry.lookup("slow").join());
+        assertTrue(error.getCause() instanceof RegistryUnavailableException, error.getCause().toString());
+        assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(3), "not the 30 s it opened with");
+    }
+
+    @Test
     void concurrentCallsAreBounded() {
         HttpSandboxRegistry registry = registry(Duration.ofSeconds(10), 2);
         List<CompletableFuture<Optional<SandboxRecord>>> lookups = new ArrayList<>();

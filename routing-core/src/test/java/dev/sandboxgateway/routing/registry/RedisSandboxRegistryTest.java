@@ -84,6 +84,13 @@ class RedisSandboxRegistryTest {
     }
 
     @Test
+    void aNewCommandTimeoutAppliesToTheOpenConnection() {
+        Eventually.await("connected", Duration.ofSeconds(10), first::isAvailable);
+        first.commandTimeout(Duration.ofMillis(1234));
+        assertEquals(Duration.ofMillis(1234), first.currentCommandTimeout());
+    }
+
+    @Test
     void recordsWrittenByOneInstanceAreReadByAnother() throws Exception {
         SandboxRecord record = new SandboxRecord("i62mff4ahtrdfdkyn2esc", "b0b684e9", "10.1.2.3", SandboxState.RUNNING,
                 Set.of(3000), "tok", Map.of("team", "web"), List.of(CidrBlock.parse("10.0.0.0/8")), 1024L,
