@@ -254,7 +254,7 @@ public record GatewayConfig(Server server, Routing routing, Registry registry, S
                 new Routing(List.of("localhost"), null, new LengthRange(1, 63), new LengthRange(1, 63)),
                 new Registry(RegistryType.FILE, "sandboxes.yaml", Duration.ofSeconds(1),
                         new RedisSandboxRegistry.Settings("redis://127.0.0.1:6379", "sandbox-gateway:",
-                                Duration.ofSeconds(1)),
+                                Duration.ofSeconds(1), null, null, null, RedisSandboxRegistry.Tls.NONE),
                         new HttpSandboxRegistry.Settings(null, "/sandboxes/{id}", null, Duration.ofSeconds(2), 64,
                                 HttpSandboxRegistry.FieldMapping.DEFAULT)),
                 new SandboxResolver.Settings(100_000, Duration.ofSeconds(60), Duration.ofSeconds(5), Duration.ofSeconds(30),

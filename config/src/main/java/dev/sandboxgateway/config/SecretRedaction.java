@@ -15,7 +15,8 @@ final class SecretRedaction {
     static final String REDACTED = "<redacted>";
 
     /** Settings that are secrets as a whole. */
-    private static final List<String> TOKENS = List.of("/admin/token", "/registry/http/token", "/wakeUp/token");
+    private static final List<String> TOKENS = List.of("/admin/token", "/registry/http/token", "/wakeUp/token",
+            "/registry/redis/password");
     /** Settings that are URIs and may carry a password. */
     private static final List<String> URIS = List.of("/registry/redis/uri", "/registry/http/baseUrl", "/wakeUp/url");
 

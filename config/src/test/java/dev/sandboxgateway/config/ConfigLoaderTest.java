@@ -274,10 +274,11 @@ class ConfigLoaderTest {
                 "GATEWAY_REGISTRY_HTTP_TOKEN", "registry-secret",
                 "GATEWAY_WAKE_UP_URL", "https://waker:wake-secret@control.example/wake/{id}",
                 "GATEWAY_WAKE_UP_TOKEN", "wake-token-secret",
-                "GATEWAY_REGISTRY_REDIS_URI", "rediss://gateway:redis-secret@redis.example:6380/2"));
+                "GATEWAY_REGISTRY_REDIS_URI", "rediss://gateway:redis-secret@redis.example:6380/2",
+                "GATEWAY_REGISTRY_REDIS_PASSWORD", "acl-secret"));
         String printed = loader.toYaml(config);
         for (String secret : new String[] {"admin-secret", "registry-secret", "wake-secret", "wake-token-secret",
-                "redis-secret"}) {
+                "redis-secret", "acl-secret"}) {
             assertFalse(printed.contains(secret), secret + " printed:\n" + printed);
         }
         assertTrue(printed.contains("uri: \"rediss://gateway:<redacted>@redis.example:6380/2\""), printed);

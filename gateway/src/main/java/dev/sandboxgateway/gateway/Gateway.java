@@ -295,7 +295,10 @@ public final class Gateway implements AutoCloseable {
                 try {
                     yield RedisSandboxRegistry.open(settings.redis());
                 } catch (IllegalArgumentException e) {
-                    throw new StartupException("registry.redis.uri: " + e.getMessage(), e);
+                    // Errors of the other registry.redis keys name their key; Lettuce's own are about the URI.
+                    String message = String.valueOf(e.getMessage());
+                    throw new StartupException(message.startsWith("registry.redis.") ? message
+                            : "registry.redis.uri: " + message, e);
                 }
             }
             case HTTP -> new HttpSandboxRegistry(settings.http());

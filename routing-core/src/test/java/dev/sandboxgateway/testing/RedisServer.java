@@ -7,6 +7,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -19,17 +20,39 @@ public final class RedisServer implements AutoCloseable {
 
     private final Path binary;
     private final int port;
+    /** Configuration lines beyond the defaults, as redis-server takes them on its command line. */
+    private final List<String> extra;
+    private final boolean tls;
     private Process process;
 
-    private RedisServer(Path binary, int port) {
+    private RedisServer(Path binary, int port, List<String> extra, boolean tls) {
         this.binary = binary;
         this.port = port;
+        this.extra = extra;
+        this.tls = tls;
     }
 
     public static RedisServer start() throws IOException {
+        return start(List.of(), false);
+    }
+
+    /**
+     * A server speaking only TLS on its port, with {@code certificate} and {@code key} (PEM files),
+     * and {@code extra} configuration (ACL users: {@code --user name on >password ~* &* +@all}).
+     */
+    public static RedisServer startTls(Path certificate, Path key, Path authority, List<String> extra)
+            throws IOException {
+        List<String> arguments = new ArrayList<>(List.of("--tls-cert-file", certificate.toString(),
+                "--tls-key-file", key.toString(), "--tls-ca-cert-file", authority.toString(),
+                "--tls-auth-clients", "no"));
+        arguments.addAll(extra);
+        return start(arguments, true);
+    }
+
+    private static RedisServer start(List<String> extra, boolean tls) throws IOException {
         Path binary = locate();
         for (int attempt = 0; ; attempt++) {
-            RedisServer server = new RedisServer(binary, freePort());
+            RedisServer server = new RedisServer(binary, freePort(), extra, tls);
             try {
                 server.launch();
                 return server;
@@ -47,7 +70,7 @@ public final class RedisServer implements AutoCloseable {
     }
 
     public String uri() {
-        return "redis://127.0.0.1:" + port;
+        return (tls ? "rediss" : "redis") + "://127.0.0.1:" + port;
     }
 
     /** Kills the server at once, as a crash would. */
@@ -74,8 +97,12 @@ public final class RedisServer implements AutoCloseable {
     }
 
     private void launch() throws IOException {
-        process = new ProcessBuilder(binary.toString(), "--port", Integer.toString(port), "--bind", "127.0.0.1",
-                "--save", "", "--appendonly", "no", "--protected-mode", "no", "--daemonize", "no")
+        List<String> command = new ArrayList<>(List.of(binary.toString(), "--bind", "127.0.0.1",
+                "--save", "", "--appendonly", "no", "--protected-mode", "no", "--daemonize", "no"));
+        command.addAll(tls ? List.of("--port", "0", "--tls-port", Integer.toString(port))
+                : List.of("--port", Integer.toString(port)));
+        command.addAll(extra);
+        process = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                 .start();

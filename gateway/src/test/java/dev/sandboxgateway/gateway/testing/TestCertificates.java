@@ -13,6 +13,7 @@ import java.security.cert.X509Certificate;
 import java.security.interfaces.ECPrivateKey;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.Base64;
 import java.util.List;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
@@ -42,6 +43,28 @@ public final class TestCertificates {
                 .notAfter(now.plus(30, ChronoUnit.DAYS))
                 .ecp256()
                 .buildSelfSigned();
+    }
+
+    /** A server certificate for 127.0.0.1 (an IP address entry) and localhost, issued by this authority. */
+    public X509Bundle issueForLoopback() throws Exception {
+        Instant now = Instant.now();
+        CertificateBuilder builder = new CertificateBuilder().ecp256()
+                .subject("CN=localhost")
+                .notBefore(now.minus(1, ChronoUnit.DAYS))
+                .notAfter(now.plus(7, ChronoUnit.DAYS))
+                .addExtendedKeyUsageServerAuth();
+        builder.addExtensionOctetString(Extension.subjectAlternativeName.getId(), false, new GeneralNames(
+                new GeneralName[] {new GeneralName(GeneralName.iPAddress, "127.0.0.1"),
+                        new GeneralName(GeneralName.dNSName, "localhost")}).getEncoded());
+        return builder.buildIssuedBy(authority);
+    }
+
+    /** This authority's certificate as a PEM file, for clients told which authority to trust. */
+    public Path writeAuthority(Path file) throws Exception {
+        String pem = "-----BEGIN CERTIFICATE-----\n"
+                + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(authority.getCertificate().getEncoded())
+                + "\n-----END CERTIFICATE-----\n";
+        return Files.writeString(file, pem);
     }
 
     /** A server certificate for {@code names} (wildcards allowed), issued by this authority. */

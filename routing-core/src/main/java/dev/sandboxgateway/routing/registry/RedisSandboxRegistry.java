@@ -9,11 +9,14 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisCredentials;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScanArgs;
 import io.lettuce.core.ScanCursor;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SocketOptions;
+import io.lettuce.core.SslOptions;
+import io.lettuce.core.StaticCredentialsProvider;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
@@ -21,6 +24,10 @@ import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
 import io.lettuce.core.resource.Delay;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,6 +38,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import javax.net.ssl.SSLHandshakeException;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,11 +57,32 @@ import org.slf4j.LoggerFactory;
 public final class RedisSandboxRegistry implements WritableSandboxRegistry {
 
     /**
-     * @param uri            e.g. {@code redis://host:6379/0}, {@code rediss://} for TLS, with optional credentials
+     * @param uri            e.g. {@code redis://host:6379/0}, {@code rediss://} for TLS
      * @param keyPrefix      prefix of every key and of the event channel, so several deployments can share one Redis
      * @param commandTimeout time allowed for one Redis command
+     * @param username       the ACL user, or {@code null} for the URI's (or the default user)
+     * @param password       the user's password, or {@code null}; better from the environment than a file
+     *                       under version control
+     * @param passwordFile   a file holding the password (a mounted secret), or {@code null}; wins over {@code password}
+     * @param tls            certificates for {@code rediss://}
      */
-    public record Settings(String uri, String keyPrefix, Duration commandTimeout) {
+    public record Settings(String uri, String keyPrefix, Duration commandTimeout, @Nullable String username,
+                           @Nullable String password, @Nullable String passwordFile, Tls tls) {
+
+        /** Without credentials beyond the URI's, and with the JVM's trusted authorities for TLS. */
+        public Settings(String uri, String keyPrefix, Duration commandTimeout) {
+            this(uri, keyPrefix, commandTimeout, null, null, null, Tls.NONE);
+        }
+    }
+
+    /**
+     * @param caFile          PEM file of the authorities that sign the Redis server's certificate, or
+     *                        {@code null} for the JVM's
+     * @param certificateFile PEM client certificate chain, for servers that ask for one, or {@code null}
+     * @param keyFile         the client certificate's PEM key, or {@code null}
+     */
+    public record Tls(@Nullable String caFile, @Nullable String certificateFile, @Nullable String keyFile) {
+        public static final Tls NONE = new Tls(null, null, null);
     }
 
     private static final Logger log = LoggerFactory.getLogger(RedisSandboxRegistry.class);
@@ -70,6 +99,7 @@ public final class RedisSandboxRegistry implements WritableSandboxRegistry {
     private final String channel;
     private final ClientResources resources;
     private final RedisClient client;
+    private final @Nullable SslOptions ssl;
     private final ListenerSet listeners = new ListenerSet();
     private final ScheduledExecutorService connector;
     private final AtomicBoolean subscribedOnce = new AtomicBoolean();
@@ -86,7 +116,8 @@ public final class RedisSandboxRegistry implements WritableSandboxRegistry {
                 .computationThreadPoolSize(1)
                 .reconnectDelay(Delay.exponential(Duration.ofMillis(50), Duration.ofSeconds(2), 2, TimeUnit.MILLISECONDS))
                 .build();
-        this.client = RedisClient.create(resources, RedisURI.create(settings.uri()));
+        this.client = RedisClient.create(resources, redisUri(settings));
+        this.ssl = sslOptions(settings.tls());
         client.setOptions(options(settings.commandTimeout()));
         this.connector = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread thread = new Thread(r, "redis-registry-connect");
@@ -95,8 +126,57 @@ public final class RedisSandboxRegistry implements WritableSandboxRegistry {
         });
     }
 
-    private static ClientOptions options(Duration commandTimeout) {
-        return ClientOptions.builder()
+    /** The URI with the user and password of the settings, read from the password file when one is named. */
+    private static RedisURI redisUri(Settings settings) {
+        RedisURI uri = RedisURI.create(settings.uri());
+        String password = settings.password();
+        if (settings.passwordFile() != null) {
+            try {
+                password = Files.readString(Path.of(settings.passwordFile())).strip();
+            } catch (IOException e) {
+                throw new IllegalArgumentException("registry.redis.passwordFile: " + settings.passwordFile()
+                        + " cannot be read: " + e.getMessage(), e);
+            }
+        }
+        if (settings.username() != null || password != null) {
+            RedisCredentials fromUri = uri.getCredentialsProvider() instanceof StaticCredentialsProvider given
+                    ? given.resolveCredentialsNow() : null;
+            String user = settings.username() != null ? settings.username()
+                    : fromUri != null && fromUri.hasUsername() ? fromUri.getUsername() : null;
+            char[] secret = password != null ? password.toCharArray()
+                    : fromUri != null && fromUri.hasPassword() ? fromUri.getPassword() : null;
+            uri.setCredentialsProvider(new StaticCredentialsProvider(user, secret));
+        }
+        return uri;
+    }
+
+    private static @Nullable SslOptions sslOptions(Tls tls) {
+        if (tls.caFile() == null && tls.certificateFile() == null) {
+            return null;
+        }
+        SslOptions.Builder ssl = SslOptions.builder().jdkSslProvider();
+        if (tls.caFile() != null) {
+            File ca = new File(tls.caFile());
+            if (!ca.canRead()) {
+                throw new IllegalArgumentException("registry.redis.tls.caFile: " + ca + " cannot be read");
+            }
+            ssl.trustManager(ca);
+        }
+        if (tls.certificateFile() != null) {
+            if (tls.keyFile() == null) {
+                throw new IllegalArgumentException("registry.redis.tls.keyFile: is required with registry.redis.tls.certificateFile");
+            }
+            ssl.keyManager(new File(tls.certificateFile()), new File(tls.keyFile()), null);
+        }
+        return ssl.build();
+    }
+
+    private ClientOptions options(Duration commandTimeout) {
+        ClientOptions.Builder options = ClientOptions.builder();
+        if (ssl != null) {
+            options.sslOptions(ssl);
+        }
+        return options
                 .autoReconnect(true)
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
                 .timeoutOptions(TimeoutOptions.enabled(commandTimeout))
@@ -133,8 +213,42 @@ public final class RedisSandboxRegistry implements WritableSandboxRegistry {
     public static RedisSandboxRegistry open(Settings settings) {
         RedisURI.create(settings.uri());
         RedisSandboxRegistry registry = new RedisSandboxRegistry(settings);
-        registry.connect();
+        try {
+            registry.connectOnce();
+        } catch (RuntimeException e) {
+            String misconfigured = misconfiguration(e, settings);
+            if (misconfigured != null) {
+                registry.close();
+                throw new IllegalArgumentException(misconfigured, e);
+            }
+            log.warn("redis registry cannot reach {}: {}; retrying", registry.redacted(), e.getMessage());
+            registry.connector.schedule(registry::connect, 1, TimeUnit.SECONDS);
+        }
         return registry;
+    }
+
+    /**
+     * What a failed first connection says about the settings, naming the key at fault: refused
+     * credentials or an untrusted certificate will not mend by retrying. {@code null} for anything
+     * else (Redis down, a network error), which the background reconnection outlasts.
+     */
+    static @Nullable String misconfiguration(Throwable failure, Settings settings) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            String message = String.valueOf(cause.getMessage());
+            if (message.contains("WRONGPASS") || message.contains("NOAUTH") || message.contains("NOPERM")
+                    || message.contains("invalid username-password")) {
+                String key = settings.passwordFile() != null ? "registry.redis.passwordFile" : "registry.redis.password";
+                return key + ": Redis refused the credentials" + (settings.username() == null ? ""
+                        : " of user '" + settings.username() + "'") + ": " + message;
+            }
+            if (cause instanceof SSLHandshakeException || message.contains("PKIX path")
+                    || message.contains("unable to find valid certification path")) {
+                return "registry.redis.tls.caFile: the Redis server's certificate is not trusted"
+                        + (settings.tls().caFile() == null ? " by the JVM's authorities (name the CA that signs it)"
+                        : " by " + settings.tls().caFile()) + ": " + message;
+            }
+        }
+        return null;
     }
 
     private void connect() {
@@ -142,17 +256,24 @@ public final class RedisSandboxRegistry implements WritableSandboxRegistry {
             return;
         }
         try {
-            StatefulRedisConnection<String, String> commands = connection != null ? connection : client.connect();
-            connection = commands;
-            StatefulRedisPubSubConnection<String, String> subscriber = client.connectPubSub();
-            subscriber.addListener(new EventListener());
-            subscriber.sync().subscribe(channel);
-            events = subscriber;
-            log.info("redis registry connected to {} (keys {}*, events on {})", redacted(), keyPrefix, channel);
+            connectOnce();
         } catch (RuntimeException e) {
             log.warn("redis registry cannot reach {}: {}; retrying", redacted(), e.getMessage());
             connector.schedule(this::connect, 1, TimeUnit.SECONDS);
         }
+    }
+
+    private void connectOnce() {
+        if (closed) {
+            return;
+        }
+        StatefulRedisConnection<String, String> commands = connection != null ? connection : client.connect();
+        connection = commands;
+        StatefulRedisPubSubConnection<String, String> subscriber = client.connectPubSub();
+        subscriber.addListener(new EventListener());
+        subscriber.sync().subscribe(channel);
+        events = subscriber;
+        log.info("redis registry connected to {} (keys {}*, events on {})", redacted(), keyPrefix, channel);
     }
 
     private String redacted() {
