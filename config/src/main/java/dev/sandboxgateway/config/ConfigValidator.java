@@ -58,8 +58,12 @@ final class ConfigValidator {
         atLeast("registry.pollInterval", c.registry().pollInterval(), Duration.ofMillis(10));
         if (c.registry().type() == RegistryType.REDIS) {
             String uri = c.registry().redis().uri();
-            if (uri == null || !(uri.startsWith("redis://") || uri.startsWith("rediss://"))) {
-                problems.add("registry.redis.uri: must start with redis:// or rediss://, was " + uri);
+            if (uri == null || !(uri.startsWith("redis://") || uri.startsWith("rediss://")
+                    || uri.startsWith("redis-sentinel://") || uri.startsWith("rediss-sentinel://"))) {
+                problems.add("registry.redis.uri: must start with redis://, rediss:// or redis-sentinel://, was " + uri);
+            } else if (uri.contains("sentinel://") && !uri.contains("#")) {
+                problems.add("registry.redis.uri: a Sentinel URI names its master after '#' "
+                        + "(redis-sentinel://host1:26379,host2:26379/0#mymaster), was " + uri);
             }
             atLeast("registry.redis.commandTimeout", c.registry().redis().commandTimeout(), Duration.ofMillis(1));
         }

@@ -23,13 +23,52 @@ public final class RedisServer implements AutoCloseable {
     /** Configuration lines beyond the defaults, as redis-server takes them on its command line. */
     private final List<String> extra;
     private final boolean tls;
+    /** A sentinel's configuration file (sentinels rewrite theirs), or null for a Redis server. */
+    private final Path sentinelConfig;
     private Process process;
 
-    private RedisServer(Path binary, int port, List<String> extra, boolean tls) {
+    private RedisServer(Path binary, int port, List<String> extra, boolean tls, Path sentinelConfig) {
         this.binary = binary;
         this.port = port;
         this.extra = extra;
         this.tls = tls;
+        this.sentinelConfig = sentinelConfig;
+    }
+
+    /** A replica of the server on {@code masterPort}. */
+    public static RedisServer startReplicaOf(int masterPort) throws IOException {
+        return start(List.of("--replicaof", "127.0.0.1", Integer.toString(masterPort)), false);
+    }
+
+    /**
+     * A sentinel (the same binary, in sentinel mode, as Debian's redis-sentinel runs it) watching the
+     * master on {@code masterPort} as {@code name} with quorum 2, quick to call it down (500 ms) and to
+     * fail over, its configuration file in {@code directory}.
+     */
+    public static RedisServer startSentinel(Path directory, int masterPort, String name) throws IOException {
+        Path binary = locate();
+        for (int attempt = 0; ; attempt++) {
+            int port = freePort();
+            Path config = directory.resolve("sentinel-" + port + ".conf");
+            Files.writeString(config, String.join("\n",
+                    "port " + port,
+                    "bind 127.0.0.1",
+                    "protected-mode no",
+                    "sentinel monitor " + name + " 127.0.0.1 " + masterPort + " 2",
+                    "sentinel down-after-milliseconds " + name + " 500",
+                    "sentinel failover-timeout " + name + " 3000",
+                    "sentinel parallel-syncs " + name + " 1",
+                    ""));
+            RedisServer sentinel = new RedisServer(binary, port, List.of(), false, config);
+            try {
+                sentinel.launch();
+                return sentinel;
+            } catch (IOException e) {
+                if (attempt == 4) {
+                    throw e;
+                }
+            }
+        }
     }
 
     public static RedisServer start() throws IOException {
@@ -52,7 +91,7 @@ public final class RedisServer implements AutoCloseable {
     private static RedisServer start(List<String> extra, boolean tls) throws IOException {
         Path binary = locate();
         for (int attempt = 0; ; attempt++) {
-            RedisServer server = new RedisServer(binary, freePort(), extra, tls);
+            RedisServer server = new RedisServer(binary, freePort(), extra, tls, null);
             try {
                 server.launch();
                 return server;
@@ -97,10 +136,15 @@ public final class RedisServer implements AutoCloseable {
     }
 
     private void launch() throws IOException {
-        List<String> command = new ArrayList<>(List.of(binary.toString(), "--bind", "127.0.0.1",
-                "--save", "", "--appendonly", "no", "--protected-mode", "no", "--daemonize", "no"));
-        command.addAll(tls ? List.of("--port", "0", "--tls-port", Integer.toString(port))
-                : List.of("--port", Integer.toString(port)));
+        List<String> command = new ArrayList<>();
+        if (sentinelConfig != null) {
+            command.addAll(List.of(binary.toString(), sentinelConfig.toString(), "--sentinel"));
+        } else {
+            command.addAll(List.of(binary.toString(), "--bind", "127.0.0.1",
+                    "--save", "", "--appendonly", "no", "--protected-mode", "no", "--daemonize", "no"));
+            command.addAll(tls ? List.of("--port", "0", "--tls-port", Integer.toString(port))
+                    : List.of("--port", Integer.toString(port)));
+        }
         command.addAll(extra);
         process = new ProcessBuilder(command)
                 .redirectErrorStream(true)

@@ -278,6 +278,10 @@ public final class RedisSandboxRegistry implements WritableSandboxRegistry {
 
     private String redacted() {
         RedisURI uri = RedisURI.create(settings.uri());
+        if (uri.getSentinelMasterId() != null) {
+            return "master " + uri.getSentinelMasterId() + " of sentinels " + uri.getSentinels().stream()
+                    .map(sentinel -> sentinel.getHost() + ":" + sentinel.getPort()).toList() + "/" + uri.getDatabase();
+        }
         return uri.getHost() + ":" + uri.getPort() + "/" + uri.getDatabase();
     }
 
