@@ -121,6 +121,23 @@ public final class RedisServer implements AutoCloseable {
         }
     }
 
+    /** Stops the process with SIGSTOP: connections stay open and nothing answers, as a Redis stuck on disk would. */
+    public void pause() throws IOException, InterruptedException {
+        signal("STOP");
+    }
+
+    /** Lets a paused server run again (SIGCONT). */
+    public void resume() throws IOException, InterruptedException {
+        signal("CONT");
+    }
+
+    private void signal(String name) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start();
+        if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+            throw new IOException("kill -" + name + " " + process.pid() + " failed");
+        }
+    }
+
     /** Starts it again on the same port, empty. */
     public void restart() throws IOException {
         launch();
