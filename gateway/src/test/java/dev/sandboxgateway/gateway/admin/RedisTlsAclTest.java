@@ -105,4 +105,32 @@ class RedisTlsAclTest {
         assertTrue(error.getMessage().startsWith("registry.redis.tls.caFile: the Redis server's certificate is not "
                 + "trusted by " + otherCa), error.getMessage());
     }
+
+    @Test
+    void aServerThatAsksForAClientCertificateGetsTheOneConfigured() throws Exception {
+        X509Bundle server = authority.issueForLoopback();
+        Path certificate = Files.writeString(dir.resolve("mtls-redis.crt"), server.getCertificatePathPEM());
+        Path key = Files.writeString(dir.resolve("mtls-redis.key"), server.getPrivateKeyPEM());
+        X509Bundle gatewayIdentity = authority.issueClient("gateway");
+        Path clientCertificate = Files.writeString(dir.resolve("gateway.crt"), gatewayIdentity.getCertificatePathPEM());
+        Path clientKey = Files.writeString(dir.resolve("gateway.key"), gatewayIdentity.getPrivateKeyPEM());
+        try (RedisServer mutual = RedisServer.startTls(certificate, key, ca, List.of("--tls-auth-clients", "yes"))) {
+            Map<String, String> withIdentity = new HashMap<>(Map.of("GATEWAY_REGISTRY_TYPE", "redis",
+                    "GATEWAY_REGISTRY_REDIS_URI", mutual.uri(), "GATEWAY_REGISTRY_REDIS_TLS_CA_FILE", ca.toString(),
+                    "GATEWAY_REGISTRY_REDIS_TLS_CERTIFICATE_FILE", clientCertificate.toString(),
+                    "GATEWAY_REGISTRY_REDIS_TLS_KEY_FILE", clientKey.toString(),
+                    "GATEWAY_REGISTRY_REDIS_COMMAND_TIMEOUT", "3s"));
+            try (GatewayFixture gateway = GatewayFixture.start(GatewayFixture.config(withIdentity))) {
+                WritableSandboxRegistry registry = (WritableSandboxRegistry) gateway.gateway().registry();
+                Eventually.await("connected with a client certificate", Duration.ofSeconds(10), registry::isAvailable);
+                registry.put(SandboxRecord.running("mtls", "10.0.0.6")).join();
+                assertEquals("10.0.0.6", registry.lookup("mtls").join().orElseThrow().backendHost());
+            }
+            withIdentity.remove("GATEWAY_REGISTRY_REDIS_TLS_CERTIFICATE_FILE");
+            withIdentity.remove("GATEWAY_REGISTRY_REDIS_TLS_KEY_FILE");
+            StartupException refused = assertThrows(StartupException.class,
+                    () -> GatewayFixture.start(GatewayFixture.config(withIdentity)));
+            assertTrue(refused.getMessage().startsWith("registry.redis.tls.certificateFile: "), refused.getMessage());
+        }
+    }
 }

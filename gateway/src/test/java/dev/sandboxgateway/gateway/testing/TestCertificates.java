@@ -59,6 +59,17 @@ public final class TestCertificates {
         return builder.buildIssuedBy(authority);
     }
 
+    /** A client certificate for {@code name}, issued by this authority, for servers that ask for one. */
+    public X509Bundle issueClient(String name) throws Exception {
+        Instant now = Instant.now();
+        return new CertificateBuilder().ecp256()
+                .subject("CN=" + name)
+                .notBefore(now.minus(1, ChronoUnit.DAYS))
+                .notAfter(now.plus(7, ChronoUnit.DAYS))
+                .addExtendedKeyUsageClientAuth()
+                .buildIssuedBy(authority);
+    }
+
     /** This authority's certificate as a PEM file, for clients told which authority to trust. */
     public Path writeAuthority(Path file) throws Exception {
         String pem = "-----BEGIN CERTIFICATE-----\n"

@@ -241,11 +241,22 @@ public final class RedisSandboxRegistry implements WritableSandboxRegistry {
                 return key + ": Redis refused the credentials" + (settings.username() == null ? ""
                         : " of user '" + settings.username() + "'") + ": " + message;
             }
-            if (cause instanceof SSLHandshakeException || message.contains("PKIX path")
-                    || message.contains("unable to find valid certification path")) {
+            if (message.contains("Received fatal alert: certificate_required")
+                    || message.contains("Received fatal alert: bad_certificate")
+                    || message.contains("Received fatal alert: unknown_ca")) {
+                // The server's alert: it wants a client certificate, or does not accept the one sent.
+                return "registry.redis.tls.certificateFile: the Redis server refused the connection's client "
+                        + "certificate" + (settings.tls().certificateFile() == null ? " (none is configured)" : "")
+                        + ": " + message;
+            }
+            if (message.contains("PKIX path") || message.contains("unable to find valid certification path")
+                    || (cause instanceof SSLHandshakeException && message.contains("certificate"))) {
                 return "registry.redis.tls.caFile: the Redis server's certificate is not trusted"
                         + (settings.tls().caFile() == null ? " by the JVM's authorities (name the CA that signs it)"
                         : " by " + settings.tls().caFile()) + ": " + message;
+            }
+            if (cause instanceof SSLHandshakeException) {
+                return "registry.redis.uri: the TLS handshake with Redis failed: " + message;
             }
         }
         return null;
