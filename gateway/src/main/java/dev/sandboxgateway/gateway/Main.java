@@ -14,6 +14,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
 
 /** The command line: {@code sandbox-gateway [--config FILE] [run|validate|print-config]}. */
@@ -170,6 +171,17 @@ public final class Main {
             err.println(logProblem);
             return 2;
         }
+        // Signals are taken before the listeners open: a SIGTERM that comes as soon as the gateway says it
+        // listens must still drain and exit 0, and a SIGHUP then must not end it. A SIGHUP before the
+        // gateway runs has nothing to reload: the configuration it starts with is already the file's.
+        CountDownLatch stopRequested = new CountDownLatch(1);
+        AtomicReference<Gateway> running = new AtomicReference<>();
+        ProcessSignals.install(stopRequested::countDown, () -> {
+            Gateway started = running.get();
+            if (started != null) {
+                started.reload();
+            }
+        });
         Gateway gateway;
         try {
             gateway = Gateway.start(source, config);
@@ -180,10 +192,9 @@ public final class Main {
             Thread.currentThread().interrupt();
             return 1;
         }
-        // Any other way out of the JVM (System.exit, SIGHUP) still drains; shutdown runs only once.
+        running.set(gateway);
+        // Any other way out of the JVM (System.exit, a signal the JVM kept) still drains; shutdown runs only once.
         Runtime.getRuntime().addShutdownHook(new Thread(gateway::shutdown, "shutdown"));
-        CountDownLatch stopRequested = new CountDownLatch(1);
-        ProcessSignals.install(stopRequested::countDown, gateway::reload);
         try {
             stopRequested.await();
         } catch (InterruptedException e) {
