@@ -13,6 +13,8 @@ import dev.sandboxgateway.routing.registry.SandboxRecord;
 import dev.sandboxgateway.routing.registry.SandboxRegistry;
 import dev.sandboxgateway.routing.registry.Subscription;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -125,9 +127,33 @@ public final class SandboxResolver implements AutoCloseable {
 
             @Override
             public void onReset() {
-                cache.synchronous().invalidateAll();
+                unconfirmAll();
             }
         });
+    }
+
+    /**
+     * Events may have been missed (the registry's subscription was re-established): nothing cached
+     * is confirmed any more. Each record is kept but aged past its TTL, so the next lookup asks the
+     * registry and takes its answer, and serves the old record (counted stale, within the stale
+     * grace) only if the registry cannot answer; cached absences are dropped. Dropping everything
+     * instead turned a registry still settling after a failover into 503s for sandboxes just served.
+     */
+    private void unconfirmAll() {
+        long unconfirmed = ticker.read() - lifetimes.foundTtlNanos() - 1;
+        Map<String, Entry> entries = cache.synchronous().asMap();
+        for (String id : List.copyOf(entries.keySet())) {
+            Entry entry = entries.get(id);
+            if (entry == null) {
+                continue;
+            }
+            if (entry.record().isPresent()) {
+                // Only if unchanged: an answer loaded meanwhile is newer than the reset and stays.
+                entries.replace(id, entry, Entry.found(entry.record(), unconfirmed));
+            } else {
+                entries.remove(id, entry);
+            }
+        }
     }
 
     /**

@@ -158,6 +158,27 @@ class SandboxResolverTest {
     }
 
     @Test
+    void afterAResetARegistryStillSettlingServesTheUnconfirmedRecordStaleInsteadOfFailing() {
+        registry.put(SandboxRecord.running("abc", "10.0.0.1"));
+        SandboxResolver resolver = resolver(SETTINGS);
+        now(resolver.resolve("abc"));
+        assertEquals(Optional.empty(), now(resolver.resolve("nope")));
+
+        registry.fireReset();
+        registry.failure = new IllegalStateException("registry reconnecting");
+        assertEquals("10.0.0.1", now(resolver.resolve("abc")).orElseThrow().backendHost(),
+                "unconfirmed, the record is served stale while the registry cannot answer");
+        assertEquals(1, resolver.staleResults());
+        assertThrows(CompletionException.class, () -> resolver.resolve("nope").join(),
+                "a cached absence is not kept: the registry is asked");
+
+        registry.failure = null;
+        registry.putSilently(SandboxRecord.running("abc", "10.0.0.3"));
+        assertEquals("10.0.0.3", now(resolver.resolve("abc")).orElseThrow().backendHost(),
+                "still unconfirmed: the next lookup asks again and takes the answer");
+    }
+
+    @Test
     void sizeIsBounded() {
         SandboxResolver resolver = resolver(new SandboxResolver.Settings(
                 10, Duration.ofSeconds(60), Duration.ofSeconds(60), Duration.ofSeconds(30), Duration.ofMinutes(5)));
