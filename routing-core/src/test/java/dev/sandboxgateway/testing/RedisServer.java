@@ -47,8 +47,7 @@ public final class RedisServer implements AutoCloseable {
      */
     public static RedisServer startSentinel(Path directory, int masterPort, String name) throws IOException {
         Path binary = locate();
-        for (int attempt = 0; ; attempt++) {
-            int port = freePort();
+        return launchOnFreePort(port -> {
             Path config = directory.resolve("sentinel-" + port + ".conf");
             Files.writeString(config, String.join("\n",
                     "port " + port,
@@ -59,16 +58,29 @@ public final class RedisServer implements AutoCloseable {
                     "sentinel failover-timeout " + name + " 3000",
                     "sentinel parallel-syncs " + name + " 1",
                     ""));
-            RedisServer sentinel = new RedisServer(binary, port, List.of(), false, config);
+            return new RedisServer(binary, port, List.of(), false, config);
+        });
+    }
+
+    /** A server made for a free port and started, tried again on another port if one was taken meanwhile. */
+    private static RedisServer launchOnFreePort(ServerOnPort make) throws IOException {
+        for (int attempt = 0; ; attempt++) {
+            RedisServer server = make.on(freePort());
             try {
-                sentinel.launch();
-                return sentinel;
+                server.launch();
+                return server;
             } catch (IOException e) {
+                // Another process may have taken the port between probing and binding; try another.
                 if (attempt == 4) {
                     throw e;
                 }
             }
         }
+    }
+
+    @FunctionalInterface
+    private interface ServerOnPort {
+        RedisServer on(int port) throws IOException;
     }
 
     public static RedisServer start() throws IOException {
@@ -90,18 +102,7 @@ public final class RedisServer implements AutoCloseable {
 
     private static RedisServer start(List<String> extra, boolean tls) throws IOException {
         Path binary = locate();
-        for (int attempt = 0; ; attempt++) {
-            RedisServer server = new RedisServer(binary, freePort(), extra, tls, null);
-            try {
-                server.launch();
-                return server;
-            } catch (IOException e) {
-                // Another process may have taken the port between probing and binding; try another.
-                if (attempt == 4) {
-                    throw e;
-                }
-            }
-        }
+        return launchOnFreePort(port -> new RedisServer(binary, port, extra, tls, null));
     }
 
     public int port() {

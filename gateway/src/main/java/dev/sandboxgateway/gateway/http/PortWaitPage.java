@@ -2,6 +2,7 @@ package dev.sandboxgateway.gateway.http;
 
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
+import java.util.Iterator;
 
 /**
  * What a browser gets while a sandbox's port is not listening yet: the error page reloading itself
@@ -22,7 +23,13 @@ public final class PortWaitPage {
 
     /** How many times this browser reloaded the page in a row: the cookie's value, 0 without one. */
     public static int refreshesSoFar(HttpHeaders headers) {
-        for (String header : headers.getAll(HttpHeaderNames.COOKIE)) {
+        // Read for every request routed to a sandbox (before its cookie is stripped): no list is
+        // made for one without cookies, or without this one.
+        if (!headers.contains(HttpHeaderNames.COOKIE)) {
+            return 0;
+        }
+        for (Iterator<String> values = headers.valueStringIterator(HttpHeaderNames.COOKIE); values.hasNext(); ) {
+            String header = values.next();
             if (!header.contains(COOKIE)) {
                 continue;
             }

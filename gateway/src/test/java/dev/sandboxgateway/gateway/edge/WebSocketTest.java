@@ -199,16 +199,8 @@ class WebSocketTest {
 
     @Test
     void aMessageSplitAcrossReadsAroundTheInjectedCloseArrivesWhole() throws Exception {
-        byte[] payload = "hello, split across two reads".getBytes(StandardCharsets.UTF_8);
-        byte[] mask = {0x0a, 0x1b, 0x2c, 0x3d};
-        byte[] frame = new byte[6 + payload.length];
-        frame[0] = (byte) 0x81;
-        frame[1] = (byte) (0x80 | payload.length);
-        System.arraycopy(mask, 0, frame, 2, 4);
-        for (int i = 0; i < payload.length; i++) {
-            frame[6 + i] = (byte) (payload[i] ^ mask[i % 4]);
-        }
-        int half = 6 + payload.length / 2;
+        byte[] frame = RawHttp.maskedTextFrame("hello, split across two reads");
+        int half = frame.length / 2 + 3;
         try (RawHttp client = new RawHttp(gateway.port(), 20_000)) {
             assertEquals(101, client.upgradeToWebSocket(backend.port() + "-box.localhost").status());
             double before = receivedBytes();

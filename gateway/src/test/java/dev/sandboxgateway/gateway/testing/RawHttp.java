@@ -78,6 +78,11 @@ public final class RawHttp implements AutoCloseable {
 
     /** Sends one masked text frame of under 126 bytes, as WebSocket clients must mask theirs. */
     public RawHttp sendTextFrame(String text) throws IOException {
+        return send(maskedTextFrame(text));
+    }
+
+    /** The bytes of one masked text frame of under 126 bytes, for a test that sends them in pieces. */
+    public static byte[] maskedTextFrame(String text) {
         byte[] payload = text.getBytes(StandardCharsets.UTF_8);
         byte[] mask = {0x11, 0x22, 0x33, 0x44};
         byte[] frame = new byte[6 + payload.length];
@@ -87,7 +92,7 @@ public final class RawHttp implements AutoCloseable {
         for (int i = 0; i < payload.length; i++) {
             frame[6 + i] = (byte) (payload[i] ^ mask[i % 4]);
         }
-        return send(frame);
+        return frame;
     }
 
     /** Reads one unmasked text frame of under 126 bytes, as a server sends it; anything else is an error. */
