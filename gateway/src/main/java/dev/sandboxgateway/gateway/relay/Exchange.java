@@ -202,11 +202,7 @@ public final class Exchange implements AcquireCallback {
             connection.release();
             return;
         }
-        if (portWait != null) {
-            portWait.end();
-            portWait = null;
-            path.metrics().portWait(GatewayMetrics.PortWaitResult.SERVED);
-        }
+        endPortWait(GatewayMetrics.PortWaitResult.SERVED);
         this.backend = connection;
         this.connectNanos = connectNanos;
         this.state = State.RELAYING;
@@ -258,10 +254,17 @@ public final class Exchange implements AcquireCallback {
         }
         if (!portWait.scheduleAttempt(clientCtx.executor(), this::acquireAgain)) {
             Duration waited = portWait.waited();
+            endPortWait(GatewayMetrics.PortWaitResult.TIMED_OUT);
+            fail(FailureMessages.portNotListening(sandbox, waited));
+        }
+    }
+
+    /** Ends a port wait under way, if any: its place is given back, its pending attempt cancelled, its outcome counted. */
+    private void endPortWait(GatewayMetrics.PortWaitResult result) {
+        if (portWait != null) {
             portWait.end();
             portWait = null;
-            path.metrics().portWait(GatewayMetrics.PortWaitResult.TIMED_OUT);
-            fail(FailureMessages.portNotListening(sandbox, waited));
+            path.metrics().portWait(result);
         }
     }
 
@@ -398,11 +401,7 @@ public final class Exchange implements AcquireCallback {
      */
     private void finish(Ending ending, @Nullable GatewayError failure) {
         state = State.FINISHED;
-        if (portWait != null) {
-            portWait.end();
-            portWait = null;
-            path.metrics().portWait(GatewayMetrics.PortWaitResult.CLIENT_GONE);
-        }
+        endPortWait(GatewayMetrics.PortWaitResult.CLIENT_GONE);
         body.discard();
         if (response != null) {
             response.done();
@@ -432,7 +431,9 @@ public final class Exchange implements AcquireCallback {
             HttpHeaders headers = request.headers();
             String protocol = ending == Ending.UPGRADED ? "ws" : grpc ? "grpc" : this.connection.http2() ? "h2" : "h1";
             String upstream = backendKey == null ? null : backendKey.authority();
-            path.accessLog().log(new AccessLog.Entry(clientAddress.text(), method, headers.get(HttpHeaderNames.HOST),
+            // The public host: a record's hostRewrite has replaced the request's own by now.
+            String host = admitted != null ? admitted.requestTarget().host() : headers.get(HttpHeaderNames.HOST);
+            path.accessLog().log(new AccessLog.Entry(clientAddress.text(), method, host,
                     uri, protocol, target == null ? null : target.sandboxId(), target == null ? 0 : target.port(),
                     upstream, status, body.bytesRead(), response == null ? 0 : response.bytes(), duration,
                     connectNanos, failure == null ? null : failure.code(), requestId,

@@ -12,6 +12,7 @@ import dev.sandboxgateway.gateway.testing.LogCapture;
 import dev.sandboxgateway.gateway.testing.RawHttp;
 import dev.sandboxgateway.gateway.testing.TestBackend;
 import dev.sandboxgateway.gateway.testing.WebSocketEchoBackend;
+import dev.sandboxgateway.routing.registry.SandboxRecord;
 import dev.sandboxgateway.testing.Eventually;
 import java.time.Duration;
 import java.util.List;
@@ -73,6 +74,22 @@ class AccessLogTest {
             assertEquals("sandbox_not_found", refused.path("error").asText());
             assertTrue(refused.path("traceId").isNull() && refused.path("userAgent").isNull(), refused.toString());
             assertTrue(refused.path("requestId").asText().matches("[0-9a-f]{32}"));
+        }
+    }
+
+    @Test
+    void theLoggedHostIsThePublicOneWhenTheRecordRewritesIt() throws Exception {
+        try (LogCapture log = LogCapture.accessLog();
+             TestBackend backend = TestBackend.http(() -> new InfoHandler("app"));
+             GatewayFixture gateway = GatewayFixture.start(Map.of()).register(SandboxRecord.running("dev", "127.0.0.1")
+                     .withHostRewrite(Map.of("*", "localhost:${port}")))) {
+            String host = backend.port() + "-dev.localhost";
+            try (RawHttp client = new RawHttp(gateway.port())) {
+                RawHttp.Response response = client.exchange(RawHttp.get(host, "/"));
+                assertEquals("localhost:" + backend.port(), InfoHandler.parse(response.body()).get("header.host"),
+                        "the sandbox got the rewritten host");
+            }
+            assertEquals(host, lines(log, 1).get(0).path("host").asText());
         }
     }
 
