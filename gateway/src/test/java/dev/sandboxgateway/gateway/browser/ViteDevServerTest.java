@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -40,6 +41,7 @@ class ViteDevServerTest {
 
     private static final Path FIXTURE = Path.of("src", "test", "vite").toAbsolutePath();
     private static final Path VITE = FIXTURE.resolve("node_modules/vite/bin/vite.js");
+    private static final Pattern ANSI_ESCAPE = Pattern.compile("\u001B\\[[0-9;]*m");
 
     private static Path root;
     private static Process vite;
@@ -62,14 +64,19 @@ class ViteDevServerTest {
             }
         }
         vitePort = TestBackend.unusedPort();
-        vite = new ProcessBuilder("node", VITE.toString(), root.toString(), "--port", Integer.toString(vitePort),
-                "--strictPort", "--host", "127.0.0.1", "--clearScreen", "false")
-                .directory(FIXTURE.toFile()).redirectErrorStream(true).start();
+        ProcessBuilder command = new ProcessBuilder("node", VITE.toString(), root.toString(), "--port",
+                Integer.toString(vitePort), "--strictPort", "--host", "127.0.0.1", "--clearScreen", "false")
+                .directory(FIXTURE.toFile()).redirectErrorStream(true);
+        // Vite colours its output when CI is set (picocolors), splitting "127.0.0.1:<port>" with
+        // escape codes; ask for plain text and strip any codes that come anyway.
+        command.environment().put("NO_COLOR", "1");
+        vite = command.start();
         CompletableFuture<Void> ready = new CompletableFuture<>();
         Thread reader = new Thread(() -> {
             try (BufferedReader in = new BufferedReader(new InputStreamReader(vite.getInputStream(),
                     StandardCharsets.UTF_8))) {
-                for (String line = in.readLine(); line != null; line = in.readLine()) {
+                for (String raw = in.readLine(); raw != null; raw = in.readLine()) {
+                    String line = ANSI_ESCAPE.matcher(raw).replaceAll("");
                     viteOutput.add(line);
                     if (line.contains("127.0.0.1:" + vitePort)) {
                         ready.complete(null);
