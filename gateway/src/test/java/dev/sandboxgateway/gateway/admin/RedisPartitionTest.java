@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.sandboxgateway.gateway.testing.GatewayFixture;
 import dev.sandboxgateway.gateway.testing.InfoHandler;
 import dev.sandboxgateway.gateway.testing.RawHttp;
+import dev.sandboxgateway.gateway.testing.RegistryUpdates;
 import dev.sandboxgateway.gateway.testing.TestBackend;
 import dev.sandboxgateway.routing.registry.SandboxRecord;
 import dev.sandboxgateway.routing.registry.WritableSandboxRegistry;
@@ -107,8 +108,11 @@ class RedisPartitionTest {
         Eventually.await("both gateways reach Redis in its namespace", Duration.ofSeconds(20),
                 () -> cutOff.gateway().registry().isAvailable() && other.gateway().registry().isAvailable());
         WritableSandboxRegistry throughOther = (WritableSandboxRegistry) other.gateway().registry();
-        throughOther.put(SandboxRecord.running("kept", "127.0.0.1")).join();
-        throughOther.put(SandboxRecord.running("doomed", "127.0.0.1")).join();
+        try (RegistryUpdates updates = RegistryUpdates.expect(cutOff.gateway().registry(), "kept", "doomed")) {
+            throughOther.put(SandboxRecord.running("kept", "127.0.0.1")).join();
+            throughOther.put(SandboxRecord.running("doomed", "127.0.0.1")).join();
+            updates.await(Duration.ofSeconds(10)); // else a late event could drop what is cached below
+        }
         assertEquals(200, status(cutOff, port, "kept"));
         assertEquals(200, status(cutOff, port, "doomed"));
 

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.sandboxgateway.gateway.testing.GatewayFixture;
 import dev.sandboxgateway.gateway.testing.InfoHandler;
 import dev.sandboxgateway.gateway.testing.RawHttp;
+import dev.sandboxgateway.gateway.testing.RegistryUpdates;
 import dev.sandboxgateway.gateway.testing.TestBackend;
 import dev.sandboxgateway.testing.Eventually;
 import dev.sandboxgateway.testing.RedisServer;
@@ -130,7 +131,12 @@ class RedisSentinelFailoverTest {
         Eventually.await("both gateways connected", Duration.ofSeconds(20),
                 () -> first.gateway().registry().isAvailable() && second.gateway().registry().isAvailable());
 
-        assertEquals(200, put(first, "box", "127.0.0.1"));
+        try (RegistryUpdates onFirst = RegistryUpdates.expect(first.gateway().registry(), "box");
+             RegistryUpdates onSecond = RegistryUpdates.expect(second.gateway().registry(), "box")) {
+            assertEquals(200, put(first, "box", "127.0.0.1"));
+            onFirst.await(Duration.ofSeconds(10)); // else a late event could drop what is cached below
+            onSecond.await(Duration.ofSeconds(10));
+        }
         assertEquals("one", backendOf(first, one.port(), "box"));
         assertEquals("one", backendOf(second, one.port(), "box"));
 

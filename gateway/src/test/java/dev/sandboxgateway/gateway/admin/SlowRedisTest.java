@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.sandboxgateway.gateway.testing.GatewayFixture;
 import dev.sandboxgateway.gateway.testing.InfoHandler;
 import dev.sandboxgateway.gateway.testing.RawHttp;
+import dev.sandboxgateway.gateway.testing.RegistryUpdates;
 import dev.sandboxgateway.gateway.testing.TestBackend;
 import dev.sandboxgateway.routing.registry.SandboxRecord;
 import dev.sandboxgateway.routing.registry.WritableSandboxRegistry;
@@ -36,7 +37,10 @@ class SlowRedisTest {
                      "GATEWAY_SERVER_IO_THREADS", "1")))) {
             WritableSandboxRegistry registry = (WritableSandboxRegistry) gateway.gateway().registry();
             Eventually.await("connected", Duration.ofSeconds(10), registry::isAvailable);
-            registry.put(SandboxRecord.running("cached", "127.0.0.1")).join();
+            try (RegistryUpdates updates = RegistryUpdates.expect(registry, "cached")) {
+                registry.put(SandboxRecord.running("cached", "127.0.0.1")).join();
+                updates.await(Duration.ofSeconds(10));
+            }
             String cached = RawHttp.get(backend.port() + "-cached.localhost", "/");
             try (RawHttp client = new RawHttp(gateway.port())) {
                 assertEquals(200, client.exchange(cached).status(), "now in the cache");
