@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Side-by-side benchmark: our gateway, nginx, HAProxy and a Go httputil.ReverseProxy, each configured
-# as a sandbox gateway in front of the same backends, each pinned to one core, driven by our load
-# generator on the other.
+# as a sandbox gateway in front of the same backends, each pinned to one core, driven on the other
+# by our load generator and, for every HTTP/1.1 workload, by wrk too (one thread, the Host rotated by
+# benchmarks/wrk/rotate-hosts.lua), so no standing rests on one client.
 # Workloads run in alternation over several rounds; medians are printed as one table.
 #
 #   benchmarks/compare.sh                  # 3 rounds of 10 s per workload and gateway
 #   ROUNDS=1 DURATION=5s benchmarks/compare.sh
 #   WORKLOADS="small-keepalive ws-echo" GATEWAYS="ours nginx" benchmarks/compare.sh
+#   CLIENTS=wrk WORKLOADS="upload-1m download-1m" benchmarks/compare.sh   # one client only
 #   IDLE_WS=5000 WORKLOADS= benchmarks/compare.sh  # only the idle WebSocket memory measurement
 #   OURS_TRANSPORT=epoll benchmarks/compare.sh
 #   WORKLOADS="tls-handshake h2-keepalive" GATEWAYS="ours nginx" benchmarks/compare.sh
@@ -43,6 +45,9 @@ GATEWAY_CPU=${GATEWAY_CPU:-0}
 LOAD_CPU=${LOAD_CPU:-1}
 WORKLOADS=${WORKLOADS-"small-keepalive small-close download-1m upload-1m ws-echo tls-handshake tls-keepalive tls-download-1m h2-keepalive"}
 GATEWAYS=${GATEWAYS:-"ours nginx haproxy go"}
+# Clients driving each HTTP/1.1 workload: our load generator and Debian's wrk. WebSocket echo is the
+# load generator's alone (wrk speaks no WebSocket), HTTP/2 is h2load's.
+CLIENTS=${CLIENTS:-"loadgen wrk"}
 # After the rounds, this many idle proxied WebSocket connections are held open through each gateway
 # and its memory is measured before and after; 0 skips it.
 IDLE_WS=${IDLE_WS:-5000}
@@ -97,6 +102,10 @@ fi
 if [[ " $WORKLOADS " == *" h2-keepalive "* ]] && ! command -v h2load >/dev/null 2>&1; then
   echo "installing h2load from Debian's nghttp2-client" >&2
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nghttp2-client >/dev/null
+fi
+if [[ " $CLIENTS " == *" wrk "* ]] && ! command -v wrk >/dev/null 2>&1; then
+  echo "installing wrk from Debian's package" >&2
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null
 fi
 if [ "$IDLE_WS" -gt 0 ] && ! command -v ss >/dev/null 2>&1; then
   echo "installing ss from Debian's iproute2" >&2
@@ -452,6 +461,32 @@ loadgen() { # gateway, workload, duration, warmup -> JSON on stdout
   taskset -c "$LOAD_CPU" java -XX:ActiveProcessorCount=1 -jar "$loadgen_jar" "${args[@]}" "${common[@]}" 2>>"$work/loadgen.log"
 }
 
+# wrk on the load generator's core, one thread, the same hosts, connection counts and paths as the
+# load generator's workload; rotate-hosts.lua prints the load generator's JSON shape.
+wrk_json() { # gateway port, workload, duration -> JSON on stdout
+  local port=$1 workload=$2 duration=$3 scheme=http hosts=hosts-http.txt connections=64 path=/64b
+  local method=GET body=0 close=0
+  case $workload in
+    small-keepalive-10) hosts=hosts-http-10.txt ;;
+    small-close)     connections=32; close=1 ;;
+    download-1m)     connections=16; path=/1m ;;
+    upload-1m)       connections=16; path=/upload; hosts=hosts-ws.txt; method=POST; body=1048576 ;;
+    tls-handshake)   scheme=https; connections=32; close=1 ;;
+    tls-keepalive)   scheme=https ;;
+    tls-download-1m) scheme=https; connections=16; path=/1m ;;
+  esac
+  case $scheme in https) port=${tls_port[$g]} ;; esac
+  WRK_HOSTS=$work/$hosts WRK_LABEL=$workload WRK_METHOD=$method WRK_BODY_SIZE=$body WRK_CLOSE=$close \
+    taskset -c "$LOAD_CPU" wrk -t 1 -c "$connections" -d "$duration" --timeout 10s \
+    -s "$root/benchmarks/wrk/rotate-hosts.lua" "$scheme://127.0.0.1:$port$path" 2>>"$work/wrk.log" | grep '^{'
+}
+drives() { # client, workload -> whether that client runs that workload
+  [ "$1" = loadgen ] || [[ $2 != ws-echo && $2 != h2-* ]]
+}
+measure() { # client, gateway port, workload, duration -> JSON on stdout
+  if [ "$1" = wrk ]; then wrk_json "$2" "$3" "$4"; else loadgen "$2" "$3" "$4" 0s; fi
+}
+
 results=$work/results.jsonl
 echo "working directory: $work" >&2
 for workload in $WORKLOADS; do
@@ -460,7 +495,7 @@ for workload in $WORKLOADS; do
     loadgen "${gateway_port[$g]}" "$workload" "$FIRST_WARMUP" 0s >/dev/null
   done
 done
-echo "command: ROUNDS=$ROUNDS DURATION=$DURATION WARMUP=$WARMUP FIRST_WARMUP=$FIRST_WARMUP SANDBOXES=$SANDBOXES WORKLOADS=\"$WORKLOADS\" GATEWAYS=\"$GATEWAYS\" benchmarks/compare.sh" >&2
+echo "command: ROUNDS=$ROUNDS DURATION=$DURATION WARMUP=$WARMUP FIRST_WARMUP=$FIRST_WARMUP SANDBOXES=$SANDBOXES WORKLOADS=\"$WORKLOADS\" GATEWAYS=\"$GATEWAYS\" CLIENTS=\"$CLIENTS\" benchmarks/compare.sh" >&2
 read -r -a gateway_order <<<"$GATEWAYS"
 read -r -a workload_order <<<"$WORKLOADS"
 for round in $(seq 1 "$ROUNDS"); do
@@ -471,17 +506,20 @@ for round in $(seq 1 "$ROUNDS"); do
   # Workloads rotate the same way, so that of two compared workloads neither always runs first.
   first_workload=$(( (round - 1) % (${#workload_order[@]} > 0 ? ${#workload_order[@]} : 1) ))
   for workload in "${workload_order[@]:first_workload}" "${workload_order[@]:0:first_workload}"; do
-    for g in "${order[@]}"; do
-      [ -n "${tls_port[$g]:-}" ] || [[ $workload != tls-* && $workload != h2-* ]] || continue
-      port=${gateway_port[$g]}
-      pid=$(measured_pid "${gateway_pid[$g]}")
-      loadgen "$port" "$workload" "$WARMUP" 0s >/dev/null
-      before=$(cpu_ticks "$pid"); sys_before=$(sys_ticks "$pid")
-      json=$(loadgen "$port" "$workload" "$DURATION" 0s)
-      after=$(cpu_ticks "$pid"); sys_after=$(sys_ticks "$pid")
-      rss=$(rss_kb "$pid")
-      echo "{\"round\":$round,\"gateway\":\"$g\",\"cpuTicks\":$((after - before)),\"sysTicks\":$((sys_after - sys_before)),\"rssKb\":$rss,\"result\":$json}" >>"$results"
-      echo "round $round  $workload  $g: $(echo "$json" | python3 -c 'import json,sys; r=json.load(sys.stdin); print("%.0f/s p99 %.2f ms errors %d non-2xx %d" % (r["perSecond"], r["latencyMs"]["p99"], r["errors"], r["non2xx"]))')" >&2
+    for client in $CLIENTS; do
+      drives "$client" "$workload" || continue
+      for g in "${order[@]}"; do
+        [ -n "${tls_port[$g]:-}" ] || [[ $workload != tls-* && $workload != h2-* ]] || continue
+        port=${gateway_port[$g]}
+        pid=$(measured_pid "${gateway_pid[$g]}")
+        measure "$client" "$port" "$workload" "$WARMUP" >/dev/null
+        before=$(cpu_ticks "$pid"); sys_before=$(sys_ticks "$pid")
+        json=$(measure "$client" "$port" "$workload" "$DURATION")
+        after=$(cpu_ticks "$pid"); sys_after=$(sys_ticks "$pid")
+        rss=$(rss_kb "$pid")
+        echo "{\"round\":$round,\"gateway\":\"$g\",\"client\":\"$client\",\"cpuTicks\":$((after - before)),\"sysTicks\":$((sys_after - sys_before)),\"rssKb\":$rss,\"result\":$json}" >>"$results"
+        echo "round $round  $workload  $client  $g: $(echo "$json" | python3 -c 'import json,sys; r=json.load(sys.stdin); print("%.0f/s p99 %.2f ms errors %d non-2xx %d" % (r["perSecond"], r["latencyMs"]["p99"], r["errors"], r["non2xx"]))')" >&2
+      done
     done
   done
 done
@@ -553,20 +591,27 @@ python3 - "$results" "$(getconf CLK_TCK)" <<'EOF'
 import json, statistics, sys
 path, ticks_per_second = sys.argv[1], int(sys.argv[2])
 rows = [json.loads(line) for line in open(path)]
+# A workload driven by wrk is its own row, "download-1m wrk"; the load generator's keep the plain name.
+for r in rows:
+    if r.get("client", "loadgen") != "loadgen":
+        r["result"]["label"] += " " + r["client"]
+base = lambda label: label.split(" ")[0]
 by = {}
 for r in rows:
     by.setdefault((r["result"]["label"], r["gateway"]), []).append(r)
 throughput = {"download-1m", "upload-1m", "tls-download-1m"}
+bulk = lambda label: base(label) in throughput
 cpu_per_request = lambda r: r["cpuTicks"] / ticks_per_second * 1e6 / max(1, r["result"]["completed"])
 # CPU per MiB for the bulk workloads, per request (or message) for the rest; rate likewise.
 def unit_cost(r):
-    if r["result"]["label"] in throughput:
+    if bulk(r["result"]["label"]):
         mib = r["result"]["megabytesPerSecond"] * r["result"]["seconds"] * 1e6 / 1048576
         return r["cpuTicks"] / ticks_per_second * 1e6 / max(1e-9, mib)
     return cpu_per_request(r)
-rate_of = lambda r: r["result"]["megabytesPerSecond"] if r["result"]["label"] in throughput else r["result"]["perSecond"]
-print(f"{'workload':16} {'gateway':8} {'rate':>14} {'p50 ms':>8} {'p99 ms':>8} {'CPU/unit':>14} {'kernel':>6} {'RSS MB':>7} {'ours/best peer':>22}")
-workloads = sorted({k[0] for k in by}, key=lambda w: ["small-keepalive", "small-keepalive-10", "small-close", "download-1m", "upload-1m", "ws-echo", "tls-handshake", "tls-keepalive", "tls-download-1m", "h2-keepalive"].index(w))
+rate_of = lambda r: r["result"]["megabytesPerSecond"] if bulk(r["result"]["label"]) else r["result"]["perSecond"]
+print(f"{'workload':20} {'gateway':8} {'rate':>14} {'p50 ms':>8} {'p99 ms':>8} {'CPU/unit':>14} {'kernel':>6} {'RSS MB':>7} {'ours/best peer':>22}")
+order = ["small-keepalive", "small-keepalive-10", "small-close", "download-1m", "upload-1m", "ws-echo", "tls-handshake", "tls-keepalive", "tls-download-1m", "h2-keepalive"]
+workloads = sorted({k[0] for k in by}, key=lambda w: (order.index(base(w)), w))
 for w in workloads:
     stats = {}
     for (label, g), rs in by.items():
@@ -575,8 +620,8 @@ for w in workloads:
         med = lambda f: statistics.median(f(r) for r in rs)
         rate = med(rate_of)
         cpu = med(unit_cost)
-        unit = "µs/MiB" if w in throughput else "µs/req"
-        rate_text = f"{rate:,.0f} MB/s" if w in throughput else f"{rate:,.0f}/s"
+        unit = "µs/MiB" if bulk(w) else "µs/req"
+        rate_text = f"{rate:,.0f} MB/s" if bulk(w) else f"{rate:,.0f}/s"
         stats[g] = dict(rate=rate, rate_text=rate_text, p50=med(lambda r: r["result"]["latencyMs"]["p50"]),
                         p99=med(lambda r: r["result"]["latencyMs"]["p99"]), cpu=cpu, unit=unit,
                         rss=med(lambda r: r["rssKb"]) / 1024, kernel=med(lambda r: r["sysTicks"] / max(1, r["cpuTicks"])), errors=sum(r["result"]["errors"] + r["result"]["non2xx"] for r in rs))
@@ -590,7 +635,7 @@ for w in workloads:
             best_p99 = min(p["p99"] for p in peers.values())
             ratio = f"cpu {s['cpu']/best_cpu:.2f} rate {s['rate']/best_rate:.2f} p99 {s['p99']/best_p99:.2f}"
         errors = f" ({s['errors']} errors)" if s["errors"] else ""
-        print(f"{w:16} {g:8} {s['rate_text']:>14} {s['p50']:8.2f} {s['p99']:8.2f} {s['cpu']:9.1f} {s['unit']:>6} {s['kernel']:6.0%} {s['rss']:7.0f} {ratio:>22}{errors}")
+        print(f"{w:20} {g:8} {s['rate_text']:>14} {s['p50']:8.2f} {s['p99']:8.2f} {s['cpu']:9.1f} {s['unit']:>6} {s['kernel']:6.0%} {s['rss']:7.0f} {ratio:>22}{errors}")
 
 # The same ratios taken within each round, then their median: the gateways of one round ran
 # minutes apart, so a slow spell of this shared machine moves them together and the ratio less.

@@ -83,11 +83,16 @@ final class HttpWorker extends ChannelInboundHandlerAdapter {
     private void completed() {
         inFlight = false;
         run.recorder().completed(System.nanoTime() - sentAt, status, received, run.requests().size(host));
+        run.answered();
         if (run.closeAfterEach()) {
             channel.close();
             return;
         }
         host = run.nextHost();
+        if (host == LoadRun.NO_MORE_HOSTS) {
+            channel.close();
+            return;
+        }
         if (run.openLoopPeriodNanos() == 0) {
             due.add(System.nanoTime());
         }
@@ -101,6 +106,7 @@ final class HttpWorker extends ChannelInboundHandlerAdapter {
         }
         if (inFlight) {
             run.recorder().failed();
+            run.answered();
         }
         run.connectionEnded();
     }

@@ -10,6 +10,7 @@ import java.util.List;
  *
  * @param target      where connections go (scheme, host and port; the path is the request path)
  * @param hosts       Host header values, rotated over requests
+ * @param passes      how many times each host is asked before the run stops; 0: until the duration ends
  * @param mode        keep-alive, a new connection per request, or WebSocket echo
  * @param connections concurrent connections
  * @param rate        requests per second in total for an open loop; 0 for a closed loop
@@ -22,7 +23,8 @@ import java.util.List;
  * @param label       a name for this run in the output
  */
 record LoadOptions(URI target, List<String> hosts, Mode mode, int connections, double rate, Duration duration,
-                   Duration warmup, String method, int bodySize, boolean json, int threads, String label) {
+                   Duration warmup, String method, int bodySize, boolean json, int threads, String label,
+                   int passes) {
 
     enum Mode { KEEPALIVE, CLOSE, WEBSOCKET }
 
@@ -51,6 +53,10 @@ record LoadOptions(URI target, List<String> hosts, Mode mode, int connections, d
               --rate R               open loop: R requests (or messages) per second in total;
                                      without it, a closed loop: each connection as fast as it can
               --duration D           measured time, e.g. 10s (default 10s)
+              --passes P             stop after P passes over the hosts (each host asked P times),
+                                     or at --duration, whichever comes first; e.g. --passes 1 asks
+                                     every sandbox once, as the first requests of a load test do
+                                     (no warm-up then: every request of the passes is measured)
               --warmup D             unmeasured time first (default 2s)
               --method M             GET (default) or POST
               --body-size B          POST body bytes, or WebSocket message bytes (default 0 / 64)
@@ -77,6 +83,7 @@ record LoadOptions(URI target, List<String> hosts, Mode mode, int connections, d
         boolean json = false;
         int threads = 1;
         String label = "";
+        int passes = 0;
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             switch (arg) {
@@ -95,14 +102,19 @@ record LoadOptions(URI target, List<String> hosts, Mode mode, int connections, d
                 case "--threads" -> threads = Integer.parseInt(value(args, ++i, arg));
                 case "--json" -> json = true;
                 case "--label" -> label = value(args, ++i, arg);
+                case "--passes" -> passes = Integer.parseInt(value(args, ++i, arg));
                 default -> throw new IllegalArgumentException("unknown option " + arg);
             }
         }
         if (target == null || target.getHost() == null || target.getPort() < 0) {
             throw new IllegalArgumentException("--url with a host and port is required, e.g. http://127.0.0.1:8080/");
         }
-        if (connections < 1 || threads < 1 || rate < 0) {
-            throw new IllegalArgumentException("--connections and --threads must be at least 1, --rate at least 0");
+        if (connections < 1 || threads < 1 || rate < 0 || passes < 0) {
+            throw new IllegalArgumentException(
+                    "--connections and --threads must be at least 1, --rate and --passes at least 0");
+        }
+        if (passes > 0 && mode != Mode.KEEPALIVE) {
+            throw new IllegalArgumentException("--passes works with the keepalive mode");
         }
         List<String> hosts;
         if (generate > 0) {
@@ -115,9 +127,12 @@ record LoadOptions(URI target, List<String> hosts, Mode mode, int connections, d
         } else {
             hosts = List.of(target.getHost() + ":" + target.getPort());
         }
+        if (passes > 0) {
+            warmup = Duration.ZERO;
+        }
         int size = bodySize != null ? bodySize : mode == Mode.WEBSOCKET ? 64 : 0;
         return new LoadOptions(target, hosts, mode, connections, rate, duration, warmup, method, size, json, threads,
-                label);
+                label, passes);
     }
 
     String path() {

@@ -19,6 +19,7 @@ import io.netty.util.concurrent.GlobalEventExecutor;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -39,6 +40,8 @@ final class LoadRun {
     private final long openLoopPeriodNanos;
     private final ByteBuf wsPayload;
     private final AtomicInteger nextHost = new AtomicInteger();
+    /** Requests of a --passes run not yet answered (or failed); the run ends when it reaches zero. */
+    private final CountDownLatch unanswered;
     private final ClientTls tls;
     private volatile boolean stopped;
 
@@ -49,6 +52,7 @@ final class LoadRun {
         this.requests = new RequestTemplates(options);
         this.group = transport.newGroup(options.threads(), "loadgen");
         this.address = new InetSocketAddress(options.target().getHost(), options.target().getPort());
+        this.unanswered = new CountDownLatch(options.passes() * options.hosts().size());
         this.openLoopPeriodNanos = options.rate() > 0 ? (long) (1e9 * options.connections() / options.rate()) : 0;
         this.wsPayload = Unpooled.unreleasableBuffer(Unpooled.directBuffer(options.bodySize())
                 .writeZero(options.bodySize()));
@@ -118,12 +122,25 @@ final class LoadRun {
      * connections, and a long host list is covered in full rather than only its first stretch.
      */
     int nextHost() {
-        return Math.floorMod(nextHost.getAndIncrement(), requests.hostCount());
+        int next = nextHost.getAndIncrement();
+        if (options.passes() > 0 && (next < 0 || next >= options.passes() * requests.hostCount())) {
+            nextHost.set(Integer.MIN_VALUE); // stays negative: no wrap-around after a long run
+            return NO_MORE_HOSTS;
+        }
+        return Math.floorMod(next, requests.hostCount());
     }
 
-    /** A connection closed; while the run goes on, another takes its place. */
+    /** What {@link #nextHost()} answers once every pass of a --passes run was handed out. */
+    static final int NO_MORE_HOSTS = -1;
+
+    /** A request of a --passes run was answered or failed. */
+    void answered() {
+        unanswered.countDown();
+    }
+
+    /** A connection closed; while the run goes on (and has hosts left to ask), another takes its place. */
     void connectionEnded() {
-        if (!stopped) {
+        if (!stopped && (options.passes() == 0 || nextHost.get() >= 0)) {
             group.next().schedule(this::connect, closeAfterEach() ? 0 : 10, TimeUnit.MILLISECONDS);
         }
     }
@@ -133,6 +150,9 @@ final class LoadRun {
             return;
         }
         int host = nextHost();
+        if (host == NO_MORE_HOSTS) {
+            return;
+        }
         new Bootstrap()
                 .group(group)
                 .channel(transport.socketChannelType())
@@ -155,6 +175,7 @@ final class LoadRun {
                 .addListener(f -> {
                     if (!f.isSuccess()) {
                         recorder.failed();
+                        answered();
                         connectionEnded();
                     }
                 });
@@ -170,8 +191,8 @@ final class LoadRun {
         long end = start + options.duration().toNanos();
         long second = 1;
         recorder.interval();
-        while (System.nanoTime() < end) {
-            sleepUntil(Math.min(end, start + TimeUnit.SECONDS.toNanos(second)));
+        while (System.nanoTime() < end && !(options.passes() > 0 && unanswered.getCount() == 0)) {
+            awaitUntil(Math.min(end, start + TimeUnit.SECONDS.toNanos(second)));
             Histogram interval = recorder.interval();
             double seconds = (interval.getEndTimeStamp() - interval.getStartTimeStamp()) / 1000.0;
             progress.printf("%s%4ds  %,10.0f req/s  p50 %7.3f ms  p99 %7.3f ms  errors %d%n",
@@ -189,6 +210,16 @@ final class LoadRun {
         channels.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
         return report;
+    }
+
+    /** Sleeps until the deadline, or until a --passes run has its last answer. */
+    private void awaitUntil(long deadline) throws InterruptedException {
+        long remaining = deadline - System.nanoTime();
+        if (remaining > 0 && options.passes() > 0) {
+            unanswered.await(remaining, TimeUnit.NANOSECONDS);
+        } else {
+            sleepUntil(deadline);
+        }
     }
 
     private static void sleepUntil(long deadline) throws InterruptedException {
