@@ -53,9 +53,17 @@ CLIENTS=${CLIENTS:-"loadgen wrk"}
 IDLE_WS=${IDLE_WS:-5000}
 # Our gateway's server.transport: auto (io_uring with buffer rings where the kernel has them, else epoll), epoll, io_uring or nio.
 OURS_TRANSPORT=${OURS_TRANSPORT:-auto}
+# Our gateway runs with the deploy kit's JVM options (heap, direct memory, collector), as a user's
+# would; OURS_JVM_OPTIONS names another options file (BASE_JVM_OPTIONS for base), e.g. to try
+# another collector, which extra options cannot do (the JVM refuses two).
+OURS_JVM_OPTIONS=${OURS_JVM_OPTIONS:-$(cd "$(dirname "$0")/.." && pwd)/deploy/jvm.options}
+BASE_JVM_OPTIONS=${BASE_JVM_OPTIONS:-$OURS_JVM_OPTIONS}
 # Extra JVM options for our gateway, e.g. GATEWAY_JAVA_OPTS="-XX:StartFlightRecording=filename=/tmp/g.jfr,settings=profile"
 GATEWAY_JAVA_OPTS=${GATEWAY_JAVA_OPTS:-}
 BASE_JAR=${BASE_JAR:-}
+# Environment of our gateway and of base, e.g. GATEWAY_ENV="MALLOC_ARENA_MAX=1".
+GATEWAY_ENV=${GATEWAY_ENV:-}
+BASE_ENV=${BASE_ENV:-$GATEWAY_ENV}
 # Key exchange groups of both TLS listeners. nginx 1.22's OpenSSL 3.0 has no post-quantum group, so
 # ours is held to the same classical ones; TLS_GROUPS= leaves each gateway its provider's default
 # (BoringSSL's starts with X25519MLKEM768).
@@ -385,7 +393,7 @@ tls_port[haproxy]=$haproxy_tls_port
 if [[ " $GATEWAYS " == *" ours "* ]]; then
   # shellcheck disable=SC2086
   # JMX on loopback only for reading the live heap in the idle WebSocket measurement.
-  gateway_pid[ours]=$(start "$GATEWAY_CPU" "$work/ours.log" "$OURS_JAVA" -XX:ActiveProcessorCount=1 -Xms256m -Xmx512m \
+  gateway_pid[ours]=$(start "$GATEWAY_CPU" "$work/ours.log" env $GATEWAY_ENV "$OURS_JAVA" -XX:ActiveProcessorCount=1 "@$OURS_JVM_OPTIONS" \
     -Dcom.sun.management.jmxremote.port="$jmx_port" -Dcom.sun.management.jmxremote.rmi.port="$jmx_port" \
     -Dcom.sun.management.jmxremote.host=127.0.0.1 -Djava.rmi.server.hostname=127.0.0.1 \
     -Dcom.sun.management.jmxremote.authenticate=false -Dcom.sun.management.jmxremote.ssl=false \
@@ -394,7 +402,7 @@ if [[ " $GATEWAYS " == *" ours "* ]]; then
 fi
 if [[ " $GATEWAYS " == *" base "* ]]; then
   # shellcheck disable=SC2086
-  gateway_pid[base]=$(start "$GATEWAY_CPU" "$work/base.log" "$BASE_JAVA" -XX:ActiveProcessorCount=1 -Xms256m -Xmx512m \
+  gateway_pid[base]=$(start "$GATEWAY_CPU" "$work/base.log" env $BASE_ENV "$BASE_JAVA" -XX:ActiveProcessorCount=1 "@$BASE_JVM_OPTIONS" \
     $BASE_JAVA_OPTS -jar "${BASE_JAR:-$gateway_jar}" --config "$work/gateway-base.yaml")
   gateway_port[base]=$base_port
 fi

@@ -51,9 +51,9 @@ function done(summary, latency, requests)
   io.write(string.format(
     '{"label":"%s","client":"wrk","completed":%d,"seconds":%.3f,"perSecond":%.1f,' ..
     '"megabytesPerSecond":%.3f,"errors":%d,"non2xx":%d,"hosts":%d,' ..
-    '"latencyMs":{"p50":%.3f,"p99":%.3f,"p999":%.3f,"max":%.3f}}\n',
+    '"latencyMs":{"p50":%.3f,"p90":%.3f,"p99":%.3f,"p999":%.3f,"max":%.3f}}\n',
     label, ok, seconds, ok / seconds, bytes / seconds / 1e6,
     e.connect + e.read + e.write + e.timeout, e.status, rotated,
-    latency:percentile(50) / 1000, latency:percentile(99) / 1000, latency:percentile(99.9) / 1000,
-    latency.max / 1000))
+    latency:percentile(50) / 1000, latency:percentile(90) / 1000, latency:percentile(99) / 1000,
+    latency:percentile(99.9) / 1000, latency.max / 1000))
 end

@@ -180,6 +180,11 @@ class DeployKitTest {
         assertEquals(List.of("--config", "/etc/sandbox-gateway/gateway.yaml"), instruction(dockerfile, "CMD"));
         assertTrue(dockerfile.contains("COPY --from=build /src/gateway/target/sandbox-gateway.jar "
                 + "/opt/sandbox-gateway/sandbox-gateway.jar"), "copies the jar the build makes");
+        assertEquals("@/opt/sandbox-gateway/jvm.options", entrypoint.get(1), "the deploy kit's JVM options");
+        assertTrue(dockerfile.contains("\nCOPY deploy/jvm.options /opt/sandbox-gateway/jvm.options\n"),
+                "copies the options file the ENTRYPOINT names");
+        assertTrue(Files.readString(DEPLOY.resolve("docker/Dockerfile.dockerignore")).contains("\n!deploy/jvm.options\n"),
+                "the build context keeps the options file");
         assertTrue(dockerfile.contains("\nSTOPSIGNAL SIGTERM\n"));
         assertTrue(dockerfileUser() > 0, "runs as a non-root user");
         Matcher expose = Pattern.compile("\nEXPOSE ([0-9 ]+)\n").matcher(dockerfile);

@@ -43,6 +43,8 @@ class ExecutableJarIT {
 
     private static final Path JAR = Path.of("target", "sandbox-gateway.jar");
     private static final Path DOCKERFILE = Path.of("").toAbsolutePath().getParent().resolve("deploy/docker/Dockerfile");
+    private static final Path JVM_OPTIONS = DOCKERFILE.getParent().getParent().resolve("jvm.options");
+    private static final String IMAGE_JVM_OPTIONS = "/opt/sandbox-gateway/jvm.options";
     private static final Pattern LISTENING = Pattern.compile("listening on http://127\\.0\\.0\\.1:(\\d+) "
             + "and https://127\\.0\\.0\\.1:(\\d+) .*admin on http://127\\.0\\.0\\.1:(\\d+)");
     /** Queued after the last line; a NUL never starts a log line. */
@@ -181,6 +183,8 @@ class ExecutableJarIT {
                 command.size()));
         command.set(0, java.toString());
         command.set(command.size() - 1, JAR.toString());
+        // The image's copy of deploy/jvm.options is this checkout's.
+        command.replaceAll(part -> part.equals("@" + IMAGE_JVM_OPTIONS) ? "@" + JVM_OPTIONS : part);
         command.add(command.size() - 2, "-Dio.netty.leakDetection.level=paranoid");
         command.addAll(List.of("--config", config.toString()));
         gateway = new ProcessBuilder(command)

@@ -1,0 +1,163 @@
+#!/usr/bin/env bash
+# The first request to each of many sandboxes held in a Redis registry, as a load test's first
+# seconds are: every lookup misses the cache and goes to Redis. Then the same requests again, warm.
+# Prints rate and latency of both passes, the Redis GETs each pass cost, and cold p99 / warm p99.
+#
+#   benchmarks/cold-cache.sh                       # 100,000 sandboxes, 3 rounds
+#   SANDBOXES=20000 ROUNDS=1 benchmarks/cold-cache.sh
+#   GATEWAY_JAVA_OPTS="-XX:+UseG1GC" benchmarks/cold-cache.sh
+#
+# Layout as in compare.sh: the gateway alone on one core (GATEWAY_CPU), and on the other core the
+# load generator, the nginx backend and Redis (a registry is another host in production; here it
+# shares the load core). Every round starts a fresh gateway: a cold pass can only be measured once.
+# Before the cold pass the JIT is warmed on a separate set of ids (WARMUP_SANDBOXES, asked once cold
+# and then for WARMUP), so the pass measures the cache being empty, not the JVM being new. The
+# lookup cache is sized for both sets (cache.maximumSize), or warm-up ids asked many times would
+# keep the measured ones out of it.
+set -euo pipefail
+
+SANDBOXES=${SANDBOXES:-100000}
+WARMUP_SANDBOXES=${WARMUP_SANDBOXES:-20000}
+WARMUP=${WARMUP:-15s}
+ROUNDS=${ROUNDS:-3}
+CONNECTIONS=${CONNECTIONS:-64}
+GATEWAY_CPU=${GATEWAY_CPU:-0}
+LOAD_CPU=${LOAD_CPU:-1}
+GATEWAY_JAVA_OPTS=${GATEWAY_JAVA_OPTS:-}
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+work=$(mktemp -d /tmp/sandbox-gateway-cold.XXXXXX)
+chmod 755 "$work"
+pidfile=$work/pids
+touch "$pidfile"
+cleanup() {
+  while read -r pid; do kill "$pid" 2>/dev/null || true; done <"$pidfile"
+  sleep 1
+  while read -r pid; do kill -9 "$pid" 2>/dev/null || true; done <"$pidfile"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+if ! command -v redis-server >/dev/null 2>&1 || ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ]; then
+  echo "installing redis-server and nginx from Debian packages" >&2
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server nginx-light >/dev/null
+fi
+NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+gateway_jar=$root/gateway/target/sandbox-gateway.jar
+loadgen_jar=$root/benchmarks/target/loadgen.jar
+if [ ! -f "$gateway_jar" ] || [ ! -f "$loadgen_jar" ]; then
+  (cd "$root" && ./mvnw -q -DskipTests package)
+fi
+# The JVM options the deploy kit runs the gateway with, so the figures are the defaults'.
+read -r -a jvm_options <<<"$(grep -v '^#' "$root/deploy/jvm.options" | tr '\n' ' ')"
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+wait_port() { # port [seconds, default 10]
+  local deadline=$((SECONDS + ${2:-10}))
+  while [ "$SECONDS" -lt "$deadline" ]; do
+    python3 -c "import socket,sys; s=socket.socket(); s.settimeout(0.2); sys.exit(s.connect_ex(('127.0.0.1',$1)))" && return 0
+    sleep 0.05
+  done
+  echo "nothing listens on port $1 after ${2:-10} s" >&2; return 1
+}
+start() { # cpu, log, command... -> prints the PID
+  local cpu=$1 log=$2; shift 2
+  taskset -c "$cpu" "$@" >"$log" 2>&1 &
+  echo $! >>"$pidfile"
+  echo $!
+}
+
+redis_port=$(free_port); backend_port=$(free_port)
+start "$LOAD_CPU" "$work/redis.log" redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no \
+  --dir "$work" >/dev/null
+mkdir -p "$work/www"; head -c 64 /dev/zero | tr '\0' 'x' >"$work/www/64b"
+cat >"$work/backend.conf" <<EOF
+worker_processes 1;
+daemon off;
+pid $work/backend.pid;
+error_log $work/backend-error.log warn;
+events { worker_connections 16384; }
+http {
+  access_log off;
+  keepalive_requests 10000000;
+  server { listen 127.0.0.1:$backend_port backlog=4096; root $work/www; }
+}
+EOF
+start "$LOAD_CPU" "$work/backend.log" "$NGINX" -c "$work/backend.conf" -p "$work" >/dev/null
+wait_port "$redis_port"; wait_port "$backend_port"
+
+# Records as the admin API writes them (sandbox-gateway:sandbox:<id> = the record as JSON), sent
+# in Redis's own protocol through redis-cli --pipe; host files for the measured and warm-up ids.
+python3 - "$work" "$SANDBOXES" "$WARMUP_SANDBOXES" "$backend_port" <<'EOF' | redis-cli -p "$redis_port" --pipe >/dev/null
+import sys
+work, n, warm, port = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+out = sys.stdout.buffer
+def command(*parts):
+    out.write(b"*%d\r\n" % len(parts))
+    for p in parts:
+        b = p.encode()
+        out.write(b"$%d\r\n%s\r\n" % (len(b), b))
+for prefix, count, name in (("sb", n, "hosts.txt"), ("wu", warm, "hosts-warmup.txt")):
+    with open(f"{work}/{name}", "w") as hosts:
+        for i in range(count):
+            sandbox = f"{prefix}{i}"
+            command("SET", f"sandbox-gateway:sandbox:{sandbox}",
+                    f'{{"id":"{sandbox}","backendHost":"127.0.0.1","state":"running"}}')
+            hosts.write(f"{port}-{sandbox}.sandbox.test\n")
+EOF
+echo "redis holds $(redis-cli -p "$redis_port" dbsize) sandboxes; working directory: $work" >&2
+
+gets() { redis-cli -p "$redis_port" info commandstats | tr -d '\r' | sed -n 's/^cmdstat_get:calls=\([0-9]*\),.*/\1/p' | grep . || echo 0; }
+loadgen() { # hosts file, label, extra options... -> JSON on stdout
+  local hosts=$1 label=$2; shift 2
+  taskset -c "$LOAD_CPU" java -XX:ActiveProcessorCount=1 -jar "$loadgen_jar" --url "http://127.0.0.1:$gateway_port/64b" \
+    --hosts "$hosts" --connections "$CONNECTIONS" --json --label "$label" "$@" 2>>"$work/loadgen.log"
+}
+
+results=$work/results.jsonl
+for round in $(seq 1 "$ROUNDS"); do
+  gateway_port=$(free_port)
+  cat >"$work/gateway.yaml" <<EOF
+server: {bindAddress: 127.0.0.1, port: $gateway_port, ioThreads: 1}
+routing: {baseDomains: [sandbox.test]}
+registry: {type: redis, redis: {uri: "redis://127.0.0.1:$redis_port"}}
+cache: {maximumSize: $((2 * (SANDBOXES + WARMUP_SANDBOXES)))}
+backend: {pool: {maxIdlePerBackend: 256, maxConnectionsPerBackend: 65536}}
+admin: {enabled: false}
+accessLog: {enabled: false}
+EOF
+  # shellcheck disable=SC2086
+  gateway_pid=$(start "$GATEWAY_CPU" "$work/gateway-$round.log" java -XX:ActiveProcessorCount=1 "${jvm_options[@]}" \
+    $GATEWAY_JAVA_OPTS -jar "$gateway_jar" --config "$work/gateway.yaml")
+  wait_port "$gateway_port" 60
+  loadgen "$work/hosts-warmup.txt" warmup-cold --passes 1 --duration 120s >/dev/null
+  loadgen "$work/hosts-warmup.txt" warmup --duration "$WARMUP" --warmup 0s >/dev/null
+  for pass in cold warm; do
+    before=$(gets)
+    json=$(loadgen "$work/hosts.txt" "$pass" --passes 1 --duration 300s)
+    after=$(gets)
+    echo "{\"round\":$round,\"pass\":\"$pass\",\"redisGets\":$((after - before)),\"result\":$json}" >>"$results"
+    echo "round $round  $pass: $(echo "$json" | python3 -c 'import json,sys; r=json.load(sys.stdin); print("%d requests, %.0f/s, p50 %.2f ms, p99 %.2f ms, errors %d, non-2xx %d" % (r["completed"], r["perSecond"], r["latencyMs"]["p50"], r["latencyMs"]["p99"], r["errors"], r["non2xx"]))'), Redis GETs $((after - before))" >&2
+  done
+  kill "$gateway_pid"; wait "$gateway_pid" 2>/dev/null || true
+done
+
+echo "command: SANDBOXES=$SANDBOXES WARMUP_SANDBOXES=$WARMUP_SANDBOXES ROUNDS=$ROUNDS CONNECTIONS=$CONNECTIONS benchmarks/cold-cache.sh" >&2
+python3 - "$results" "$SANDBOXES" <<'EOF'
+import json, statistics, sys
+rows = [json.loads(line) for line in open(sys.argv[1])]
+n = int(sys.argv[2])
+print(f"{'pass':6} {'rate':>10} {'p50 ms':>8} {'p99 ms':>8} {'Redis GETs per sandbox':>23} {'errors':>7}")
+for p in ("cold", "warm"):
+    rs = [r for r in rows if r["pass"] == p]
+    med = lambda f: statistics.median(f(r) for r in rs)
+    print(f"{p:6} {med(lambda r: r['result']['perSecond']):>8,.0f}/s {med(lambda r: r['result']['latencyMs']['p50']):8.2f} "
+          f"{med(lambda r: r['result']['latencyMs']['p99']):8.2f} {med(lambda r: r['redisGets'] / n):23.3f} "
+          f"{sum(r['result']['errors'] + r['result']['non2xx'] for r in rs):7}")
+ratios = []
+for rnd in sorted({r["round"] for r in rows}):
+    cold = next(r for r in rows if r["round"] == rnd and r["pass"] == "cold")
+    warm = next(r for r in rows if r["round"] == rnd and r["pass"] == "warm")
+    ratios.append(cold["result"]["latencyMs"]["p99"] / warm["result"]["latencyMs"]["p99"])
+print(f"cold p99 / warm p99 within each round: {statistics.median(ratios):.2f} (rounds {' '.join(f'{x:.2f}' for x in ratios)})")
+EOF
