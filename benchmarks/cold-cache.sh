@@ -10,10 +10,12 @@
 # Layout as in compare.sh: the gateway alone on one core (GATEWAY_CPU), and on the other core the
 # load generator, the nginx backend and Redis (a registry is another host in production; here it
 # shares the load core). Every round starts a fresh gateway: a cold pass can only be measured once.
-# Before the cold pass the JIT is warmed on a separate set of ids (WARMUP_SANDBOXES, asked once cold
-# and then for WARMUP), so the pass measures the cache being empty, not the JVM being new. The
-# lookup cache is sized for both sets (cache.maximumSize), or warm-up ids asked many times would
-# keep the measured ones out of it.
+# Before each pass the load generator primes itself and the gateway on a separate set of ids
+# (WARMUP_SANDBOXES, for WARMUP; --prime, in the same process as the pass), so the pass measures the
+# cache being empty, not a JVM being new on either side. The lookup cache is sized for both sets
+# (cache.maximumSize), or warm-up ids asked many times would keep the measured ones out of it. The
+# warm-up ids are cached before the first pass and refreshes are put off (cache.refreshAfter), so
+# the Redis GETs counted during a pass are the measured ids' own.
 set -euo pipefail
 
 SANDBOXES=${SANDBOXES:-100000}
@@ -121,7 +123,7 @@ for round in $(seq 1 "$ROUNDS"); do
 server: {bindAddress: 127.0.0.1, port: $gateway_port, ioThreads: 1}
 routing: {baseDomains: [sandbox.test]}
 registry: {type: redis, redis: {uri: "redis://127.0.0.1:$redis_port"}}
-cache: {maximumSize: $((2 * (SANDBOXES + WARMUP_SANDBOXES)))}
+cache: {maximumSize: $((2 * (SANDBOXES + WARMUP_SANDBOXES))), refreshAfter: 10m, foundTtl: 20m}
 backend: {pool: {maxIdlePerBackend: 256, maxConnectionsPerBackend: 65536}}
 admin: {enabled: false}
 accessLog: {enabled: false}
@@ -130,11 +132,11 @@ EOF
   gateway_pid=$(start "$GATEWAY_CPU" "$work/gateway-$round.log" java -XX:ActiveProcessorCount=1 "${jvm_options[@]}" \
     $GATEWAY_JAVA_OPTS -jar "$gateway_jar" --config "$work/gateway.yaml")
   wait_port "$gateway_port" 60
-  loadgen "$work/hosts-warmup.txt" warmup-cold --passes 1 --duration 120s >/dev/null
-  loadgen "$work/hosts-warmup.txt" warmup --duration "$WARMUP" --warmup 0s >/dev/null
+  loadgen "$work/hosts-warmup.txt" warmup --passes 1 --duration 300s >/dev/null
   for pass in cold warm; do
     before=$(gets)
-    json=$(loadgen "$work/hosts.txt" "$pass" --passes 1 --duration 300s)
+    json=$(loadgen "$work/hosts.txt" "$pass" --passes 1 --duration 300s --prime "$work/hosts-warmup.txt" \
+      --prime-duration "$WARMUP")
     after=$(gets)
     echo "{\"round\":$round,\"pass\":\"$pass\",\"redisGets\":$((after - before)),\"result\":$json}" >>"$results"
     echo "round $round  $pass: $(echo "$json" | python3 -c 'import json,sys; r=json.load(sys.stdin); print("%d requests, %.0f/s, p50 %.2f ms, p99 %.2f ms, errors %d, non-2xx %d" % (r["completed"], r["perSecond"], r["latencyMs"]["p50"], r["latencyMs"]["p99"], r["errors"], r["non2xx"]))'), Redis GETs $((after - before))" >&2

@@ -20,6 +20,9 @@ public final class LoadGenerator {
             return;
         }
         System.err.println("command: java -jar loadgen.jar " + String.join(" ", args));
+        if (!options.primeHosts().isEmpty()) {
+            new LoadRun(options.priming()).execute(System.err);
+        }
         Report report = new LoadRun(options).execute(System.err);
         System.out.println(options.json() ? report.toJson() : report.toTable());
     }

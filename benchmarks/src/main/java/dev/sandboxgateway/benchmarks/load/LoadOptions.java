@@ -11,6 +11,8 @@ import java.util.List;
  * @param target      where connections go (scheme, host and port; the path is the request path)
  * @param hosts       Host header values, rotated over requests
  * @param passes      how many times each host is asked before the run stops; 0: until the duration ends
+ * @param primeHosts  hosts of an unmeasured run first, in this process (empty: none)
+ * @param primeDuration how long that run lasts
  * @param mode        keep-alive, a new connection per request, or WebSocket echo
  * @param connections concurrent connections
  * @param rate        requests per second in total for an open loop; 0 for a closed loop
@@ -24,7 +26,7 @@ import java.util.List;
  */
 record LoadOptions(URI target, List<String> hosts, Mode mode, int connections, double rate, Duration duration,
                    Duration warmup, String method, int bodySize, boolean json, int threads, String label,
-                   int passes) {
+                   int passes, List<String> primeHosts, Duration primeDuration) {
 
     enum Mode { KEEPALIVE, CLOSE, WEBSOCKET }
 
@@ -57,6 +59,10 @@ record LoadOptions(URI target, List<String> hosts, Mode mode, int connections, d
                                      or at --duration, whichever comes first; e.g. --passes 1 asks
                                      every sandbox once, as the first requests of a load test do
                                      (no warm-up then: every request of the passes is measured)
+              --prime FILE           first, unmeasured, a run of --prime-duration over these hosts:
+                                     warms this client's JIT (and the server) without touching the
+                                     measured hosts, e.g. before a --passes run over cold ones
+              --prime-duration D     how long the --prime run lasts (default 10s)
               --warmup D             unmeasured time first (default 2s)
               --method M             GET (default) or POST
               --body-size B          POST body bytes, or WebSocket message bytes (default 0 / 64)
@@ -84,6 +90,8 @@ record LoadOptions(URI target, List<String> hosts, Mode mode, int connections, d
         int threads = 1;
         String label = "";
         int passes = 0;
+        String primeFile = null;
+        Duration primeDuration = Duration.ofSeconds(10);
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             switch (arg) {
@@ -103,6 +111,8 @@ record LoadOptions(URI target, List<String> hosts, Mode mode, int connections, d
                 case "--json" -> json = true;
                 case "--label" -> label = value(args, ++i, arg);
                 case "--passes" -> passes = Integer.parseInt(value(args, ++i, arg));
+                case "--prime" -> primeFile = value(args, ++i, arg);
+                case "--prime-duration" -> primeDuration = duration(value(args, ++i, arg));
                 default -> throw new IllegalArgumentException("unknown option " + arg);
             }
         }
@@ -131,8 +141,15 @@ record LoadOptions(URI target, List<String> hosts, Mode mode, int connections, d
             warmup = Duration.ZERO;
         }
         int size = bodySize != null ? bodySize : mode == Mode.WEBSOCKET ? 64 : 0;
+        List<String> primeHosts = primeFile == null ? List.of() : HostList.read(primeFile, template, sandboxPort);
         return new LoadOptions(target, hosts, mode, connections, rate, duration, warmup, method, size, json, threads,
-                label, passes);
+                label, passes, primeHosts, primeDuration);
+    }
+
+    /** The unmeasured run --prime asks for: the same load over the priming hosts, for its duration. */
+    LoadOptions priming() {
+        return new LoadOptions(target, primeHosts, mode, connections, rate, primeDuration, Duration.ZERO, method,
+                bodySize, json, threads, label + " (priming)", 0, List.of(), Duration.ZERO);
     }
 
     String path() {

@@ -209,6 +209,8 @@ final class LoadRun {
         Report report = Report.of(options, recorder, elapsed);
         channels.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+        requests.release();
+        wsPayload.unwrap().release();
         return report;
     }
 

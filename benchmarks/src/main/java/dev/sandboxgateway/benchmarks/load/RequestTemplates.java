@@ -51,6 +51,16 @@ final class RequestTemplates {
         return body == null ? null : body.duplicate();
     }
 
+    /** Frees the encoded requests once the run's connections are closed (a process may run twice, see --prime). */
+    void release() {
+        for (ByteBuf head : heads) {
+            head.unwrap().release();
+        }
+        if (body != null) {
+            body.unwrap().release();
+        }
+    }
+
     long size(int host) {
         return heads[host].readableBytes() + (body == null ? 0 : body.readableBytes());
     }
