@@ -182,11 +182,16 @@ final class LoadRun {
     }
 
     Report execute(PrintStream progress) throws InterruptedException {
+        if (options.warmup().isZero()) {
+            recorder.startMeasuring(); // before the first answer, which a primed server sends at once
+        }
         for (int i = 0; i < options.connections(); i++) {
             connect();
         }
-        sleepUntil(System.nanoTime() + options.warmup().toNanos());
-        recorder.startMeasuring();
+        if (!options.warmup().isZero()) {
+            sleepUntil(System.nanoTime() + options.warmup().toNanos());
+            recorder.startMeasuring();
+        }
         long start = System.nanoTime();
         long end = start + options.duration().toNanos();
         long second = 1;
