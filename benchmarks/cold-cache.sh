@@ -116,6 +116,25 @@ loadgen() { # hosts file, label, extra options... -> JSON on stdout
     --hosts "$hosts" --connections "$CONNECTIONS" --json --label "$label" "$@" 2>>"$work/loadgen.log"
 }
 
+# CPU ticks of each of the gateway's threads by name, as JSON: where a pass's extra work runs
+# (the event loop, or the Redis client's own I/O thread). The priming inside a pass asks only
+# cached ids, so a thread busy only for cache misses shows their cost alone.
+thread_ticks() { # pid
+  python3 - "$1" <<'PY'
+import json, os, sys
+pid = sys.argv[1]
+ticks = {}
+for tid in os.listdir(f"/proc/{pid}/task"):
+    try:
+        name = open(f"/proc/{pid}/task/{tid}/comm").read().strip()
+        fields = open(f"/proc/{pid}/task/{tid}/stat").read().rsplit(")", 1)[1].split()
+    except OSError:
+        continue
+    ticks[name] = ticks.get(name, 0) + int(fields[11]) + int(fields[12])
+print(json.dumps(ticks))
+PY
+}
+
 results=$work/results.jsonl
 for round in $(seq 1 "$ROUNDS"); do
   gateway_port=$(free_port)
@@ -134,11 +153,11 @@ EOF
   wait_port "$gateway_port" 60
   loadgen "$work/hosts-warmup.txt" warmup --passes 1 --duration 300s >/dev/null
   for pass in cold warm; do
-    before=$(gets)
+    before=$(gets); threads_before=$(thread_ticks "$gateway_pid")
     json=$(loadgen "$work/hosts.txt" "$pass" --passes 1 --duration 300s --prime "$work/hosts-warmup.txt" \
       --prime-duration "$WARMUP")
-    after=$(gets)
-    echo "{\"round\":$round,\"pass\":\"$pass\",\"redisGets\":$((after - before)),\"result\":$json}" >>"$results"
+    after=$(gets); threads_after=$(thread_ticks "$gateway_pid")
+    echo "{\"round\":$round,\"pass\":\"$pass\",\"redisGets\":$((after - before)),\"threadsBefore\":$threads_before,\"threadsAfter\":$threads_after,\"result\":$json}" >>"$results"
     echo "round $round  $pass: $(echo "$json" | python3 -c 'import json,sys; r=json.load(sys.stdin); print("%d requests, %.0f/s, p50 %.2f ms, p99 %.2f ms, errors %d, non-2xx %d" % (r["completed"], r["perSecond"], r["latencyMs"]["p50"], r["latencyMs"]["p99"], r["errors"], r["non2xx"]))'), Redis GETs $((after - before))" >&2
   done
   kill "$gateway_pid"; wait "$gateway_pid" 2>/dev/null || true
@@ -146,7 +165,7 @@ done
 
 echo "command: SANDBOXES=$SANDBOXES WARMUP_SANDBOXES=$WARMUP_SANDBOXES ROUNDS=$ROUNDS CONNECTIONS=$CONNECTIONS benchmarks/cold-cache.sh" >&2
 python3 - "$results" "$SANDBOXES" <<'EOF'
-import json, statistics, sys
+import json, os, statistics, sys
 rows = [json.loads(line) for line in open(sys.argv[1])]
 n = int(sys.argv[2])
 print(f"{'pass':6} {'rate':>10} {'p50 ms':>8} {'p99 ms':>8} {'Redis GETs per sandbox':>23} {'errors':>7}")
@@ -161,5 +180,14 @@ for rnd in sorted({r["round"] for r in rows}):
     cold = next(r for r in rows if r["round"] == rnd and r["pass"] == "cold")
     warm = next(r for r in rows if r["round"] == rnd and r["pass"] == "warm")
     ratios.append(cold["result"]["latencyMs"]["p99"] / warm["result"]["latencyMs"]["p99"])
+hz = os.sysconf("SC_CLK_TCK")
+for p in ("cold", "warm"):
+    busy = {}
+    for r in (r for r in rows if r["pass"] == p):
+        for name, after in r["threadsAfter"].items():
+            busy.setdefault(name, []).append((after - r["threadsBefore"].get(name, 0)) / hz * 1e6 / n)
+    top = sorted(((statistics.median(v), k) for k, v in busy.items()), reverse=True)[:4]
+    print(f"{p} pass, CPU per measured sandbox by thread (µs, priming included): "
+          + ", ".join(f"{k} {v:.1f}" for v, k in top))
 print(f"cold p99 / warm p99 within each round: {statistics.median(ratios):.2f} (rounds {' '.join(f'{x:.2f}' for x in ratios)})")
 EOF
