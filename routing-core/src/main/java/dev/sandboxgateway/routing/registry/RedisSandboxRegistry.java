@@ -10,6 +10,7 @@ import io.lettuce.core.ClientOptions;
 import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisCredentials;
+import io.lettuce.core.RedisFuture;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScanArgs;
 import io.lettuce.core.ScanCursor;
@@ -24,6 +25,8 @@ import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
 import io.lettuce.core.resource.Delay;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.internal.ThreadExecutorMap;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -104,6 +107,8 @@ public final class RedisSandboxRegistry implements WritableSandboxRegistry {
     private final ScheduledExecutorService connector;
     private final AtomicBoolean subscribedOnce = new AtomicBoolean();
     private volatile @Nullable StatefulRedisConnection<String, String> connection;
+    /** A flush of the command connection is due (see {@link #sent}). */
+    private final AtomicBoolean flushDue = new AtomicBoolean();
     private volatile @Nullable StatefulRedisPubSubConnection<String, String> events;
     private volatile boolean closed;
 
@@ -278,8 +283,12 @@ public final class RedisSandboxRegistry implements WritableSandboxRegistry {
         if (closed) {
             return;
         }
-        StatefulRedisConnection<String, String> commands = connection != null ? connection : client.connect();
-        connection = commands;
+        StatefulRedisConnection<String, String> commands = connection;
+        if (commands == null) {
+            commands = client.connect();
+            commands.setAutoFlushCommands(false); // see sent()
+            connection = commands;
+        }
         StatefulRedisPubSubConnection<String, String> subscriber = client.connectPubSub();
         subscriber.addListener(new EventListener());
         subscriber.sync().subscribe(channel);
@@ -296,6 +305,32 @@ public final class RedisSandboxRegistry implements WritableSandboxRegistry {
         return uri.getHost() + ":" + uri.getPort() + "/" + uri.getDatabase();
     }
 
+    /**
+     * Sees a command just dispatched out to Redis. The command connection does not flush each
+     * command: the first command dispatched in a turn of the calling event loop asks that loop to
+     * flush once the turn's work is done, so the lookups of one turn leave in one write instead of
+     * one write (and one task on the Redis client's thread) each. Off an event loop it flushes at
+     * once. The flag is cleared before flushing, so a command buffered after a flush began asks
+     * for another. Netty's ThreadExecutorMap is internal API, but the only way to find the event
+     * loop a caller runs on without widening SandboxRegistry.lookup for it.
+     */
+    private <T> CompletableFuture<T> sent(StatefulRedisConnection<String, String> commands, RedisFuture<T> dispatched) {
+        if (flushDue.compareAndSet(false, true)) {
+            EventExecutor loop = ThreadExecutorMap.currentExecutor();
+            if (loop == null) {
+                flush(commands);
+            } else {
+                loop.execute(() -> flush(commands));
+            }
+        }
+        return dispatched.toCompletableFuture();
+    }
+
+    private void flush(StatefulRedisConnection<String, String> commands) {
+        flushDue.set(false);
+        commands.flushCommands();
+    }
+
     @Override
     public CompletableFuture<Optional<SandboxRecord>> lookup(String sandboxId) {
         StatefulRedisConnection<String, String> commands = connection;
@@ -303,7 +338,7 @@ public final class RedisSandboxRegistry implements WritableSandboxRegistry {
             return unavailable();
         }
         return unavailableOnError("lookup of '" + sandboxId + "'",
-                commands.async().get(keyPrefix + sandboxId).toCompletableFuture())
+                sent(commands, commands.async().get(keyPrefix + sandboxId)))
                 .thenApply(json -> json == null ? Optional.empty() : Optional.of(parse(sandboxId, json)));
     }
 
@@ -318,7 +353,7 @@ public final class RedisSandboxRegistry implements WritableSandboxRegistry {
             if (keys.isEmpty()) {
                 return CompletableFuture.completedFuture(List.<SandboxRecord>of());
             }
-            return commands.async().mget(keys.toArray(String[]::new)).toCompletableFuture()
+            return sent(commands, commands.async().mget(keys.toArray(String[]::new)))
                     .thenApply(values -> values.stream()
                             .filter(value -> value.hasValue())
                             .map(value -> parse(value.getKey().substring(keyPrefix.length()), value.getValue()))
@@ -328,7 +363,7 @@ public final class RedisSandboxRegistry implements WritableSandboxRegistry {
 
     private CompletableFuture<Void> scan(StatefulRedisConnection<String, String> commands, ScanCursor cursor,
                                          List<String> keys) {
-        return commands.async().scan(cursor, ScanArgs.Builder.matches(keyPrefix + "*").limit(500))
+        return sent(commands, commands.async().scan(cursor, ScanArgs.Builder.matches(keyPrefix + "*").limit(500)))
                 .toCompletableFuture()
                 .thenCompose((KeyScanCursor<String> next) -> {
                     keys.addAll(next.getKeys());
@@ -346,8 +381,8 @@ public final class RedisSandboxRegistry implements WritableSandboxRegistry {
         ObjectNode event = JSON.createObjectNode().put("event", "updated");
         event.set("sandbox", JSON.valueToTree(record));
         return unavailableOnError("writing sandbox '" + record.id() + "'",
-                commands.async().<Long>eval(SET_AND_PUBLISH, ScriptOutputType.INTEGER,
-                        new String[] {keyPrefix + record.id()}, json, channel, event.toString()).toCompletableFuture())
+                sent(commands, commands.async().<Long>eval(SET_AND_PUBLISH, ScriptOutputType.INTEGER,
+                        new String[] {keyPrefix + record.id()}, json, channel, event.toString())))
                 .thenApply(ignored -> null);
     }
 
@@ -359,8 +394,8 @@ public final class RedisSandboxRegistry implements WritableSandboxRegistry {
         }
         String event = JSON.createObjectNode().put("event", "removed").put("id", sandboxId).toString();
         return unavailableOnError("removing sandbox '" + sandboxId + "'",
-                commands.async().<Long>eval(DELETE_AND_PUBLISH, ScriptOutputType.INTEGER,
-                        new String[] {keyPrefix + sandboxId}, channel, event).toCompletableFuture())
+                sent(commands, commands.async().<Long>eval(DELETE_AND_PUBLISH, ScriptOutputType.INTEGER,
+                        new String[] {keyPrefix + sandboxId}, channel, event)))
                 .thenApply(deleted -> deleted > 0);
     }
 
