@@ -30,64 +30,24 @@ LOAD_CPU=${LOAD_CPU:-1}
 GATEWAY_JAVA_OPTS=${GATEWAY_JAVA_OPTS:-}
 
 root=$(cd "$(dirname "$0")/.." && pwd)
-work=$(mktemp -d /tmp/sandbox-gateway-cold.XXXXXX)
-chmod 755 "$work"
-pidfile=$work/pids
-touch "$pidfile"
-cleanup() {
-  while read -r pid; do kill "$pid" 2>/dev/null || true; done <"$pidfile"
-  sleep 1
-  while read -r pid; do kill -9 "$pid" 2>/dev/null || true; done <"$pidfile"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+# shellcheck source=lib/processes.sh
+source "$root/benchmarks/lib/processes.sh"
+open_workdir cold
 
 if ! command -v redis-server >/dev/null 2>&1 || ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ]; then
   echo "installing redis-server and nginx from Debian packages" >&2
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server nginx-light >/dev/null
 fi
-NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 gateway_jar=$root/gateway/target/sandbox-gateway.jar
 loadgen_jar=$root/benchmarks/target/loadgen.jar
 if [ ! -f "$gateway_jar" ] || [ ! -f "$loadgen_jar" ]; then
   (cd "$root" && ./mvnw -q -DskipTests package)
 fi
-# The JVM options the deploy kit runs the gateway with, so the figures are the defaults'.
-read -r -a jvm_options <<<"$(grep -v '^#' "$root/deploy/jvm.options" | tr '\n' ' ')"
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
-wait_port() { # port [seconds, default 10]
-  local deadline=$((SECONDS + ${2:-10}))
-  while [ "$SECONDS" -lt "$deadline" ]; do
-    python3 -c "import socket,sys; s=socket.socket(); s.settimeout(0.2); sys.exit(s.connect_ex(('127.0.0.1',$1)))" && return 0
-    sleep 0.05
-  done
-  echo "nothing listens on port $1 after ${2:-10} s" >&2; return 1
-}
-start() { # cpu, log, command... -> prints the PID
-  local cpu=$1 log=$2; shift 2
-  taskset -c "$cpu" "$@" >"$log" 2>&1 &
-  echo $! >>"$pidfile"
-  echo $!
-}
 
 redis_port=$(free_port); backend_port=$(free_port)
 start "$LOAD_CPU" "$work/redis.log" redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no \
   --dir "$work" >/dev/null
-mkdir -p "$work/www"; head -c 64 /dev/zero | tr '\0' 'x' >"$work/www/64b"
-cat >"$work/backend.conf" <<EOF
-worker_processes 1;
-daemon off;
-pid $work/backend.pid;
-error_log $work/backend-error.log warn;
-events { worker_connections 16384; }
-http {
-  access_log off;
-  keepalive_requests 10000000;
-  server { listen 127.0.0.1:$backend_port backlog=4096; root $work/www; }
-}
-EOF
-start "$LOAD_CPU" "$work/backend.log" "$NGINX" -c "$work/backend.conf" -p "$work" >/dev/null
+start_small_backend "$LOAD_CPU" "$backend_port"
 wait_port "$redis_port"; wait_port "$backend_port"
 
 # Records as the admin API writes them (sandbox-gateway:sandbox:<id> = the record as JSON), sent
@@ -150,7 +110,8 @@ admin: {enabled: false}
 accessLog: {enabled: false}
 EOF
   # shellcheck disable=SC2086
-  gateway_pid=$(start "$GATEWAY_CPU" "$work/gateway-$round.log" java -XX:ActiveProcessorCount=1 "${jvm_options[@]}" \
+  gateway_pid=$(start "$GATEWAY_CPU" "$work/gateway-$round.log" java -XX:ActiveProcessorCount=1 \
+    "@$root/deploy/jvm.options" \
     $GATEWAY_JAVA_OPTS -jar "$gateway_jar" --config "$work/gateway.yaml")
   wait_port "$gateway_port" 60
   loadgen "$work/hosts-warmup.txt" warmup --passes 1 --duration 300s >/dev/null
@@ -162,7 +123,7 @@ EOF
     echo "{\"round\":$round,\"pass\":\"$pass\",\"redisGets\":$((after - before)),\"threadsBefore\":$threads_before,\"threadsAfter\":$threads_after,\"result\":$json}" >>"$results"
     echo "round $round  $pass: $(echo "$json" | python3 -c 'import json,sys; r=json.load(sys.stdin); print("%d requests, %.0f/s, p50 %.2f ms, p99 %.2f ms, errors %d, non-2xx %d" % (r["completed"], r["perSecond"], r["latencyMs"]["p50"], r["latencyMs"]["p99"], r["errors"], r["non2xx"]))'), Redis GETs $((after - before))" >&2
   done
-  kill "$gateway_pid"; wait "$gateway_pid" 2>/dev/null || true
+  kill "$gateway_pid"; wait_exit "$gateway_pid"
 done
 
 echo "command: SANDBOXES=$SANDBOXES WARMUP_SANDBOXES=$WARMUP_SANDBOXES ROUNDS=$ROUNDS CONNECTIONS=$CONNECTIONS benchmarks/cold-cache.sh" >&2

@@ -86,18 +86,9 @@ DEFER_ACCEPT=${DEFER_ACCEPT:-1}
 BASE_DEFER_ACCEPT=${BASE_DEFER_ACCEPT-$DEFER_ACCEPT}
 
 root=$(cd "$(dirname "$0")/.." && pwd)
-work=$(mktemp -d /tmp/sandbox-gateway-compare.XXXXXX)
-chmod 755 "$work"  # nginx workers run as an unprivileged user and must read the files here
-# Every process this script starts is recorded here and stopped by PID on exit.
-pidfile=$work/pids
-touch "$pidfile"
-cleanup() {
-  while read -r pid; do kill "$pid" 2>/dev/null || true; done <"$pidfile"
-  sleep 1
-  while read -r pid; do kill -9 "$pid" 2>/dev/null || true; done <"$pidfile"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+# shellcheck source=lib/processes.sh
+source "$root/benchmarks/lib/processes.sh"
+open_workdir compare
 
 if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ] || ! command -v haproxy >/dev/null 2>&1 && [ ! -x /usr/sbin/haproxy ]; then
   echo "installing nginx and haproxy from Debian packages" >&2
@@ -128,21 +119,6 @@ if [ ! -f "$gateway_jar" ] || [ ! -f "$loadgen_jar" ]; then
   (cd "$root" && ./mvnw -q -DskipTests package)
 fi
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
-wait_port() { # port [seconds, default 10]
-  local deadline=$((SECONDS + ${2:-10}))
-  while [ "$SECONDS" -lt "$deadline" ]; do
-    python3 -c "import socket,sys; s=socket.socket(); s.settimeout(0.2); sys.exit(s.connect_ex(('127.0.0.1',$1)))" && return 0
-    sleep 0.05
-  done
-  echo "nothing listens on port $1 after ${2:-10} s" >&2; return 1
-}
-start() { # cpu, log, command... -> prints the PID
-  local cpu=$1 log=$2; shift 2
-  taskset -c "$cpu" "$@" >"$log" 2>&1 &
-  echo $! >>"$pidfile"
-  echo $!
-}
 
 backend_port=$(free_port); echo_port=$(free_port); ours_port=$(free_port); admin_port=$(free_port)
 nginx_port=$(free_port); haproxy_port=$(free_port); jmx_port=$(free_port)

@@ -21,69 +21,21 @@ GATEWAY_CPU=${GATEWAY_CPU:-0}
 LOAD_CPU=${LOAD_CPU:-1}
 
 root=$(cd "$(dirname "$0")/.." && pwd)
-work=$(mktemp -d /tmp/sandbox-gateway-warmup.XXXXXX)
-chmod 755 "$work"
-pidfile=$work/pids
-touch "$pidfile"
-cleanup() {
-  while read -r pid; do kill "$pid" 2>/dev/null || true; done <"$pidfile"
-  sleep 1
-  while read -r pid; do kill -9 "$pid" 2>/dev/null || true; done <"$pidfile"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+# shellcheck source=lib/processes.sh
+source "$root/benchmarks/lib/processes.sh"
+open_workdir warmup
 
 if ! command -v wrk >/dev/null 2>&1; then
   echo "installing wrk from Debian's package" >&2
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null
 fi
-NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 gateway_jar=$root/gateway/target/sandbox-gateway.jar
 [ -f "$gateway_jar" ] || (cd "$root" && ./mvnw -q -DskipTests package)
-read -r -a jvm_options <<<"$(grep -v '^#' "$root/deploy/jvm.options" | tr '\n' ' ')"
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
-wait_port() { # port [seconds]
-  local deadline=$((SECONDS + ${2:-10}))
-  while [ "$SECONDS" -lt "$deadline" ]; do
-    python3 -c "import socket,sys; s=socket.socket(); s.settimeout(0.2); sys.exit(s.connect_ex(('127.0.0.1',$1)))" && return 0
-    sleep 0.02
-  done
-  echo "nothing listens on port $1" >&2; return 1
-}
-start() { # cpu, log, command... -> PID
-  local cpu=$1 log=$2; shift 2
-  taskset -c "$cpu" "$@" >"$log" 2>&1 &
-  echo $! >>"$pidfile"
-  echo $!
-}
-# The gateway is started in a command substitution, so it is no child of this shell to wait for;
-# a training run writes its archive on the way out, which takes a few seconds.
-wait_exit() { # pid [seconds, default 60]
-  local deadline=$((SECONDS + ${2:-60}))
-  while kill -0 "$1" 2>/dev/null; do
-    if [ "$SECONDS" -ge "$deadline" ]; then echo "process $1 still runs after ${2:-60} s" >&2; return 1; fi
-    sleep 0.1
-  done
-}
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 now_ms() { date +%s%3N; }
 
 backend_port=$(free_port)
-mkdir -p "$work/www"; head -c 64 /dev/zero | tr '\0' 'x' >"$work/www/64b"
-cat >"$work/backend.conf" <<EOF
-worker_processes 1;
-daemon off;
-pid $work/backend.pid;
-error_log $work/backend-error.log warn;
-events { worker_connections 16384; }
-http {
-  access_log off;
-  keepalive_requests 10000000;
-  server { listen 127.0.0.1:$backend_port backlog=4096; root $work/www; }
-}
-EOF
-start "$LOAD_CPU" "$work/backend.log" "$NGINX" -c "$work/backend.conf" -p "$work" >/dev/null
+start_small_backend "$LOAD_CPU" "$backend_port"
 wait_port "$backend_port"
 python3 - "$work" "$SANDBOXES" "$backend_port" <<'EOF'
 import sys
@@ -107,7 +59,7 @@ run_gateway() { # java, label, extra JVM options...
     "$port" "$work/sandboxes.yaml" >"$work/gateway-$label.yaml"
   local started pid listening windows="" w ticks0 ticks1 done_requests
   started=$(now_ms)
-  pid=$(start "$GATEWAY_CPU" "$work/gateway-$label.log" "$java" -XX:ActiveProcessorCount=1 "${jvm_options[@]}" "$@" \
+  pid=$(start "$GATEWAY_CPU" "$work/gateway-$label.log" "$java" -XX:ActiveProcessorCount=1 "@$root/deploy/jvm.options" "$@" \
     -jar "$gateway_jar" --config "$work/gateway-$label.yaml")
   wait_port "$port" 60
   listening=$(( $(now_ms) - started ))
@@ -119,7 +71,7 @@ run_gateway() { # java, label, extra JVM options...
     windows="$windows${windows:+,}[$((ticks1 - ticks0)),$done_requests]"
   done
   local rss; rss=$(awk '/VmRSS/ {print $2}' "/proc/$pid/status")
-  kill "$pid"; wait_exit "$pid"
+  kill "$pid"; wait_exit "$pid"  # a training run writes its archive on the way out
   echo "{\"label\":\"$label\",\"listeningMs\":$listening,\"startupTicks\":$startup_cpu,\"rssKb\":$rss,\"windows\":[$windows]}"
 }
 
