@@ -12,13 +12,21 @@ import dev.sandboxgateway.routing.registry.SandboxRecord;
 import dev.sandboxgateway.routing.registry.WritableSandboxRegistry;
 import dev.sandboxgateway.testing.Eventually;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -85,7 +93,9 @@ class RedisPartitionTest {
     private GatewayFixture gatewayVia(int subnet) throws Exception {
         GatewayFixture gateway = GatewayFixture.start(GatewayFixture.config(Map.of("GATEWAY_REGISTRY_TYPE", "redis",
                 "GATEWAY_REGISTRY_REDIS_URI", "redis://10." + net + "." + subnet + ".2:6379",
-                "GATEWAY_REGISTRY_REDIS_COMMAND_TIMEOUT", "500ms")));
+                "GATEWAY_REGISTRY_REDIS_COMMAND_TIMEOUT", "500ms",
+                // A short TTL, so the partition outlasts it and cached routes are served stale.
+                "GATEWAY_CACHE_FOUND_TTL", "1s", "GATEWAY_CACHE_REFRESH_AFTER", "500ms")));
         closing.add(gateway);
         return gateway;
     }
@@ -96,6 +106,24 @@ class RedisPartitionTest {
         } catch (IOException e) {
             return -1;
         }
+    }
+
+    /** {@code gateway_registry_lookups_total{result="stale"}} from the gateway's own scrape. */
+    private static double staleLookups(GatewayFixture gateway) {
+        String metrics;
+        try {
+            metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                            URI.create("http://127.0.0.1:" + gateway.adminPort() + "/metrics")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+        return metrics.lines().filter(line -> line.startsWith("gateway_registry_lookups_total{result=\"stale\"}"))
+                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
+                .findFirst().orElseThrow(() -> new AssertionError("no stale lookups series in\n" + metrics));
     }
 
     @Test
@@ -117,8 +145,25 @@ class RedisPartitionTest {
         assertEquals(200, status(cutOff, port, "doomed"));
 
         run("ip", "link", "set", linkA, "down");
+        // A client keeps asking the cut-off gateway for its cached sandbox through the whole partition.
+        AtomicBoolean partitioned = new AtomicBoolean(true);
+        AtomicInteger served = new AtomicInteger();
+        List<Integer> failed = new CopyOnWriteArrayList<>();
+        Thread client = new Thread(() -> {
+            while (partitioned.get()) {
+                int status = status(cutOff, port, "kept");
+                if (status == 200) {
+                    served.incrementAndGet();
+                } else {
+                    failed.add(status);
+                }
+            }
+        }, "partition-client");
+        client.start();
         try {
             assertEquals(200, status(cutOff, port, "kept"), "a cached sandbox is still served");
+            Eventually.await("past cache.foundTtl the cached route is served stale, and counted", Duration.ofSeconds(15),
+                    () -> staleLookups(cutOff) > 0);
             assertEquals(503, status(cutOff, port, "unknown"), "an unknown id is 503, never 404");
             assertTrue(cutOff.gateway().isReady(), "ready: it can still serve what it cached");
 
@@ -127,11 +172,22 @@ class RedisPartitionTest {
             assertEquals(true, throughOther.remove("doomed").join());
             assertEquals(404, status(other, port, "doomed"));
             assertEquals(200, status(cutOff, port, "doomed"), "served from its cache: it cannot hear the deletion yet");
+            // A partition longer than the dead-link timeout: the kernel would otherwise keep the silent
+            // connections and retransmit to them with a doubling backoff long after the heal.
+            Eventually.await("the cut-off gateway gives up its silent Redis connections", Duration.ofSeconds(20),
+                    () -> !cutOff.gateway().registry().isAvailable());
+            assertEquals(200, status(cutOff, port, "kept"), "still served from its cache, and still ready");
+            assertTrue(cutOff.gateway().isReady());
         } finally {
+            partitioned.set(false);
+            client.join(TimeUnit.SECONDS.toMillis(15));
             run("ip", "link", "set", linkA, "up");
         }
+        assertTrue(failed.isEmpty(), "every request for the cached sandbox was served during the partition: " + failed);
+        assertTrue(served.get() > 0, "the client kept sending");
         long healed = System.nanoTime();
-        Eventually.await("after the heal the deletion reaches the cut-off gateway", Duration.ofSeconds(30),
+        // docs/operations.md bounds this: the reconnect delay (at most 2 s) plus connecting and one lookup.
+        Eventually.await("after the heal the deletion reaches the cut-off gateway", Duration.ofSeconds(5),
                 () -> status(cutOff, port, "doomed") == 404);
         System.out.println("redis partition: the cut-off gateway stopped serving the deleted sandbox "
                 + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - healed) + " ms after the link came back");

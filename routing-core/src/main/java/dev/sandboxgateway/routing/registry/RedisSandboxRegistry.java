@@ -25,6 +25,8 @@ import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
 import io.lettuce.core.resource.Delay;
+import io.lettuce.core.resource.EpollProvider;
+import io.lettuce.core.resource.IOUringProvider;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.internal.ThreadExecutorMap;
 import java.io.File;
@@ -185,8 +187,36 @@ public final class RedisSandboxRegistry implements WritableSandboxRegistry {
                 .autoReconnect(true)
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
                 .timeoutOptions(TimeoutOptions.enabled(commandTimeout))
-                .socketOptions(SocketOptions.builder().connectTimeout(commandTimeout).build())
+                .socketOptions(socketOptions(commandTimeout))
                 .build();
+    }
+
+    /**
+     * A link that stops carrying packets (a partition, a host gone without a reset) is given up
+     * after {@link #deadLinkTimeout}, so Lettuce reconnects and the registry reports a reset.
+     * Without this the kernel retransmits with a doubling backoff for up to 15 minutes, and after
+     * the network heals the gateway hears Redis again only at the next retransmission, serving stale
+     * records meanwhile. Keep-alive probes cover the event subscription, which sends nothing while
+     * it waits; {@code TCP_USER_TIMEOUT} covers unacknowledged commands and probes (Linux native
+     * transports only: with NIO, keep-alive alone covers the idle subscription). A slow or paused Redis still acknowledges at the
+     * TCP level, so it is never mistaken for a dead link.
+     */
+    private static SocketOptions socketOptions(Duration commandTimeout) {
+        SocketOptions.Builder socket = SocketOptions.builder()
+                .connectTimeout(commandTimeout)
+                .keepAlive(SocketOptions.KeepAliveOptions.builder().enable()
+                        .idle(Duration.ofSeconds(1)).interval(Duration.ofSeconds(1)).count(3).build());
+        if (EpollProvider.isAvailable() || IOUringProvider.isAvailable()) {
+            socket.tcpUserTimeout(SocketOptions.TcpUserTimeoutOptions.builder().enable()
+                    .tcpUserTimeout(deadLinkTimeout(commandTimeout)).build());
+        }
+        return socket.build();
+    }
+
+    /** Three command timeouts, at least 3 s: how long Redis may leave what we sent unacknowledged. */
+    static Duration deadLinkTimeout(Duration commandTimeout) {
+        Duration three = commandTimeout.multipliedBy(3);
+        return three.compareTo(Duration.ofSeconds(3)) < 0 ? Duration.ofSeconds(3) : three;
     }
 
     /**
