@@ -84,6 +84,15 @@ class RedisSentinelFailoverTest {
         }
     }
 
+    /** {@link #backendOf}, or "" when the request fails. */
+    private static String answerOf(GatewayFixture gateway, int port, String id) {
+        try {
+            return backendOf(gateway, port, id);
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
     private static String backendOf(GatewayFixture gateway, int port, String id) throws IOException {
         try (RawHttp client = new RawHttp(gateway.port(), 5000)) {
             RawHttp.Response response = client.exchange(RawHttp.get(port + "-" + id + ".localhost", "/"));
@@ -173,17 +182,21 @@ class RedisSentinelFailoverTest {
         assertEquals(List.of(), failures, "cached routes kept serving throughout the failover");
         assertTrue(served.get() > 0);
 
+        // A change made as soon as the new master takes writes, perhaps before the second gateway has
+        // resubscribed and so without its event: it is followed within the bound all the same, since a
+        // resubscribed gateway treats its cache as unconfirmed.
+        assertEquals(200, put(first, "box", "127.0.0.1", "stopped"));
+        long changed = System.nanoTime();
+        Eventually.await("the second gateway follows a change made around the failover", Duration.ofSeconds(10),
+                () -> answerOf(second, one.port(), "box").equals("status 503"));
+        System.out.println("redis sentinel failover: the other gateway followed a change made at the promotion after "
+                + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - changed) + " ms");
+
         // Change events reach the other gateway again: it follows a change long before its cache expires.
         Eventually.await("the second gateway reconnected", Duration.ofSeconds(30),
                 () -> second.gateway().registry().isAvailable());
-        assertEquals("one", backendOf(second, one.port(), "box"));
-        assertEquals(200, put(first, "box", "127.0.0.1", "stopped"));
-        Eventually.await("the second gateway saw the change event", Duration.ofSeconds(5), () -> {
-            try {
-                return backendOf(second, one.port(), "box").equals("status 503");
-            } catch (IOException e) {
-                return false;
-            }
-        });
+        assertEquals(200, put(first, "box", "127.0.0.1"));
+        Eventually.await("the second gateway saw the change event", Duration.ofSeconds(5),
+                () -> answerOf(second, one.port(), "box").equals("one"));
     }
 }
