@@ -20,6 +20,11 @@
 #   DEFER_ACCEPT=0 WORKLOADS=small-close benchmarks/compare.sh   # no gateway defers accepting
 #   BASE_DEFER_ACCEPT=0 GATEWAYS="ours base" WORKLOADS=small-close benchmarks/compare.sh
 #   SANDBOXES=100000 WORKLOADS="small-keepalive small-keepalive-10" IDLE_WS=0 benchmarks/compare.sh  # many vs 10
+#   GATEWAYS="ours haproxy haproxy-splice" WORKLOADS="download-1m upload-1m" benchmarks/compare.sh
+#
+# "haproxy-splice" is HAProxy again with kernel splicing forced for request and response bodies
+# (option splice-request, option splice-response; splice-auto never chose it here): what a
+# zero-copy relay gains on this machine, before anyone writes one.
 #
 # "base" is our gateway again, from BASE_JAR (default: the current build) with BASE_JAVA_OPTS: a
 # change measured against what it changes, interleaved in one session, where separate runs on
@@ -280,6 +285,15 @@ backend dynamic
   server sandbox 0.0.0.0:0
 EOF
 
+# The same HAProxy on its own ports, splicing bodies in the kernel. Each splice holds a pipe (two
+# descriptors); left to itself HAProxy would want more descriptors than the limit here allows.
+haproxy_splice_port=$(free_port); haproxy_splice_tls_port=$(free_port)
+sed -e "s/127.0.0.1:$haproxy_port\b/127.0.0.1:$haproxy_splice_port/" \
+    -e "s/127.0.0.1:$haproxy_tls_port\b/127.0.0.1:$haproxy_splice_tls_port/" \
+    -e "s/^  maxconn 8000$/  maxconn 8000\n  maxpipes 1024/" \
+    -e "s/^  http-reuse always$/  http-reuse always\n  option splice-request\n  option splice-response/" \
+    "$work/haproxy.cfg" >"$work/haproxy-splice.cfg"
+
 # The Go peer: the proxy a platform team would write on the standard library, built here (GOPATH
 # mode, standard library only, so nothing is downloaded) and run with GOMAXPROCS=1.
 if [[ " $GATEWAYS " == *" go "* ]]; then
@@ -365,7 +379,7 @@ fi
 
 declare -A gateway_pid gateway_port tls_port
 tls_port[ours]=$ours_tls_port; tls_port[nginx]=$nginx_tls_port; tls_port[base]=$base_tls_port
-tls_port[haproxy]=$haproxy_tls_port
+tls_port[haproxy]=$haproxy_tls_port; tls_port[haproxy-splice]=$haproxy_splice_tls_port
 if [[ " $GATEWAYS " == *" ours "* ]]; then
   # shellcheck disable=SC2086
   # JMX on loopback only for reading the live heap in the idle WebSocket measurement.
@@ -389,6 +403,10 @@ fi
 if [[ " $GATEWAYS " == *" haproxy "* ]]; then
   gateway_pid[haproxy]=$(start "$GATEWAY_CPU" "$work/haproxy.log" "$HAPROXY" -db -f "$work/haproxy.cfg")
   gateway_port[haproxy]=$haproxy_port
+fi
+if [[ " $GATEWAYS " == *" haproxy-splice "* ]]; then
+  gateway_pid[haproxy-splice]=$(start "$GATEWAY_CPU" "$work/haproxy-splice.log" "$HAPROXY" -db -f "$work/haproxy-splice.cfg")
+  gateway_port[haproxy-splice]=$haproxy_splice_port
 fi
 if [[ " $GATEWAYS " == *" go "* ]]; then
   gateway_pid[go]=$(start "$GATEWAY_CPU" "$work/goproxy.log" env GOMAXPROCS=1 "$work/goproxy" \
