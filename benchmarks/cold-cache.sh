@@ -5,7 +5,8 @@
 #
 #   benchmarks/cold-cache.sh                       # 100,000 sandboxes, 3 rounds
 #   SANDBOXES=20000 ROUNDS=1 benchmarks/cold-cache.sh
-#   GATEWAY_JAVA_OPTS="-XX:+UseG1GC" benchmarks/cold-cache.sh
+#   GATEWAY_JAVA_OPTS="-Xlog:gc:file=/tmp/gc.log:uptime" benchmarks/cold-cache.sh
+#   JVM_OPTIONS=/tmp/g1.options benchmarks/cold-cache.sh   # another options file, e.g. another collector
 #
 # Layout as in compare.sh: the gateway alone on one core (GATEWAY_CPU), and on the other core the
 # load generator, the nginx backend and Redis (a registry is another host in production; here it
@@ -30,6 +31,9 @@ LOAD_CPU=${LOAD_CPU:-1}
 GATEWAY_JAVA_OPTS=${GATEWAY_JAVA_OPTS:-}
 
 root=$(cd "$(dirname "$0")/.." && pwd)
+# The deploy kit's options, as a user runs it; another file for another collector (the JVM refuses
+# two collectors, so extra options cannot swap it).
+JVM_OPTIONS=${JVM_OPTIONS:-$root/deploy/jvm.options}
 # shellcheck source=lib/processes.sh
 source "$root/benchmarks/lib/processes.sh"
 open_workdir cold
@@ -111,7 +115,7 @@ accessLog: {enabled: false}
 EOF
   # shellcheck disable=SC2086
   gateway_pid=$(start "$GATEWAY_CPU" "$work/gateway-$round.log" java -XX:ActiveProcessorCount=1 \
-    "@$root/deploy/jvm.options" \
+    "@$JVM_OPTIONS" \
     $GATEWAY_JAVA_OPTS -jar "$gateway_jar" --config "$work/gateway.yaml")
   wait_port "$gateway_port" 60
   loadgen "$work/hosts-warmup.txt" warmup --passes 1 --duration 300s >/dev/null
