@@ -62,7 +62,7 @@ OURS_TRANSPORT=${OURS_TRANSPORT:-auto}
 # would; OURS_JVM_OPTIONS names another options file (BASE_JVM_OPTIONS for base), e.g. to try
 # another collector, which extra options cannot do (the JVM refuses two). Base takes ours' file
 # unless BASE_JVM_OPTIONS names one, so an A/B of options files names both:
-#   OURS_JVM_OPTIONS=/tmp/try.options BASE_JVM_OPTIONS=deploy/jvm.options GATEWAYS="ours base" benchmarks/compare.sh
+#   OURS_JVM_OPTIONS=/tmp/try.options BASE_JVM_OPTIONS=$PWD/deploy/jvm.options GATEWAYS="ours base" benchmarks/compare.sh
 OURS_JVM_OPTIONS=${OURS_JVM_OPTIONS:-$(cd "$(dirname "$0")/.." && pwd)/deploy/jvm.options}
 BASE_JVM_OPTIONS=${BASE_JVM_OPTIONS:-$OURS_JVM_OPTIONS}
 # Extra JVM options for our gateway, e.g. GATEWAY_JAVA_OPTS="-XX:StartFlightRecording=filename=/tmp/g.jfr,settings=profile"
