@@ -51,7 +51,7 @@ fi
 redis_port=$(free_port); backend_port=$(free_port)
 start "$LOAD_CPU" "$work/redis.log" redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no \
   --dir "$work" >/dev/null
-start_small_backend "$LOAD_CPU" "$backend_port"
+start_backend "$LOAD_CPU" "$backend_port"
 wait_port "$redis_port"; wait_port "$backend_port"
 
 # Records as the admin API writes them (sandbox-gateway:sandbox:<id> = the record as JSON), sent

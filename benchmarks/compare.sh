@@ -142,26 +142,8 @@ cat "$work/tls.crt" "$work/tls.key" >"$work/tls.pem"
 # Backends, on the load generator's core: nginx serving static files, and our echo server for
 # WebSocket messages and uploads.
 mkdir -p "$work/www"
-head -c 64 /dev/zero | tr '\0' 'x' >"$work/www/64b"
 head -c 1048576 /dev/urandom >"$work/www/1m"
-cat >"$work/backend.conf" <<EOF
-worker_processes 1;
-daemon off;
-pid $work/backend.pid;
-error_log $work/backend-error.log warn;
-events { worker_connections 16384; }
-http {
-  access_log off;
-  keepalive_requests 10000000;
-  keepalive_timeout 300s;
-  client_body_temp_path $work/backend-body;
-  server {
-    listen 127.0.0.1:$backend_port backlog=4096;
-    root $work/www;
-  }
-}
-EOF
-start "$LOAD_CPU" "$work/backend.log" "$NGINX" -c "$work/backend.conf" -p "$work" >/dev/null
+start_backend "$LOAD_CPU" "$backend_port"
 start "$LOAD_CPU" "$work/echo.log" java -XX:ActiveProcessorCount=1 -cp "$loadgen_jar" \
   dev.sandboxgateway.benchmarks.load.EchoServer "$echo_port" >/dev/null
 wait_port "$backend_port"; wait_port "$echo_port"

@@ -35,7 +35,7 @@ cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 now_ms() { date +%s%3N; }
 
 backend_port=$(free_port)
-start_small_backend "$LOAD_CPU" "$backend_port"
+start_backend "$LOAD_CPU" "$backend_port"
 wait_port "$backend_port"
 python3 - "$work" "$SANDBOXES" "$backend_port" <<'EOF'
 import sys

@@ -42,9 +42,9 @@ wait_exit() { # pid [seconds, default 60]
     sleep 0.1
   done
 }
-# nginx serving a 64-byte file, /64b, on the given core and port: the backend of the keep-alive
-# workloads.
-start_small_backend() { # cpu, port
+# nginx serving the files of $work/www (a 64-byte /64b always; callers add more) on the given core
+# and port, and reading request bodies it is sent: the backend of every benchmark.
+start_backend() { # cpu, port
   mkdir -p "$work/www"; head -c 64 /dev/zero | tr '\0' 'x' >"$work/www/64b"
   cat >"$work/backend.conf" <<CONF
 worker_processes 1;
@@ -55,6 +55,8 @@ events { worker_connections 16384; }
 http {
   access_log off;
   keepalive_requests 10000000;
+  keepalive_timeout 300s;
+  client_body_temp_path $work/backend-body;
   server { listen 127.0.0.1:$2 backlog=4096; root $work/www; }
 }
 CONF
