@@ -75,8 +75,7 @@ final class BackendHttpCodec {
 
         @Override
         protected AsciiString splitHeaderName(byte[] line, int start, int length) {
-            DecodedHeaderNames.requireToken(line, start, length);
-            return super.splitHeaderName(line, start, length);
+            return DecodedHeaderNames.split(line, start, length);
         }
 
         @Override

@@ -103,8 +103,7 @@ final class StrictHttpServerCodec {
 
         @Override
         protected AsciiString splitHeaderName(byte[] line, int start, int length) {
-            DecodedHeaderNames.requireToken(line, start, length);
-            return super.splitHeaderName(line, start, length);
+            return DecodedHeaderNames.split(line, start, length);
         }
 
         @Override
