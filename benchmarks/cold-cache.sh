@@ -38,10 +38,8 @@ JVM_OPTIONS=${JVM_OPTIONS:-$root/deploy/jvm.options}
 source "$root/benchmarks/lib/processes.sh"
 open_workdir cold
 
-if ! command -v redis-server >/dev/null 2>&1 || ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ]; then
-  echo "installing redis-server and nginx from Debian packages" >&2
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server nginx-light >/dev/null
-fi
+install_missing redis-server redis-server
+install_missing nginx-light nginx
 gateway_jar=$root/gateway/target/sandbox-gateway.jar
 loadgen_jar=$root/benchmarks/target/loadgen.jar
 if [ ! -f "$gateway_jar" ] || [ ! -f "$loadgen_jar" ]; then

@@ -97,26 +97,12 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 source "$root/benchmarks/lib/processes.sh"
 open_workdir compare
 
-if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ] || ! command -v haproxy >/dev/null 2>&1 && [ ! -x /usr/sbin/haproxy ]; then
-  echo "installing nginx and haproxy from Debian packages" >&2
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light haproxy >/dev/null
-fi
-if [[ " $GATEWAYS " == *" go "* ]] && ! command -v go >/dev/null 2>&1; then
-  echo "installing Go from Debian's golang-go" >&2
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq golang-go >/dev/null
-fi
-if [[ " $WORKLOADS " == *" h2-keepalive "* ]] && ! command -v h2load >/dev/null 2>&1; then
-  echo "installing h2load from Debian's nghttp2-client" >&2
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nghttp2-client >/dev/null
-fi
-if [[ " $CLIENTS " == *" wrk "* ]] && ! command -v wrk >/dev/null 2>&1; then
-  echo "installing wrk from Debian's package" >&2
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null
-fi
-if [ "$IDLE_WS" -gt 0 ] && ! command -v ss >/dev/null 2>&1; then
-  echo "installing ss from Debian's iproute2" >&2
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq iproute2 >/dev/null
-fi
+install_missing nginx-light nginx
+install_missing haproxy haproxy
+if [[ " $GATEWAYS " == *" go "* ]]; then install_missing golang-go go; fi
+if [[ " $WORKLOADS " == *" h2-keepalive "* ]]; then install_missing nghttp2-client h2load; fi
+if [[ " $CLIENTS " == *" wrk "* ]]; then install_missing wrk wrk; fi
+if [ "$IDLE_WS" -gt 0 ]; then install_missing iproute2 ss; fi
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 HAPROXY=$(command -v haproxy || echo /usr/sbin/haproxy)
 

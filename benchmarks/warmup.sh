@@ -25,10 +25,8 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 source "$root/benchmarks/lib/processes.sh"
 open_workdir warmup
 
-if ! command -v wrk >/dev/null 2>&1; then
-  echo "installing wrk from Debian's package" >&2
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null
-fi
+install_missing wrk wrk
+install_missing nginx-light nginx
 gateway_jar=$root/gateway/target/sandbox-gateway.jar
 [ -f "$gateway_jar" ] || (cd "$root" && ./mvnw -q -DskipTests package)
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }

@@ -18,6 +18,14 @@ stop_started() {
   sleep 1
   while read -r pid; do kill -9 "$pid" 2>/dev/null || true; done <"$pidfile"
 }
+# Installs a Debian package when its command is missing; nginx and haproxy live in /usr/sbin,
+# which a non-root PATH may lack, so that counts as present.
+install_missing() { # package command
+  if ! command -v "$2" >/dev/null 2>&1 && [ ! -x "/usr/sbin/$2" ]; then
+    echo "installing $2 from Debian's $1" >&2
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$1" >/dev/null
+  fi
+}
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 wait_port() { # port [seconds, default 10]
   local deadline=$((SECONDS + ${2:-10}))
