@@ -20,6 +20,7 @@
 #   DEFER_ACCEPT=0 WORKLOADS=small-close benchmarks/compare.sh   # no gateway defers accepting
 #   BASE_DEFER_ACCEPT=0 GATEWAYS="ours base" WORKLOADS=small-close benchmarks/compare.sh
 #   SANDBOXES=100000 WORKLOADS="small-keepalive small-keepalive-10" IDLE_WS=0 benchmarks/compare.sh  # many vs 10
+#   WORKLOADS="small-keepalive small-keepalive-16" CLIENTS=wrk IDLE_WS=0 benchmarks/compare.sh  # tail at and below saturation
 #   GATEWAYS="ours haproxy haproxy-splice" WORKLOADS="download-1m upload-1m" benchmarks/compare.sh
 #
 # "haproxy-splice" is HAProxy again with kernel splicing forced for request and response bodies
@@ -425,6 +426,7 @@ loadgen() { # gateway, workload, duration, warmup -> JSON on stdout
     h2-keepalive)    h2load_json "${tls_port[$g]}" "$duration"; return ;;
     small-keepalive) args=(--url "http://127.0.0.1:$port/64b" --hosts "$work/hosts-http.txt" --connections 64) ;;
     small-keepalive-10) args=(--url "http://127.0.0.1:$port/64b" --hosts "$work/hosts-http-10.txt" --connections 64) ;;
+    small-keepalive-16) args=(--url "http://127.0.0.1:$port/64b" --hosts "$work/hosts-http.txt" --connections 16) ;;
     small-close)     args=(--url "http://127.0.0.1:$port/64b" --hosts "$work/hosts-http.txt" --connections 32 --mode close) ;;
     download-1m)     args=(--url "http://127.0.0.1:$port/1m" --hosts "$work/hosts-http.txt" --connections 16) ;;
     upload-1m)       args=(--url "http://127.0.0.1:$port/upload" --hosts "$work/hosts-ws.txt" --connections 16 --method POST --body-size 1048576) ;;
@@ -440,6 +442,7 @@ wrk_json() { # gateway port, workload, duration -> JSON on stdout
   local method=GET body=0 close=0
   case $workload in
     small-keepalive-10) hosts=hosts-http-10.txt ;;
+    small-keepalive-16) connections=16 ;;
     small-close)     connections=32; close=1 ;;
     download-1m)     connections=16; path=/1m ;;
     upload-1m)       connections=16; path=/upload; hosts=hosts-ws.txt; method=POST; body=1048576 ;;
@@ -582,7 +585,7 @@ def unit_cost(r):
     return cpu_per_request(r)
 rate_of = lambda r: r["result"]["megabytesPerSecond"] if bulk(r["result"]["label"]) else r["result"]["perSecond"]
 print(f"{'workload':20} {'gateway':8} {'rate':>14} {'p50 ms':>8} {'p99 ms':>8} {'CPU/unit':>14} {'kernel':>6} {'RSS MB':>7} {'ours/best peer':>22}")
-order = ["small-keepalive", "small-keepalive-10", "small-close", "download-1m", "upload-1m", "ws-echo", "tls-handshake", "tls-keepalive", "tls-download-1m", "h2-keepalive"]
+order = ["small-keepalive", "small-keepalive-10", "small-keepalive-16", "small-close", "download-1m", "upload-1m", "ws-echo", "tls-handshake", "tls-keepalive", "tls-download-1m", "h2-keepalive"]
 workloads = sorted({k[0] for k in by}, key=lambda w: (order.index(base(w)), w))
 for w in workloads:
     stats = {}
