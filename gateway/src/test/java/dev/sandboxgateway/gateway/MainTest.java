@@ -4,10 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sandboxgateway.gateway.testing.TestCertificates;
+import dev.sandboxgateway.testing.UnusedPorts;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -105,10 +104,7 @@ class MainTest {
 
     @Test
     void validateSaysWhenTheRegistryCannotBeReachedOrWasSkipped() throws Exception {
-        int closedPort;
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            closedPort = socket.getLocalPort();
-        }
+        int closedPort = UnusedPorts.next();
         Path redis = Files.writeString(dir.resolve("redis.yaml"), "registry:\n  type: redis\n  redis:\n"
                 + "    uri: redis://127.0.0.1:" + closedPort + "\n");
         Result unreachable = run("--config", redis.toString(), "validate");

@@ -1,9 +1,7 @@
 package dev.sandboxgateway.testing;
 
 import java.io.IOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -65,7 +63,7 @@ public final class RedisServer implements AutoCloseable {
     /** A server made for a free port and started, tried again on another port if one was taken meanwhile. */
     private static RedisServer launchOnFreePort(ServerOnPort make) throws IOException {
         for (int attempt = 0; ; attempt++) {
-            RedisServer server = make.on(freePort());
+            RedisServer server = make.on(UnusedPorts.next());
             try {
                 server.launch();
                 return server;
@@ -198,11 +196,5 @@ public final class RedisServer implements AutoCloseable {
         }
         throw new IllegalStateException("redis-server is not installed, and the Redis tests need a real one: "
                 + "run 'apt-get install -y redis-server' (.ci/run does this)");
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
     }
 }

@@ -8,9 +8,9 @@ import dev.sandboxgateway.gateway.testing.DevServerBackend;
 import dev.sandboxgateway.gateway.testing.GatewayFixture;
 import dev.sandboxgateway.routing.registry.SandboxRecord;
 import dev.sandboxgateway.routing.registry.SandboxState;
+import dev.sandboxgateway.testing.UnusedPorts;
 import java.io.File;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -108,10 +108,7 @@ class BrowserTest {
 
     @Test
     void errorPagesSayWhatHappenedAndWhatToDo() throws Exception {
-        int closedPort;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            closedPort = socket.getLocalPort();
-        }
+        int closedPort = UnusedPorts.next();
         record Case(String url, String title, String name, List<String> mustSay) {
         }
         List<Case> cases = List.of(

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sandboxgateway.gateway.testing.GatewayFixture;
 import dev.sandboxgateway.gateway.testing.RawHttp;
-import dev.sandboxgateway.gateway.testing.TestBackend;
 import dev.sandboxgateway.routing.registry.SandboxRecord;
+import dev.sandboxgateway.testing.UnusedPorts;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -63,7 +63,7 @@ class ViteDevServerTest {
                 Files.copy(file, root.resolve(file.getFileName()));
             }
         }
-        vitePort = TestBackend.unusedPort();
+        vitePort = UnusedPorts.next();
         ProcessBuilder command = new ProcessBuilder("node", VITE.toString(), root.toString(), "--port",
                 Integer.toString(vitePort), "--strictPort", "--host", "127.0.0.1", "--clearScreen", "false")
                 .directory(FIXTURE.toFile()).redirectErrorStream(true);

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sandboxgateway.gateway.testing.GatewayFixture;
 import dev.sandboxgateway.gateway.testing.TestCertificates;
+import dev.sandboxgateway.testing.UnusedPorts;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
 import io.grpc.ClientCall;
@@ -224,10 +225,7 @@ class GrpcTest {
                 unknown.getStatus().getDescription());
         channel.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
 
-        int closedPort;
-        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            closedPort = socket.getLocalPort();
-        }
+        int closedPort = UnusedPorts.next();
         StatusRuntimeException refused = assertThrows(StatusRuntimeException.class,
                 () -> unary(overTls(closedPort + "-box.sandbox.test"), UNARY, "hi"));
         assertEquals(Status.Code.UNAVAILABLE, refused.getStatus().getCode());

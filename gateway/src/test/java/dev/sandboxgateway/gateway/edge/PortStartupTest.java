@@ -11,6 +11,7 @@ import dev.sandboxgateway.gateway.testing.TestBackend;
 import dev.sandboxgateway.gateway.testing.WebSocketEchoBackend;
 import dev.sandboxgateway.routing.registry.SandboxRecord;
 import dev.sandboxgateway.testing.Eventually;
+import dev.sandboxgateway.testing.UnusedPorts;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -85,7 +86,7 @@ class PortStartupTest {
 
     @Test
     void aRequestIsHeldUntilThePortListensThenServedOnce() throws Exception {
-        int port = TestBackend.unusedPort();
+        int port = UnusedPorts.next();
         GatewayFixture gateway = gateway(Map.of());
         try (RawHttp client = new RawHttp(gateway.port(), 15_000)) {
             long start = System.nanoTime();
@@ -108,7 +109,7 @@ class PortStartupTest {
 
     @Test
     void aWebSocketUpgradeIsHeldTheSameWay() throws Exception {
-        int port = TestBackend.unusedPort();
+        int port = UnusedPorts.next();
         GatewayFixture gateway = gateway(Map.of());
         try (RawHttp client = new RawHttp(gateway.port(), 15_000)) {
             CompletableFuture<TestBackend> backend = startLater(Duration.ofMillis(1500),
@@ -123,7 +124,7 @@ class PortStartupTest {
 
     @Test
     void aPortThatNeverListensGetsPortNotListeningAfterTheWait() throws Exception {
-        int port = TestBackend.unusedPort();
+        int port = UnusedPorts.next();
         GatewayFixture gateway = gateway(Map.of("GATEWAY_BACKEND_PORT_STARTUP_WAIT", "1s"));
         String host = port + "-box.localhost";
         try (RawHttp client = new RawHttp(gateway.port(), 15_000)) {
@@ -154,7 +155,7 @@ class PortStartupTest {
 
     @Test
     void aRecordCanTurnTheWaitOff() throws Exception {
-        int port = TestBackend.unusedPort();
+        int port = UnusedPorts.next();
         GatewayFixture gateway = gateway(Map.of());
         gateway.register(SandboxRecord.running("eager", "127.0.0.1").withPortStartupWaitMillis(0L));
         try (RawHttp client = new RawHttp(gateway.port())) {
@@ -166,7 +167,7 @@ class PortStartupTest {
 
     @Test
     void heldRequestsStayWithinTheirBoundAndLeaveNothingBehind() throws Exception {
-        int port = TestBackend.unusedPort();
+        int port = UnusedPorts.next();
         GatewayFixture gateway = gateway(Map.of("GATEWAY_BACKEND_PORT_STARTUP_WAIT", "2s",
                 "GATEWAY_BACKEND_MAX_HELD_REQUESTS_PER_SANDBOX", "150"));
         List<RawHttp> clients = new ArrayList<>();
@@ -194,7 +195,7 @@ class PortStartupTest {
 
     @Test
     void aHeldRequestWhoseClientLeavesIsDroppedWithoutAConnect() throws Exception {
-        int port = TestBackend.unusedPort();
+        int port = UnusedPorts.next();
         GatewayFixture gateway = gateway(Map.of());
         try (RawHttp client = new RawHttp(gateway.port())) {
             client.send(RawHttp.get(port + "-box.localhost", "/"));

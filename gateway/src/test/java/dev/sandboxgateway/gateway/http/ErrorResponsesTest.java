@@ -12,10 +12,10 @@ import dev.sandboxgateway.routing.host.SandboxTarget;
 import dev.sandboxgateway.routing.policy.GatewayError;
 import dev.sandboxgateway.routing.registry.SandboxRecord;
 import dev.sandboxgateway.routing.registry.SandboxState;
+import dev.sandboxgateway.testing.UnusedPorts;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Set;
@@ -143,10 +143,7 @@ class ErrorResponsesTest {
     /** With the port startup wait off (here by the record), a refused connect is answered at once. */
     @Test
     void refusedConnectionIs502WithinASecondWithoutThePortStartupWait() throws Exception {
-        int closedPort;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            closedPort = socket.getLocalPort();
-        }
+        int closedPort = UnusedPorts.next();
         gateway.register(SandboxRecord.running("running", "127.0.0.1").withPortStartupWaitMillis(0L));
         long start = System.nanoTime();
         RawHttp.Response response = request(RawHttp.get(closedPort + "-running.localhost", "/"));

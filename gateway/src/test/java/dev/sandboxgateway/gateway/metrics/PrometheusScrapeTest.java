@@ -9,9 +9,8 @@ import dev.sandboxgateway.gateway.testing.GatewayFixture;
 import dev.sandboxgateway.gateway.testing.RawHttp;
 import dev.sandboxgateway.gateway.testing.TestCertificates;
 import dev.sandboxgateway.testing.Eventually;
+import dev.sandboxgateway.testing.UnusedPorts;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -75,7 +74,7 @@ class PrometheusScrapeTest {
             unpublished.addAll(unpublishedMetrics(Files.readString(DEPLOY.resolve("prometheus/alerts.yml")), scrape));
             assertEquals(Set.of(), unpublished, "the dashboard or alerts name metrics no scrape holds");
 
-            int port = freePort();
+            int port = UnusedPorts.next();
             Path config = Files.writeString(dir.resolve("prometheus.yml"), String.join("\n",
                     "global: {scrape_interval: 1s, evaluation_interval: 1s}",
                     "rule_files: [" + DEPLOY.resolve("prometheus/alerts.yml") + "]",
@@ -155,12 +154,6 @@ class PrometheusScrapeTest {
                     .redirectErrorStream(true).redirectOutput(dir.resolve("prometheus.log").toFile()).start();
         } catch (IOException e) {
             throw new AssertionError("a Prometheus server is needed: apt-get install prometheus (Debian's package)", e);
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
         }
     }
 

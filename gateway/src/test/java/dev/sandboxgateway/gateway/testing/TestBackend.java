@@ -12,10 +12,7 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpServerCodec;
-import java.io.IOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -72,13 +69,6 @@ public final class TestBackend implements AutoCloseable {
     /** An HTTP backend on loopback {@code port}: one that starts listening on a port chosen earlier. */
     public static TestBackend httpOn(int port, Supplier<? extends ChannelHandler> handler) throws InterruptedException {
         return new TestBackend("127.0.0.1", port, true, handler);
-    }
-
-    /** A loopback port nothing listens on now (one just bound and released), for a backend that starts later. */
-    public static int unusedPort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
     }
 
     /** A backend that sees raw bytes, for misbehaving-server cases. */
