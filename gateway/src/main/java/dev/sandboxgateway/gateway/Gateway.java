@@ -6,6 +6,7 @@ import dev.sandboxgateway.config.ConfigSource;
 import dev.sandboxgateway.config.GatewayConfig;
 import dev.sandboxgateway.gateway.admin.AdminServer;
 import dev.sandboxgateway.gateway.admin.ReloadOutcome;
+import dev.sandboxgateway.gateway.backend.GatewayListeners;
 import dev.sandboxgateway.gateway.edge.EdgeServer;
 import dev.sandboxgateway.gateway.metrics.GatewayMetrics;
 import dev.sandboxgateway.gateway.tls.CertificateLoadException;
@@ -71,6 +72,7 @@ public final class Gateway implements AutoCloseable {
      * drain at shutdown and at once when starting fails half-way.
      */
     private final Deque<AutoCloseable> opened = new ArrayDeque<>();
+    private final GatewayListeners listeners = new GatewayListeners();
     private volatile boolean draining;
     private boolean closed;
 
@@ -108,7 +110,7 @@ public final class Gateway implements AutoCloseable {
                 opened.push(certificates::close);
             }
             this.edge = new EdgeServer(config, loops.transport(), group, hostParser(config.routing()), resolver, waker,
-                    metrics, certificates);
+                    metrics, certificates, listeners);
             opened.push(() -> edge.drain(0, TimeUnit.SECONDS));
             opened.push(registry.subscribe(edge.sandboxLifecycle()));
             this.edgeAddress = listen("server.port", config.server().bindAddress(), config.server().port(),
@@ -163,10 +165,13 @@ public final class Gateway implements AutoCloseable {
         InetSocketAddress bind() throws InterruptedException;
     }
 
-    private static InetSocketAddress listen(String key, String address, int port, Bind bind)
+    /** Binds a listener, naming {@code key} when the port cannot be had; backend connections may never reach it. */
+    private InetSocketAddress listen(String key, String address, int port, Bind bind)
             throws StartupException, InterruptedException {
         try {
-            return bind.bind();
+            InetSocketAddress bound = bind.bind();
+            listeners.add(bound);
+            return bound;
         } catch (RuntimeException e) {
             throw new StartupException(key + ": cannot listen on " + address + ":" + port + ": " + e.getMessage(), e);
         }

@@ -23,12 +23,16 @@ public final class BackendPool {
 
     private final IdentityHashMap<EventExecutor, LoopPool> pools = new IdentityHashMap<>();
 
-    /** @param settings {@code backend.*}: timeouts and the pool's limits, which hold per event loop */
+    /**
+     * @param settings  {@code backend.*}: timeouts and the pool's limits, which hold per event loop
+     * @param listeners the gateway's own, which no backend connection may reach
+     */
     public BackendPool(EventLoopGroup group, NettyTransport transport, BackendNames names,
-                       GatewayConfig.Backend settings, GatewayMetrics metrics) {
+                       GatewayConfig.Backend settings, GatewayListeners listeners, GatewayMetrics metrics) {
         Bootstrap template = connectTemplate(transport, names, settings);
+        GatewayListenerGuard guard = new GatewayListenerGuard(listeners);
         for (EventExecutor executor : group) {
-            pools.put(executor, new LoopPool((EventLoop) executor, template, settings, metrics));
+            pools.put(executor, new LoopPool((EventLoop) executor, template, guard, settings, metrics));
         }
         metrics.gauge("gateway.backend.connections.open", "Open connections to sandboxes", this,
                 p -> p.pools.values().stream().mapToInt(l -> l.openCount).sum());

@@ -14,7 +14,8 @@ import java.util.concurrent.TimeUnit;
 enum ConnectOutcome {
     TIMEOUT(GatewayMetrics.ConnectResult.TIMEOUT, GatewayError.BACKEND_CONNECT_TIMEOUT),
     UNRESOLVED(GatewayMetrics.ConnectResult.UNRESOLVED, GatewayError.BACKEND_NAME_UNRESOLVED),
-    REFUSED(GatewayMetrics.ConnectResult.REFUSED, GatewayError.BACKEND_CONNECTION_REFUSED);
+    REFUSED(GatewayMetrics.ConnectResult.REFUSED, GatewayError.BACKEND_CONNECTION_REFUSED),
+    GATEWAY(GatewayMetrics.ConnectResult.GATEWAY, GatewayError.BACKEND_IS_GATEWAY);
 
     private final GatewayMetrics.ConnectResult result;
     private final GatewayError error;
@@ -27,6 +28,9 @@ enum ConnectOutcome {
     private static ConnectOutcome of(Throwable cause) {
         if (cause instanceof ConnectTimeoutException) {
             return TIMEOUT;
+        }
+        if (cause instanceof GatewayListenerGuard.ReachedGatewayException) {
+            return GATEWAY;
         }
         return cause instanceof UnknownHostException ? UNRESOLVED : REFUSED;
     }
@@ -49,6 +53,7 @@ enum ConnectOutcome {
             case TIMEOUT -> "no connection within " + TimeUnit.NANOSECONDS.toMillis(connectTimeoutNanos) + " ms";
             case UNRESOLVED -> String.valueOf(cause.getMessage());
             case REFUSED -> cause instanceof ConnectException ? "connection refused" : String.valueOf(cause);
+            case GATEWAY -> "its address is a listener of this gateway";
         };
         callback.onAcquireFailed(outcome.error, detail);
     }

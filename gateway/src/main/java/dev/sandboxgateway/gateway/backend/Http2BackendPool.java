@@ -20,10 +20,11 @@ public final class Http2BackendPool {
     private final IdentityHashMap<EventExecutor, LoopHttp2Pool> pools = new IdentityHashMap<>();
 
     public Http2BackendPool(EventLoopGroup group, NettyTransport transport, BackendNames names,
-                            GatewayConfig.Backend settings, GatewayMetrics metrics) {
+                            GatewayConfig.Backend settings, GatewayListeners listeners, GatewayMetrics metrics) {
         Bootstrap template = BackendPool.connectTemplate(transport, names, settings);
+        GatewayListenerGuard guard = new GatewayListenerGuard(listeners);
         for (EventExecutor executor : group) {
-            pools.put(executor, new LoopHttp2Pool((EventLoop) executor, template, settings, metrics));
+            pools.put(executor, new LoopHttp2Pool((EventLoop) executor, template, guard, settings, metrics));
         }
         metrics.gauge("gateway.backend.http2.connections.open", "Open HTTP/2 (h2c) connections to sandboxes", this,
                 p -> p.pools.values().stream().mapToInt(LoopHttp2Pool::openCount).sum());

@@ -74,6 +74,7 @@ final class LoopHttp2Pool implements ConnectionOwner {
 
     private final EventLoop loop;
     private final Bootstrap bootstrap;
+    private final GatewayListenerGuard guard;
     private final GatewayConfig.Pool limits;
     private final long connectTimeoutNanos;
     private final long responseTimeoutNanos;
@@ -82,8 +83,10 @@ final class LoopHttp2Pool implements ConnectionOwner {
     private final Map<BackendKey, List<Session>> sessions = new HashMap<>();
     private int openCount;
 
-    LoopHttp2Pool(EventLoop loop, Bootstrap template, GatewayConfig.Backend settings, GatewayMetrics metrics) {
+    LoopHttp2Pool(EventLoop loop, Bootstrap template, GatewayListenerGuard guard, GatewayConfig.Backend settings,
+                  GatewayMetrics metrics) {
         this.loop = loop;
+        this.guard = guard;
         this.limits = settings.pool();
         this.connectTimeoutNanos = settings.connectTimeout().toNanos();
         this.responseTimeoutNanos = settings.responseTimeout().toNanos();
@@ -117,6 +120,7 @@ final class LoopHttp2Pool implements ConnectionOwner {
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
+                        ch.pipeline().addLast(guard);
                         ch.pipeline().addLast("h2", codec);
                         ch.pipeline().addLast("h2-streams", new Http2MultiplexHandler(REFUSE_PUSH));
                         ch.pipeline().addLast("errors", new ChannelInboundHandlerAdapter() {

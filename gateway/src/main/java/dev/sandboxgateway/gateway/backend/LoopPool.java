@@ -35,6 +35,7 @@ final class LoopPool implements ConnectionOwner {
 
     private final EventLoop loop;
     private final Bootstrap bootstrap;
+    private final GatewayListenerGuard guard;
     private final GatewayConfig.Pool limits;
     private final long connectTimeoutNanos;
     private final long responseTimeoutNanos;
@@ -45,8 +46,10 @@ final class LoopPool implements ConnectionOwner {
     int openCount;
     int idleCount;
 
-    LoopPool(EventLoop loop, Bootstrap template, GatewayConfig.Backend settings, GatewayMetrics metrics) {
+    LoopPool(EventLoop loop, Bootstrap template, GatewayListenerGuard guard, GatewayConfig.Backend settings,
+             GatewayMetrics metrics) {
         this.loop = loop;
+        this.guard = guard;
         this.limits = settings.pool();
         this.connectTimeoutNanos = settings.connectTimeout().toNanos();
         this.responseTimeoutNanos = settings.responseTimeout().toNanos();
@@ -92,6 +95,7 @@ final class LoopPool implements ConnectionOwner {
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
+                        ch.pipeline().addLast(guard);
                         new BackendHttpCodec(responseDecoder).addLast(ch.pipeline());
                         ch.pipeline().addLast(connection);
                     }

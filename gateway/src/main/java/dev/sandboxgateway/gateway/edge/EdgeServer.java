@@ -6,6 +6,7 @@ import dev.sandboxgateway.config.NameServer;
 import dev.sandboxgateway.config.Transport;
 import dev.sandboxgateway.gateway.backend.BackendNames;
 import dev.sandboxgateway.gateway.backend.BackendPool;
+import dev.sandboxgateway.gateway.backend.GatewayListeners;
 import dev.sandboxgateway.gateway.backend.Http2BackendPool;
 import dev.sandboxgateway.gateway.http.ErrorResponses;
 import dev.sandboxgateway.gateway.metrics.AccessLog;
@@ -74,18 +75,19 @@ public final class EdgeServer {
     /**
      * @param waker        wakes paused sandboxes, when {@code wakeUp.url} is set
      * @param certificates what the TLS listener serves, or {@code null} when {@code tls.enabled} is off
+     * @param listeners    the gateway's own, filled as they bind: no backend connection may reach them
      */
     public EdgeServer(GatewayConfig config, NettyTransport transport, EventLoopGroup group, HostParser hostParser,
                       SandboxResolver resolver, Optional<SandboxWaker> waker, GatewayMetrics metrics,
-                      @Nullable TlsCertificates certificates) {
+                      @Nullable TlsCertificates certificates, GatewayListeners listeners) {
         this.group = group;
         this.transport = transport;
         this.settings = config.server();
         this.tls = config.tls();
         this.backendNames = new BackendNames(transport,
                 config.backend().dnsServers().stream().map(NameServer::parse).toList(), config.backend().connectTimeout());
-        this.pool = new BackendPool(group, transport, backendNames, config.backend(), metrics);
-        this.http2Pool = new Http2BackendPool(group, transport, backendNames, config.backend(), metrics);
+        this.pool = new BackendPool(group, transport, backendNames, config.backend(), listeners, metrics);
+        this.http2Pool = new Http2BackendPool(group, transport, backendNames, config.backend(), listeners, metrics);
         this.hostParser = hostParser;
         this.resolver = resolver;
         this.waker = waker;

@@ -22,6 +22,7 @@ public final class GrpcErrors {
     static final int NOT_FOUND = 5;
     static final int PERMISSION_DENIED = 7;
     static final int RESOURCE_EXHAUSTED = 8;
+    static final int FAILED_PRECONDITION = 9;
     static final int INTERNAL = 13;
     static final int UNAVAILABLE = 14;
     static final int UNAUTHENTICATED = 16;
@@ -52,6 +53,8 @@ public final class GrpcErrors {
             case REQUEST_BODY_TOO_LARGE, RATE_LIMITED, TOO_MANY_CONNECTIONS, BACKEND_POOL_EXHAUSTED -> RESOURCE_EXHAUSTED;
             case REQUEST_HEADER_TIMEOUT, REQUEST_BODY_TIMEOUT, BACKEND_RESPONSE_TIMEOUT -> DEADLINE_EXCEEDED;
             case BACKEND_BAD_RESPONSE -> INTERNAL;
+            // Retrying cannot help: the registry's record must change first.
+            case BACKEND_IS_GATEWAY -> FAILED_PRECONDITION;
             case SANDBOX_PAUSED, SANDBOX_STARTING, SANDBOX_STOPPED, SANDBOX_WAKE_TIMEOUT, SANDBOX_WAKE_FAILED,
                     REGISTRY_UNAVAILABLE, BACKEND_CONNECTION_REFUSED, PORT_NOT_LISTENING, BACKEND_NAME_UNRESOLVED, BACKEND_CLOSED,
                     BACKEND_CONNECT_TIMEOUT -> UNAVAILABLE;

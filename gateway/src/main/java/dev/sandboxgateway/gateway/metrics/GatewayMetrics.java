@@ -47,7 +47,7 @@ public final class GatewayMetrics implements AutoCloseable {
     public enum Source { BACKEND, GATEWAY }
 
     /** How a backend connection attempt ended. */
-    public enum ConnectResult { SUCCESS, REFUSED, TIMEOUT, UNRESOLVED }
+    public enum ConnectResult { SUCCESS, REFUSED, TIMEOUT, UNRESOLVED, GATEWAY }
 
     /**
      * How a TLS handshake on the edge ended: a small fixed set, so each is one series.

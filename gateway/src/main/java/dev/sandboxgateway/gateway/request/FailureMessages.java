@@ -88,6 +88,9 @@ public final class FailureMessages {
                     + target.sandboxId() + " (" + detail + ").";
             case BACKEND_CONNECT_TIMEOUT -> "Sandbox " + target.sandboxId() + " did not accept a connection on port "
                     + target.port() + " within " + connectTimeout.toMillis() + " ms.";
+            case BACKEND_IS_GATEWAY -> "Port " + target.port() + " of sandbox " + target.sandboxId()
+                    + " leads back to this gateway: the sandbox is registered at the gateway's own address, and the "
+                    + "gateway does not relay to itself.";
             default -> "Sandbox " + target.sandboxId() + " port " + target.port() + ": " + detail + ".";
         };
         return new Failure(error, message);

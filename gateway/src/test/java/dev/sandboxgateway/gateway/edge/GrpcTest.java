@@ -231,6 +231,14 @@ class GrpcTest {
         assertEquals(Status.Code.UNAVAILABLE, refused.getStatus().getCode());
         assertTrue(refused.getStatus().getDescription().contains("Nothing was listening on port " + closedPort),
                 refused.getStatus().getDescription());
+        channel.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
+
+        // The record's address is the gateway's: its h2c edge port would take the call round again.
+        StatusRuntimeException itself = assertThrows(StatusRuntimeException.class,
+                () -> unary(overTls(gateway.port() + "-box.sandbox.test"), UNARY, "hi"));
+        assertEquals(Status.Code.FAILED_PRECONDITION, itself.getStatus().getCode());
+        assertTrue(itself.getStatus().getDescription().contains("leads back to this gateway"),
+                itself.getStatus().getDescription());
     }
 
     @Test

@@ -57,6 +57,9 @@ public enum GatewayError {
                     + "if it stays, check that the server listens on 0.0.0.0 and on this port."),
     BACKEND_NAME_UNRESOLVED(502, "backend_name_unresolved", "The sandbox's address cannot be resolved",
             "The host name this sandbox is registered with did not resolve. Check its record and DNS, then reload."),
+    BACKEND_IS_GATEWAY(502, "backend_is_gateway", "This address leads back to the gateway",
+            "The sandbox is registered at the gateway's own address, and this port is one the gateway listens on. "
+                    + "Check the sandbox's record in the registry."),
     BACKEND_CLOSED(502, "backend_closed", "The sandbox closed the connection",
             "The server in the sandbox closed the connection without a complete response. Check its logs."),
     BACKEND_BAD_RESPONSE(502, "backend_bad_response", "The sandbox sent an invalid response",
